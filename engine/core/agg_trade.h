@@ -1,0 +1,46 @@
+// A Binance aggregate trade as the engine carries it: trivially copyable,
+// fixed size, so it moves through queues and into storage without allocation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace alphastream {
+
+// A symbol name stored inline ("BTCUSDT", "1000SHIBUSDT", "BTCUSDT_250328").
+class Symbol {
+ public:
+  static constexpr std::size_t kMaxSize = 23;
+
+  Symbol() = default;
+  // REQUIRES: text.size() <= kMaxSize (longer names are truncated).
+  explicit Symbol(std::string_view text) {
+    size_ = static_cast<std::uint8_t>(text.size() < kMaxSize ? text.size() : kMaxSize);
+    std::memcpy(chars_.data(), text.data(), size_);
+  }
+
+  std::string_view view() const { return {chars_.data(), size_}; }
+  bool empty() const { return size_ == 0; }
+  friend bool operator==(const Symbol& a, const Symbol& b) { return a.view() == b.view(); }
+
+ private:
+  std::array<char, kMaxSize> chars_{};
+  std::uint8_t size_ = 0;
+};
+
+struct AggTrade {
+  Symbol symbol;
+  std::int64_t agg_trade_id = 0;
+  double price = 0;      // nearest double to the exchange's decimal string
+  double quantity = 0;
+  std::int64_t first_trade_id = 0;
+  std::int64_t last_trade_id = 0;
+  std::int64_t transact_time_ms = 0;
+  std::int64_t event_time_ms = 0;    // 0 when unknown (historical files)
+  std::int64_t receive_time_ns = 0;  // local receive time; 0 when not live
+  bool is_buyer_maker = false;       // true: the taker sold
+};
+
+}  // namespace alphastream

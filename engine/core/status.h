@@ -1,0 +1,53 @@
+// Errors are values: a fallible call returns Status, or Result<T> when it
+// also produces something. Messages say what was wrong and where.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace alphastream {
+
+class Status {
+ public:
+  Status() = default;
+  static Status ok() { return Status(); }
+  static Status error(std::string message) { return Status(std::move(message)); }
+
+  bool is_ok() const { return !message_.has_value(); }
+  explicit operator bool() const { return is_ok(); }
+  // REQUIRES: !is_ok()
+  const std::string& message() const { return *message_; }
+
+ private:
+  explicit Status(std::string message) : message_(std::move(message)) {}
+  std::optional<std::string> message_;
+};
+
+template <class T>
+class Result {
+ public:
+  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : state_(std::move(status)) {}  // NOLINT; REQUIRES: !status.is_ok()
+
+  bool is_ok() const { return std::holds_alternative<T>(state_); }
+  explicit operator bool() const { return is_ok(); }
+
+  // REQUIRES: is_ok()
+  T& value() & { return std::get<T>(state_); }
+  const T& value() const& { return std::get<T>(state_); }
+  T&& value() && { return std::get<T>(std::move(state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+
+  // REQUIRES: !is_ok()
+  const Status& status() const { return std::get<Status>(state_); }
+  const std::string& error() const { return status().message(); }
+
+ private:
+  std::variant<T, Status> state_;
+};
+
+}  // namespace alphastream

@@ -1,0 +1,29 @@
+// Settings of the per-pair pipeline, as read from the `sampling`, `zscore`
+// and `backtest` YAML sections.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+namespace alphastream {
+
+struct SamplingConfig {
+  enum class Mode { kTime, kTick };
+  Mode mode = Mode::kTime;
+  std::int64_t interval_ms = 1000;  // time mode only
+};
+
+struct ZScoreConfig {
+  int window = 100;          // spreads in the rolling mean and sample std (ddof = 1)
+  double entry = 2.0;        // enter short above +entry, long below -entry
+  double exit = 0.0;         // leave when z crosses back through +/-exit
+  double stop = std::numeric_limits<double>::quiet_NaN();  // |z| above stop closes; NaN: no stop
+};
+
+struct CostConfig {
+  double fee_bps = 4.0;       // per leg, on traded notional
+  double slippage_bps = 1.0;  // per leg, against the trader
+  double notional = 10000.0;  // USD of the y leg at entry
+};
+
+}  // namespace alphastream

@@ -41,6 +41,7 @@ class Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
 
   // REQUIRES: !is_ok()
   const Status& status() const { return std::get<Status>(state_); }

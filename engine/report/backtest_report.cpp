@@ -1,0 +1,335 @@
+#include "report/backtest_report.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <span>
+
+#include "report/html.h"
+#include "report/svg_chart.h"
+
+namespace alphastream {
+namespace {
+
+constexpr const char* kLongColor = "#2f7d4a";
+constexpr const char* kShortColor = "#c0392b";
+constexpr const char* kExitColor = "#3e4c59";
+
+Status check_input(const ReportInput& in) {
+  const std::pair<const char*, const std::vector<double>*> series[] = {
+      {"x", &in.x},         {"y", &in.y},           {"alpha", &in.alpha},
+      {"beta", &in.beta},   {"spread", &in.spread}, {"zscore", &in.zscore},
+      {"position", &in.position}, {"equity", &in.equity}};
+  for (const auto& [name, values] : series) {
+    if (!values->empty() && values->size() != in.ts_ms.size()) {
+      return Status::error("backtest report for " + in.pair + ": series '" + name + "' has " +
+                           std::to_string(values->size()) + " values, expected " +
+                           std::to_string(in.ts_ms.size()) + " (one per ts_ms)");
+    }
+  }
+  const auto descent = std::is_sorted_until(in.ts_ms.begin(), in.ts_ms.end());
+  if (descent != in.ts_ms.end()) {
+    return Status::error("backtest report for " + in.pair + ": ts_ms decreases at index " +
+                         std::to_string(descent - in.ts_ms.begin()));
+  }
+  return Status::ok();
+}
+
+double first_finite(std::span<const double> values) {
+  const auto it = std::find_if(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
+  return it == values.end() ? std::nan("") : *it;
+}
+
+// The value at the last observation at or before ts_ms (NaN if none).
+double value_at(const ReportInput& in, std::span<const double> values, std::int64_t ts_ms) {
+  if (values.empty()) return std::nan("");
+  const auto it = std::upper_bound(in.ts_ms.begin(), in.ts_ms.end(), ts_ms);
+  if (it == in.ts_ms.begin()) return std::nan("");
+  return values[static_cast<std::size_t>(it - in.ts_ms.begin()) - 1];
+}
+
+std::string side_name(int side) { return side > 0 ? "long" : side < 0 ? "short" : "flat"; }
+
+void append_fact(std::string& out, std::string_view term, std::string_view value) {
+  out += "<div><dt>";
+  append_html_escaped(out, term);
+  out += "</dt><dd>";
+  append_html_escaped(out, value);
+  out += "</dd></div>";
+}
+
+void append_header(std::string& out, const ReportInput& in) {
+  out += "<header class=\"report-header\">\n<h1>";
+  append_html_escaped(out, in.pair);
+  out += "</h1>\n<p class=\"subtitle\">Backtest report &#183; y: ";
+  append_html_escaped(out, in.y_symbol);
+  out += " &#183; x: ";
+  append_html_escaped(out, in.x_symbol);
+  out += " &#183; hedge model: ";
+  append_html_escaped(out, in.model);
+  out += "</p>\n<dl class=\"facts\">";
+  if (in.ts_ms.empty()) {
+    append_fact(out, "Period (UTC)", "no observations");
+  } else {
+    append_fact(out, "Period (UTC)",
+                format_utc(in.ts_ms.front()) + " \u2192 " + format_utc(in.ts_ms.back()));
+    append_fact(out, "Duration", format_duration_ms(in.ts_ms.back() - in.ts_ms.front()));
+  }
+  append_fact(out, "Observations", format_grouped(static_cast<double>(in.ts_ms.size()), 0));
+  append_fact(out, "Trades", format_grouped(static_cast<double>(in.trades.size()), 0));
+  std::string thresholds = "entry \u00b1" + format_fixed(in.entry, 2) + ", exit \u00b1" +
+                           format_fixed(in.exit, 2) + ", stop ";
+  thresholds += std::isnan(in.stop) ? "none" : "\u00b1" + format_fixed(in.stop, 2);
+  append_fact(out, "Z-score thresholds", thresholds);
+  out += "</dl>\n</header>\n";
+}
+
+void append_summary(std::string& out, const ReportInput& in) {
+  out += "<section class=\"card summary\">\n<h2>Summary</h2>\n";
+  if (in.summary.empty()) {
+    out += "<p class=\"note\">No summary figures were given.</p>\n</section>\n";
+    return;
+  }
+  out += "<div class=\"summary-grid\">";
+  for (const auto& [key, value] : in.summary) {
+    out += "<div><span class=\"key\">";
+    append_html_escaped(out, key);
+    out += "</span><span class=\"value\">";
+    append_html_escaped(out, value);
+    out += "</span></div>";
+  }
+  out += "</div>\n</section>\n";
+}
+
+void add_series(LineChart& chart, std::string name, const std::vector<double>& values,
+                std::string color, ChartAxis axis = ChartAxis::kLeft) {
+  if (values.empty()) return;  // a missing series is left out, not drawn flat
+  ChartSeries series;
+  series.name = std::move(name);
+  series.values = values;
+  series.color = std::move(color);
+  series.axis = axis;
+  chart.series.push_back(std::move(series));
+}
+
+LineChart base_chart(const ReportInput& in, std::string id, std::string title, int height_px) {
+  LineChart chart;
+  chart.id = std::move(id);
+  chart.title = std::move(title);
+  chart.ts_ms = in.ts_ms;
+  chart.frame.height_px = height_px;
+  return chart;
+}
+
+std::string prices_chart(const ReportInput& in) {
+  LineChart chart = base_chart(in, "prices", "Prices", 280);
+  chart.normalise = true;
+  chart.y_label = "rebased (start = 100)";
+  chart.subtitle = "each leg rebased to 100 at its first price (one axis)";
+  std::string first_prices;
+  for (const auto& [symbol, prices] : {std::pair{&in.y_symbol, &in.y}, std::pair{&in.x_symbol, &in.x}}) {
+    const double first = first_finite(*prices);
+    if (!std::isfinite(first)) continue;
+    first_prices += (first_prices.empty() ? "; first prices: " : ", ") + *symbol + " " +
+                    format_grouped(first, 2) + " USD";
+  }
+  chart.subtitle += first_prices;
+  add_series(chart, in.y_symbol + " (y)", in.y, "#4e79a7");
+  add_series(chart, in.x_symbol + " (x)", in.x, "#f28e2b");
+  return svg_line_chart(chart);
+}
+
+std::string hedge_chart(const ReportInput& in) {
+  LineChart chart = base_chart(in, "hedge", "Hedge ratio", 250);
+  chart.subtitle = "beta (left axis) and intercept alpha (right axis) of y = alpha + beta \u00b7 x";
+  chart.y_label = "beta";
+  chart.y2_label = "alpha";
+  add_series(chart, "beta", in.beta, "#4e79a7");
+  add_series(chart, "alpha", in.alpha, "#b07aa1", ChartAxis::kRight);
+  if (chart.series.size() == 2) chart.series[1].stroke_width_px = 1.0;
+  return svg_line_chart(chart);
+}
+
+std::string spread_chart(const ReportInput& in) {
+  LineChart chart = base_chart(in, "spread", "Spread", 230);
+  chart.subtitle = "y - alpha - beta \u00b7 x, USD";
+  chart.y_label = "USD";
+  add_series(chart, "spread", in.spread, "#76b7b2");
+  if (!chart.series.empty()) chart.series[0].color = "#2a7f86";
+  return svg_line_chart(chart);
+}
+
+void add_position_bands(LineChart& chart, const ReportInput& in) {
+  for (const ReportTrade& t : in.trades) {
+    ChartBand band;
+    band.from_ms = t.entry_ts_ms;
+    band.to_ms = t.exit_ts_ms;
+    band.color = t.side > 0 ? kLongColor : kShortColor;
+    band.opacity = 0.08;
+    band.legend = t.side > 0 ? "long spread held" : "short spread held";
+    chart.bands.push_back(std::move(band));
+  }
+}
+
+std::string zscore_chart(const ReportInput& in) {
+  LineChart chart = base_chart(in, "zscore", "Z-score", 280);
+  chart.subtitle = "rolling z-score of the spread; \u25b2 long entry, \u25bc short entry, \u25cf exit";
+  chart.y_label = "z";
+  add_series(chart, "z-score", in.zscore, "#4e79a7");
+  const auto threshold = [&chart](double value, std::string label, const char* color) {
+    if (!std::isfinite(value)) return;
+    chart.thresholds.push_back({value, std::move(label), color, true, ChartAxis::kLeft});
+  };
+  threshold(in.entry, "+entry " + format_fixed(in.entry, 2), "#e8890c");
+  threshold(-in.entry, "-entry " + format_fixed(in.entry, 2), "#e8890c");
+  threshold(in.exit, (in.exit == 0 ? "exit " : "+exit ") + format_fixed(in.exit, 2), "#59a14f");
+  if (in.exit != 0) threshold(-in.exit, "-exit " + format_fixed(in.exit, 2), "#59a14f");
+  if (!std::isnan(in.stop)) {
+    threshold(in.stop, "+stop " + format_fixed(in.stop, 2), kShortColor);
+    threshold(-in.stop, "-stop " + format_fixed(in.stop, 2), kShortColor);
+  }
+  add_position_bands(chart, in);
+  for (const ReportTrade& t : in.trades) {
+    const std::string what = side_name(t.side) + " spread, PnL " + format_grouped(t.pnl, 2) + " USD";
+    chart.markers.push_back({t.entry_ts_ms, value_at(in, in.zscore, t.entry_ts_ms),
+                             t.side > 0 ? MarkerShape::kTriangleUp : MarkerShape::kTriangleDown,
+                             t.side > 0 ? kLongColor : kShortColor,
+                             "entry " + format_utc(t.entry_ts_ms) + ": " + what, ChartAxis::kLeft});
+    chart.markers.push_back({t.exit_ts_ms, value_at(in, in.zscore, t.exit_ts_ms),
+                             MarkerShape::kCircle, kExitColor,
+                             "exit " + format_utc(t.exit_ts_ms) + " (" + t.exit_reason + "): " + what,
+                             ChartAxis::kLeft});
+  }
+  return svg_line_chart(chart);
+}
+
+std::string position_chart(const ReportInput& in) {
+  LineChart chart = base_chart(in, "position", "Position", 160);
+  chart.subtitle = "+1 long the spread (long y, short beta \u00b7 x), -1 short it, 0 flat";
+  chart.y_min = -1.3;
+  chart.y_max = 1.3;
+  chart.y_ticks = {-1, 0, 1};
+  add_series(chart, "position", in.position, "#4e79a7");
+  if (!chart.series.empty()) {
+    chart.series[0].step = true;
+    chart.series[0].fill_to_zero = true;
+  }
+  return svg_line_chart(chart);
+}
+
+std::string equity_chart(const ReportInput& in) {
+  LineChart chart = base_chart(in, "equity", "Equity", 250);
+  chart.y_label = "USD";
+  const double start = first_finite(in.equity);
+  chart.subtitle = "USD, marked to market after costs; dashed: the starting equity";
+  add_series(chart, "equity", in.equity, "#4e79a7");
+  if (std::isfinite(start)) chart.thresholds.push_back({start, "start", "#8a94a6", true, ChartAxis::kLeft});
+  return svg_line_chart(chart);
+}
+
+std::string drawdown_chart(const ReportInput& in) {
+  LineChart chart = base_chart(in, "drawdown", "Drawdown", 200);
+  chart.y_label = "USD";
+  std::vector<double> drawdown(in.equity.size(), std::nan(""));
+  double peak = -std::numeric_limits<double>::infinity();
+  double worst = 0;
+  std::int64_t worst_ts = 0;
+  for (std::size_t i = 0; i < in.equity.size(); ++i) {
+    if (!std::isfinite(in.equity[i])) continue;
+    peak = std::max(peak, in.equity[i]);
+    drawdown[i] = in.equity[i] - peak;
+    if (drawdown[i] < worst) {
+      worst = drawdown[i];
+      worst_ts = in.ts_ms[i];
+    }
+  }
+  chart.subtitle = "USD below the running peak of equity";
+  if (worst < 0) {
+    chart.subtitle += "; deepest " + format_grouped(worst, 2) + " USD at " + format_utc(worst_ts) + " UTC";
+  }
+  add_series(chart, "drawdown", drawdown, "#e15759");
+  if (!chart.series.empty()) chart.series[0].fill_to_zero = true;
+  return svg_line_chart(chart);
+}
+
+void append_trades(std::string& out, const ReportInput& in) {
+  out += "<section class=\"card trades\">\n<h2>Trades</h2>\n";
+  if (in.trades.empty()) {
+    out += "<p class=\"note\">No trades.</p>\n</section>\n";
+    return;
+  }
+  const std::size_t rows = std::min(in.trades.size(), kReportMaxTradeRows);
+  if (rows < in.trades.size()) {
+    out += "<p class=\"note\">Showing the first " + format_grouped(static_cast<double>(rows), 0) +
+           " of " + format_grouped(static_cast<double>(in.trades.size()), 0) +
+           " trades; the summary covers all of them.</p>\n";
+  }
+  out += "<div class=\"table-scroll\"><table>\n<thead><tr><th class=\"num\">#</th><th>Side</th>"
+         "<th>Entry (UTC)</th><th>Exit (UTC)</th><th class=\"num\">Held</th>"
+         "<th class=\"num\">PnL (USD)</th><th class=\"num\">Cumulative PnL (USD)</th>"
+         "<th>Exit reason</th></tr></thead>\n<tbody>\n";
+  double cumulative = 0;
+  for (std::size_t i = 0; i < rows; ++i) {
+    const ReportTrade& t = in.trades[i];
+    cumulative += t.pnl;
+    const auto money_cell = [&out](double usd) {
+      out += usd > 0 ? "<td class=\"num pos\">" : usd < 0 ? "<td class=\"num neg\">" : "<td class=\"num\">";
+      out += format_grouped(usd, 2);
+      out += "</td>";
+    };
+    out += "<tr><td class=\"num\">" + std::to_string(i + 1) + "</td><td>" + side_name(t.side) +
+           "</td><td>" + format_utc(t.entry_ts_ms) + "</td><td>" + format_utc(t.exit_ts_ms) +
+           "</td><td class=\"num\">" + format_duration_ms(t.exit_ts_ms - t.entry_ts_ms) + "</td>";
+    money_cell(t.pnl);
+    money_cell(cumulative);
+    out += "<td>";
+    append_html_escaped(out, t.exit_reason);
+    out += "</td></tr>\n";
+  }
+  out += "</tbody>\n</table></div>\n</section>\n";
+}
+
+}  // namespace
+
+Result<std::string> render_backtest_report(const ReportInput& input) {
+  if (Status status = check_input(input); !status) return status;
+  std::string body;
+  body.reserve(256 * 1024);
+  append_header(body, input);
+  append_summary(body, input);
+  body += prices_chart(input);
+  body += hedge_chart(input);
+  body += spread_chart(input);
+  body += zscore_chart(input);
+  body += position_chart(input);
+  body += equity_chart(input);
+  body += drawdown_chart(input);
+  append_trades(body, input);
+  body += "<footer>AlphaStream backtest report. Long series are drawn from each pixel "
+          "column's first, lowest, highest and last value; hover a trade marker for its details."
+          "</footer>\n";
+  return html_page(input.pair + " backtest report", body);
+}
+
+Status write_backtest_report(const ReportInput& input, const std::string& path) {
+  Result<std::string> html = render_backtest_report(input);
+  if (!html) return html.status();
+  const std::filesystem::path file(path);
+  std::error_code error;
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), error);
+  if (error) {
+    return Status::error("cannot create directory " + file.parent_path().string() + " for report: " +
+                         error.message());
+  }
+  std::ofstream stream(file, std::ios::binary | std::ios::trunc);
+  if (!stream) return Status::error("cannot open " + path + " for writing: " + std::strerror(errno));
+  stream.write(html->data(), static_cast<std::streamsize>(html->size()));
+  stream.close();
+  if (!stream) return Status::error("cannot write report to " + path + ": " + std::strerror(errno));
+  return Status::ok();
+}
+
+}  // namespace alphastream

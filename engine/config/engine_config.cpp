@@ -1,0 +1,245 @@
+#include "config/engine_config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "config/yaml_reader.h"
+
+namespace alphastream {
+namespace {
+
+// Shortest text that reads back as x, e.g. "2" or "2.5".
+std::string format_number(double x) {
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
+  return ec == std::errc() ? std::string(buffer, end) : std::string("?");
+}
+
+// A pair name becomes a folder name and a metric label.
+bool is_pair_name(std::string_view name) {
+  if (name == "." || name == "..") return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+// A plugin given as a file rather than an id.
+bool is_plugin_path(std::string_view plugin) {
+  return plugin.find('/') != std::string_view::npos || plugin.ends_with(".so");
+}
+
+void read_plugins(ConfigReader& reader, const YamlValue& section, EngineConfig& config) {
+  MapReader map(reader, section, {"dir"});
+  if (const auto dir = map.find("dir")) {
+    if (const auto text = read_text(reader, *dir, "a directory path")) config.plugins_dir = reader.resolve_path(*text);
+  }
+}
+
+void read_sampling(ConfigReader& reader, const YamlValue& section, SamplingConfig& sampling) {
+  MapReader map(reader, section, {"mode", "interval_ms"});
+  if (const auto mode = map.find("mode")) {
+    if (const auto index = read_choice(reader, *mode, {"time", "tick"})) {
+      sampling.mode = *index == 0 ? SamplingConfig::Mode::kTime : SamplingConfig::Mode::kTick;
+    }
+  }
+  const auto interval = map.find("interval_ms");
+  if (!interval) return;
+  // A tick-mode interval would be silently ignored; say so instead.
+  if (sampling.mode == SamplingConfig::Mode::kTick) {
+    reader.add_error(interval->line, interval->path, "only used when mode is time (mode is tick)");
+    return;
+  }
+  if (const auto ms = read_positive_integer(reader, *interval)) sampling.interval_ms = *ms;
+}
+
+void read_backtest(ConfigReader& reader, const YamlValue& section, CostConfig& costs) {
+  MapReader map(reader, section, {"fee_bps", "slippage_bps", "notional"});
+  if (const auto v = map.find("fee_bps")) {
+    if (const auto x = read_number(reader, *v, NumberRange::kNonNegative)) costs.fee_bps = *x;
+  }
+  if (const auto v = map.find("slippage_bps")) {
+    if (const auto x = read_number(reader, *v, NumberRange::kNonNegative)) costs.slippage_bps = *x;
+  }
+  if (const auto v = map.find("notional")) {
+    if (const auto x = read_number(reader, *v, NumberRange::kPositive)) costs.notional = *x;
+  }
+}
+
+void read_zscore(ConfigReader& reader, const YamlValue& section, ZScoreConfig& z) {
+  MapReader map(reader, section, {"window", "entry", "exit", "stop"});
+  if (const auto v = map.find("window")) {
+    if (const auto window = read_positive_integer(reader, *v, INT_MAX)) {
+      // One spread has no sample standard deviation.
+      if (*window < 2) {
+        reader.add_error(v->line, v->path, "must be at least 2, got " + describe(v->node));
+      } else {
+        z.window = static_cast<int>(*window);
+      }
+    }
+  }
+  bool entry_valid = true;
+  if (const auto v = map.find("entry")) {
+    const auto entry = read_number(reader, *v, NumberRange::kPositive);
+    entry_valid = entry.has_value();
+    if (entry) z.entry = *entry;
+  }
+  const std::string entry_text = "entry (" + format_number(z.entry) + ")";
+  if (const auto v = map.find("exit")) {
+    if (const auto exit = read_number(reader, *v, NumberRange::kNonNegative)) {
+      if (entry_valid && *exit >= z.entry) {
+        reader.add_error(v->line, v->path, "must be below " + entry_text + ", got " + describe(v->node));
+      } else {
+        z.exit = *exit;
+      }
+    }
+  }
+  if (const auto v = map.find("stop")) {
+    if (const auto stop = read_number(reader, *v, NumberRange::kPositive)) {
+      if (entry_valid && *stop <= z.entry) {
+        reader.add_error(v->line, v->path, "must be above " + entry_text + ", got " + describe(v->node));
+      } else {
+        z.stop = *stop;
+      }
+    }
+  }
+}
+
+void read_params(ConfigReader& reader, const YamlValue& section, std::vector<ModelParam>& params) {
+  for (const YamlEntry& entry : read_entries(reader, section)) {
+    const auto value = read_number_or_bool(reader, entry.value);
+    if (!value) continue;
+    params.push_back({entry.key, value->value, value->is_bool, entry.value.node.Scalar(),
+                      reader.location(entry.value.line, entry.value.path)});
+  }
+}
+
+void read_model(ConfigReader& reader, const YamlValue& section, ModelConfig& model) {
+  MapReader map(reader, section, {"plugin", "params"});
+  if (const auto v = map.require("plugin")) {
+    if (const auto plugin = read_text(reader, *v, "a plugin id or a path to a .so")) {
+      model.plugin = is_plugin_path(*plugin) ? reader.resolve_path(*plugin) : *plugin;
+      model.location = reader.location(v->line, v->path);
+    }
+  }
+  if (const auto v = map.find("params")) read_params(reader, *v, model.params);
+}
+
+// Upper-cases the symbol; Binance symbols are letters and digits only.
+std::optional<std::string> read_symbol(ConfigReader& reader, const YamlValue& value) {
+  auto symbol = read_text(reader, value, "a symbol");
+  if (!symbol) return std::nullopt;
+  for (char& c : *symbol) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const bool valid = std::all_of(symbol->begin(), symbol->end(), [](unsigned char c) { return std::isalnum(c); });
+  if (valid) return symbol;
+  reader.add_error(value.line, value.path, "expected a symbol of letters and digits, got " + describe(value.node));
+  return std::nullopt;
+}
+
+// Where each pair name was first written, to report duplicates.
+struct NameSeen {
+  std::string name;
+  int line;
+};
+
+void read_pair(ConfigReader& reader, const YamlValue& element, std::vector<NameSeen>& names, PairConfig& pair) {
+  pair.location = reader.location(element.line, element.path);
+  MapReader map(reader, element, {"name", "y", "x", "model", "zscore"});
+  if (const auto v = map.require("name")) {
+    if (const auto name = read_text(reader, *v, "a pair name")) {
+      const auto first = std::find_if(names.begin(), names.end(), [&](const NameSeen& n) { return n.name == *name; });
+      if (!is_pair_name(*name)) {
+        reader.add_error(v->line, v->path,
+                         "expected a name of letters, digits, '_', '.' and '-' other than \".\" and \"..\", got " +
+                             describe(v->node));
+      } else if (first != names.end()) {
+        reader.add_error(v->line, v->path,
+                         "duplicate pair name \"" + *name + "\" (first at line " + std::to_string(first->line) + ")");
+      } else {
+        names.push_back({*name, v->line});
+        pair.name = *name;
+      }
+    }
+  }
+  std::optional<std::string> y, x;
+  if (const auto v = map.require("y")) y = read_symbol(reader, *v);
+  const auto x_value = map.require("x");
+  if (x_value) x = read_symbol(reader, *x_value);
+  if (y && x && *y == *x) {
+    reader.add_error(x_value->line, x_value->path, "the same symbol as y (\"" + *x + "\"); a pair needs two legs");
+  }
+  pair.y = y.value_or("");
+  pair.x = x.value_or("");
+  if (const auto v = map.require("model")) read_model(reader, *v, pair.model);
+  if (const auto v = map.find("zscore")) read_zscore(reader, *v, pair.zscore);
+}
+
+void read_pairs(ConfigReader& reader, const YamlValue& section, std::vector<PairConfig>& pairs) {
+  if (section.node.IsSequence() && section.node.size() == 0) {
+    reader.add_error(section.line, section.path, "expected at least one pair, got an empty list");
+    return;
+  }
+  std::vector<NameSeen> names;
+  for (const YamlValue& element : read_list(reader, section, "a list of pairs")) {
+    read_pair(reader, element, names, pairs.emplace_back());
+  }
+}
+
+// A new top-level section is a key here and a reader above.
+void read_document(ConfigReader& reader, const YAML::Node& root, EngineConfig& config) {
+  const YamlValue document{root, "", root.Mark().is_null() ? 1 : root.Mark().line + 1};
+  MapReader map(reader, document, {"plugins", "sampling", "backtest", "pairs"});
+  if (const auto v = map.find("plugins")) read_plugins(reader, *v, config);
+  if (const auto v = map.find("sampling")) read_sampling(reader, *v, config.sampling);
+  if (const auto v = map.find("backtest")) read_backtest(reader, *v, config.backtest);
+  if (const auto v = map.require("pairs")) read_pairs(reader, *v, config.pairs);
+}
+
+}  // namespace
+
+Result<EngineConfig> parse_config(std::string_view yaml_text, const std::string& source_name) {
+  ConfigReader reader(source_name);
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    const bool marked = !e.mark.is_null();
+    reader.add_syntax_error(marked ? e.mark.line + 1 : 1, marked ? e.mark.column + 1 : 1, "invalid YAML: " + e.msg);
+    return reader.errors();
+  }
+  if (documents.empty() || documents.front().IsNull()) {
+    reader.add_error(1, "", "the config is empty; expected a mapping with a 'pairs' list");
+    return reader.errors();
+  }
+  for (std::size_t i = 1; i < documents.size(); ++i) {
+    // A stray "---" at the end makes an empty document; it holds nothing to lose.
+    if (documents[i].IsNull()) continue;
+    const YAML::Mark mark = documents[i].Mark();
+    reader.add_error(mark.is_null() ? 1 : mark.line + 1, "", "expected one YAML document, found another one here");
+  }
+  EngineConfig config;
+  config.path = source_name;
+  read_document(reader, documents.front(), config);
+  if (reader.has_errors()) return reader.errors();
+  return config;
+}
+
+Result<EngineConfig> load_config(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Status::error("cannot read config file " + path + ": it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::error("cannot read config file " + path + ": " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::error("cannot read config file " + path + ": " + std::strerror(errno));
+  return parse_config(text.str(), path);
+}
+
+}  // namespace alphastream

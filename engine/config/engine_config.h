@@ -1,0 +1,76 @@
+// The engine's YAML configuration: which pairs to trade, with which hedge
+// model, and the sampling, signal and cost settings around them.
+//
+//   plugins:   {dir: ../build/plugins}      # optional
+//   sampling:  {mode: time, interval_ms: 1000}
+//   backtest:  {fee_bps: 4.0, slippage_bps: 1.0, notional: 10000}
+//   pairs:
+//     - name: simx-simy
+//       y: SIMYUSDT
+//       x: SIMXUSDT
+//       model: {plugin: ols, params: {window: 100}}
+//       zscore: {window: 100, entry: 2.0, exit: 0.0, stop: 4.0}
+//
+// config/backtest.yaml is a commented example. Required: `pairs`, and in
+// each pair `name`, `y`, `x` and `model.plugin`. Any other key may be left
+// out and takes the initial value of its field below; a section with nothing
+// under it (`backtest:`) counts as left out. Unknown keys are errors.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "pipeline/pipeline_config.h"
+
+namespace alphastream {
+
+// One `model.params` entry as written; the plugin host checks it against the
+// plugin's descriptor (known key, type, bounds).
+struct ModelParam {
+  std::string key;
+  double value = 0;      // a boolean reads as 1.0 or 0.0
+  bool is_bool = false;  // written as true/false rather than as a number
+  std::string text;      // the value as written, for messages
+  std::string location;  // "<file>:<line>: pairs[i].model.params.<key>", the prefix for messages
+};
+
+struct ModelConfig {
+  // A plugin id, or, when the config gave a path (one containing '/' or
+  // ending in ".so"), that path made absolute against the config's directory.
+  std::string plugin;
+  std::vector<ModelParam> params;  // in document order, keys distinct
+  std::string location;            // "<file>:<line>: pairs[i].model.plugin"
+};
+
+struct PairConfig {
+  std::string name;  // distinct among pairs; [A-Za-z0-9_.-]+, not "." or ".."
+  std::string y;     // the dependent leg's symbol, upper-cased; differs from x
+  std::string x;     // the hedge leg's symbol, upper-cased
+  ModelConfig model;
+  ZScoreConfig zscore;   // window >= 2, entry > 0, 0 <= exit < entry, stop > entry or NaN
+  std::string location;  // "<file>:<line>: pairs[i]"
+};
+
+struct EngineConfig {
+  std::string path;         // the source name given to the loader
+  std::string plugins_dir;  // absolute, or empty when the config names none
+  SamplingConfig sampling;  // interval_ms > 0; given only in time mode
+  CostConfig backtest;      // fee_bps >= 0, slippage_bps >= 0, notional > 0
+  std::vector<PairConfig> pairs;  // at least one
+};
+
+// Reads and validates the config file at `path`. On error the message holds
+// every problem found, one per line, each as
+// "<path>:<line>: <key path>: <what>", e.g.
+//   backtest.yaml:14: pairs[0].zscore.window: expected a positive integer, got "-3"
+// A missing or unreadable file is one error naming the path.
+Result<EngineConfig> load_config(const std::string& path);
+
+// As load_config, for YAML already in memory. source_name stands for the
+// file in messages, and relative paths in the config are resolved against
+// its directory (the working directory when it has none).
+Result<EngineConfig> parse_config(std::string_view yaml_text, const std::string& source_name);
+
+}  // namespace alphastream

@@ -1,0 +1,54 @@
+// Ordinary least squares: the two-variable hedge regression used for pairs,
+// and a general QR-based fit used by the ADF regressions.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include <Eigen/Dense>
+
+#include "core/status.h"
+
+namespace alphastream {
+
+// y = alpha + beta * x + e, fitted over the full sample.
+struct OlsFit {
+  double alpha = 0;
+  double beta = 0;
+  double alpha_se = 0;      // standard error of alpha
+  double beta_se = 0;       // standard error of beta
+  double r_squared = 0;     // 1 - ssr / total sum of squares of y
+  double residual_std = 0;  // sqrt(ssr / (n - 2)), statsmodels' sqrt(scale)
+  std::int64_t n = 0;
+};
+
+// Fits y on x with an intercept. The data are centred before any product is
+// formed, so prices near 1e5 that move by 1e-2 keep their precision.
+// Allocates nothing.
+// REQUIRES: x.size() == y.size() >= 3 and x is not constant; otherwise the
+// returned fit has n set and every other field NaN.
+OlsFit fit_ols(std::span<const double> x, std::span<const double> y);
+
+// A least-squares fit of a response on the columns of a design matrix.
+struct LeastSquaresFit {
+  Eigen::VectorXd coefficients;  // one per design column, in column order
+  Eigen::VectorXd std_errors;    // sqrt(diag(s^2 (X'X)^-1)), s^2 = ssr / (n - k)
+  Eigen::VectorXd t_values;      // coefficients / std_errors
+  double ssr = 0;                // residual sum of squares
+  std::int64_t nobs = 0;         // rows
+  int k = 0;                     // regressors, the constant column included
+  // statsmodels' definitions: llf = -n/2 (log(2 pi) + log(ssr / n) + 1),
+  // aic = -2 llf + 2 k.
+  double llf = 0;
+  double aic = 0;
+};
+
+// Fits response on the columns of design (include a column of ones for an
+// intercept) by a column-pivoting Householder QR, never the normal equations.
+// Returns an error if the shapes disagree, there are not more rows than
+// columns, the columns are collinear, or the fit is exact to rounding
+// (sqrt(ssr) <= 1e-10 |response|: standard errors would be rounding noise).
+Result<LeastSquaresFit> fit_least_squares(const Eigen::MatrixXd& design,
+                                          const Eigen::VectorXd& response);
+
+}  // namespace alphastream

@@ -1,0 +1,93 @@
+// Proves the parser allocates nothing per message once warm. This binary
+// replaces the global operator new to count calls, so it stays on its own.
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "feed/agg_trade_parser.h"
+
+namespace {
+std::uint64_t g_allocations = 0;
+
+void* counted_allocate(std::size_t size) {
+  ++g_allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+}  // namespace
+
+void* operator new(std::size_t size) { return counted_allocate(size); }
+void* operator new[](std::size_t size) { return counted_allocate(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  ++g_allocations;
+  return std::malloc(size == 0 ? 1 : size);
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+  ++g_allocations;
+  return std::malloc(size == 0 ? 1 : size);
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+
+namespace alphastream {
+namespace {
+
+const std::string kRawPayload =
+    R"({"e":"aggTrade","E":1717200000123,"s":"ETHUSDT","a":2097154331,"p":"3781.42",)"
+    R"("q":"0.125","nq":"0.125","f":4417239190,"l":4417239192,"T":1717200000119,"m":false})";
+
+// Good and bad messages alike: error paths must not allocate either.
+std::vector<std::string> hot_messages() {
+  return {kRawPayload,
+          R"({"stream":"ethusdt@aggTrade","data":)" + kRawPayload + "}",
+          R"({"e":"aggTrade","E":1,"s":"ETHUSDT","a":1,"p":"abc","q":"1","f":1,"l":1,"T":1,"m":true})",
+          R"({"e":"aggTrade","E":1,"s":"ETHUSDT","a":1,"p":"0.4252236990245392994070712345",)"
+          R"("q":"123456789012345678901234567890","f":1,"l":1,"T":1,"m":true})",
+          R"({"e":"trade","E":1})",
+          R"({"stream":"ethusdt@aggTrade"})",
+          R"({"e":"aggTrade","E":1)",
+          "[]"};
+}
+
+TEST(AggTradeParserAllocation, WarmParserAllocatesNothingPerMessage) {
+  const std::vector<std::string> messages = hot_messages();
+  AggTradeParser parser;
+  AggTrade trade;
+  for (const std::string& message : messages) (void)parser.parse(message, trade);
+
+  const std::uint64_t before = g_allocations;
+  std::uint64_t parsed = 0;
+  for (int round = 0; round < 1000; ++round) {
+    for (const std::string& message : messages) parsed += parser.parse(message, trade) ? 1 : 0;
+  }
+  EXPECT_EQ(g_allocations, before);
+  EXPECT_EQ(parsed, 3000u);
+}
+
+TEST(AggTradeParserAllocation, OnlyALargerMessageThanAnyBeforeGrowsTheBuffers) {
+  AggTradeParser parser;
+  AggTrade trade;
+  ASSERT_TRUE(parser.parse(kRawPayload, trade));
+
+  std::string large = kRawPayload;
+  large.insert(1, R"("blob":")" + std::string(100'000, 'x') + R"(",)");
+  std::uint64_t before = g_allocations;
+  ASSERT_TRUE(parser.parse(large, trade));
+  EXPECT_GT(g_allocations, before) << "the counter must see the growth";
+
+  before = g_allocations;
+  ASSERT_TRUE(parser.parse(large, trade));
+  ASSERT_TRUE(parser.parse(kRawPayload, trade));
+  EXPECT_EQ(g_allocations, before);
+}
+
+}  // namespace
+}  // namespace alphastream

@@ -1,0 +1,279 @@
+#include "feed/pair_trade_generator.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <numbers>
+#include <vector>
+
+namespace alphastream {
+namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr double kQuantityStepsPerUnit = 1000;  // quantities are multiples of 0.001
+constexpr double kMeanExtraFills = 1.5;         // fills per aggregate = 1 + this on average
+
+Status field_error(std::string_view field, std::string_view problem) {
+  return Status::error("pair generator: " + std::string(field) + ": " + std::string(problem));
+}
+
+}  // namespace
+
+Status validate(const PairGeneratorConfig& c) {
+  for (const auto& [name, symbol] : {std::pair{"x_symbol", &c.x_symbol},
+                                     std::pair{"y_symbol", &c.y_symbol}}) {
+    if (symbol->empty() || symbol->size() > Symbol::kMaxSize) {
+      return field_error(name, "expected 1 to " + std::to_string(Symbol::kMaxSize) +
+                                   " characters, got \"" + *symbol + "\"");
+    }
+  }
+  if (c.x_symbol == c.y_symbol) return field_error("y_symbol", "must differ from x_symbol");
+  const std::pair<const char*, double> positive[] = {{"x_start_price", c.x_start_price},
+                                                     {"price_tick", c.price_tick},
+                                                     {"mean_quantity", c.mean_quantity},
+                                                     {"duration_s", c.duration_s}};
+  for (const auto& [name, value] : positive) {
+    if (!(value > 0) || !std::isfinite(value)) return field_error(name, "expected a number above zero");
+  }
+  const std::pair<const char*, double> non_negative[] = {
+      {"x_volatility_per_sqrt_s", c.x_volatility_per_sqrt_s},
+      {"spread_theta_per_s", c.spread_theta_per_s},
+      {"spread_sigma_per_sqrt_s", c.spread_sigma_per_sqrt_s},
+      {"x_trades_per_s", c.x_trades_per_s},
+      {"y_trades_per_s", c.y_trades_per_s}};
+  for (const auto& [name, value] : non_negative) {
+    if (!(value >= 0) || !std::isfinite(value)) return field_error(name, "expected a number of zero or more");
+  }
+  if (!std::isfinite(c.alpha) || !std::isfinite(c.beta)) {
+    return field_error("alpha, beta", "expected finite numbers");
+  }
+  return Status::ok();
+}
+
+PairTradeGenerator::PairTradeGenerator(PairGeneratorConfig config)
+    : config_(std::move(config)), rng_(config_.seed) {
+  const double k = std::round(1.0 / config_.price_tick);
+  if (k >= 1 && 1.0 / k == config_.price_tick) ticks_per_unit_ = k;
+  x_.symbol = Symbol(config_.x_symbol);
+  y_.symbol = Symbol(config_.y_symbol);
+  x_.trades_per_s = config_.x_trades_per_s;
+  y_.trades_per_s = config_.y_trades_per_s;
+  for (Leg* leg : {&x_, &y_}) {
+    leg->next_time_s = leg->trades_per_s > 0 ? exponential() / leg->trades_per_s : kInfinity;
+  }
+}
+
+double PairTradeGenerator::uniform() {
+  return static_cast<double>(rng_() >> 11) * 0x1.0p-53;
+}
+
+double PairTradeGenerator::exponential() {
+  return -std::log1p(-uniform());  // 1 - u is in (0, 1]: the log is finite
+}
+
+double PairTradeGenerator::normal() {
+  if (has_spare_normal_) {
+    has_spare_normal_ = false;
+    return spare_normal_;
+  }
+  const double radius = std::sqrt(-2.0 * std::log1p(-uniform()));
+  const double angle = 2.0 * std::numbers::pi * uniform();
+  spare_normal_ = radius * std::sin(angle);
+  has_spare_normal_ = true;
+  return radius * std::cos(angle);
+}
+
+double PairTradeGenerator::round_to_tick(double price) const {
+  if (ticks_per_unit_ > 0) return static_cast<double>(std::llround(price * ticks_per_unit_)) / ticks_per_unit_;
+  return static_cast<double>(std::llround(price / config_.price_tick)) * config_.price_tick;
+}
+
+void PairTradeGenerator::advance_model_to(double time_s) {
+  const double dt = time_s - model_time_s_;
+  if (dt <= 0) return;
+  model_time_s_ = time_s;
+  const double sigma_x = config_.x_volatility_per_sqrt_s;
+  log_x_ += sigma_x * std::sqrt(dt) * normal() - 0.5 * sigma_x * sigma_x * dt;
+  // The OU transition over dt is Gaussian: mean s e^{-theta dt}, variance
+  // sigma^2 (1 - e^{-2 theta dt}) / (2 theta); theta = 0 is a random walk.
+  const double theta = config_.spread_theta_per_s;
+  const double sigma_s = config_.spread_sigma_per_sqrt_s;
+  const double z = normal();
+  if (theta > 0) {
+    const double variance = sigma_s * sigma_s * -std::expm1(-2.0 * theta * dt) / (2.0 * theta);
+    spread_ = spread_ * std::exp(-theta * dt) + std::sqrt(variance) * z;
+  } else {
+    spread_ += sigma_s * std::sqrt(dt) * z;
+  }
+}
+
+bool PairTradeGenerator::next(AggTrade& out) {
+  Leg& leg = x_.next_time_s <= y_.next_time_s ? x_ : y_;
+  const double time_s = leg.next_time_s;
+  if (time_s > config_.duration_s) return false;
+  advance_model_to(time_s);
+  const double x_price = config_.x_start_price * std::exp(log_x_);
+  const double model_price =
+      &leg == &x_ ? x_price : config_.alpha + config_.beta * x_price + spread_;
+  fill_trade(leg, model_price, out);
+  out.transact_time_ms = config_.start_ms + static_cast<std::int64_t>(std::floor(time_s * 1000.0));
+  leg.next_time_s += exponential() / leg.trades_per_s;
+  return true;
+}
+
+void PairTradeGenerator::fill_trade(Leg& leg, double model_price, AggTrade& out) {
+  out = AggTrade{};
+  out.symbol = leg.symbol;
+  out.agg_trade_id = leg.next_agg_id++;
+  // A price never rounds below one tick, so y stays positive whatever s does.
+  out.price = std::max(round_to_tick(model_price), round_to_tick(config_.price_tick));
+  const double steps = std::round(exponential() * config_.mean_quantity * kQuantityStepsPerUnit);
+  out.quantity = std::max(1.0, steps) / kQuantityStepsPerUnit;
+  const auto fills = 1 + static_cast<std::int64_t>(std::floor(exponential() * kMeanExtraFills));
+  out.first_trade_id = leg.next_trade_id;
+  out.last_trade_id = leg.next_trade_id + fills - 1;
+  leg.next_trade_id += fills;
+  out.is_buyer_maker = (rng_() >> 63) != 0;
+}
+
+namespace {
+
+// Appends lines to a file through a 1 MiB buffer.
+class BufferedFile {
+ public:
+  static constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
+  static constexpr std::size_t kMaxLineBytes = 256;  // a trade line is ~60
+
+  explicit BufferedFile(std::string path) : path_(std::move(path)), buffer_(kBufferBytes) {}
+  ~BufferedFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status open() {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) return Status::error(path_ + ": cannot create: " + std::strerror(errno));
+    return Status::ok();
+  }
+
+  // REQUIRES: text.size() < kMaxLineBytes
+  Status append_line(std::string_view text) {
+    char* p = std::copy(text.begin(), text.end(), buffer_.data() + used_);
+    *p++ = '\n';
+    return advance_to(p);
+  }
+
+  Status append_trade(const AggTrade& trade) {
+    char* p = buffer_.data() + used_;
+    // Room is left for "false\n" after the last field.
+    char* const end = p + kMaxLineBytes - 8;
+    bool fits = true;
+    const auto put = [&](auto value, auto... format) {
+      const std::to_chars_result written = std::to_chars(p, end, value, format...);
+      fits = fits && written.ec == std::errc() && written.ptr != end;
+      if (!fits) return;
+      p = written.ptr;
+      *p++ = ',';
+    };
+    put(trade.agg_trade_id);
+    put(trade.price, std::chars_format::fixed);
+    put(trade.quantity, std::chars_format::fixed);
+    put(trade.first_trade_id);
+    put(trade.last_trade_id);
+    put(trade.transact_time_ms);
+    if (!fits) {
+      return Status::error(path_ + ": agg_trade_id " + std::to_string(trade.agg_trade_id) +
+                           " does not fit in " + std::to_string(kMaxLineBytes) + " bytes");
+    }
+    const std::string_view maker = trade.is_buyer_maker ? "true\n" : "false\n";
+    return advance_to(std::copy(maker.begin(), maker.end(), p));
+  }
+
+  Status close() {
+    if (Status flushed = flush(); !flushed) return flushed;
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return Status::error(path_ + ": cannot write: " + std::strerror(errno));
+    return Status::ok();
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  // Keeps room for one more line of kMaxLineBytes after line_end.
+  Status advance_to(char* line_end) {
+    used_ = static_cast<std::size_t>(line_end - buffer_.data());
+    return used_ + kMaxLineBytes > buffer_.size() ? flush() : Status::ok();
+  }
+
+  Status flush() {
+    std::size_t done = 0;
+    while (done < used_) {
+      const ssize_t n = ::write(fd_, buffer_.data() + done, used_ - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::error(path_ + ": cannot write: " + std::strerror(errno));
+      done += static_cast<std::size_t>(n);
+    }
+    used_ = 0;
+    return Status::ok();
+  }
+
+  const std::string path_;
+  int fd_ = -1;
+  std::vector<char> buffer_;
+  std::size_t used_ = 0;  // bytes of buffer_ waiting to be written
+};
+
+std::string utc_date(std::int64_t time_ms) {
+  using namespace std::chrono;
+  const year_month_day date{floor<days>(sys_time<milliseconds>{milliseconds{time_ms}})};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return text;
+}
+
+}  // namespace
+
+Status write_pair_csv(const PairGeneratorConfig& config, const std::string& dir, bool with_header,
+                      std::string* x_path, std::string* y_path) {
+  if (Status valid = validate(config); !valid) return valid;
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return Status::error(dir + ": cannot create directory: " + error.message());
+  const std::string date = utc_date(config.start_ms);
+  const auto path_of = [&](const std::string& symbol) {
+    return (std::filesystem::path(dir) / (symbol + "-aggTrades-" + date + ".csv")).string();
+  };
+  BufferedFile x_file(path_of(config.x_symbol));
+  BufferedFile y_file(path_of(config.y_symbol));
+  for (BufferedFile* file : {&x_file, &y_file}) {
+    if (Status opened = file->open(); !opened) return opened;
+    if (!with_header) continue;
+    Status written = file->append_line(
+        "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker");
+    if (!written) return written;
+  }
+  PairTradeGenerator generator(config);
+  const Symbol x_symbol(config.x_symbol);
+  AggTrade trade;
+  while (generator.next(trade)) {
+    BufferedFile& file = trade.symbol == x_symbol ? x_file : y_file;
+    if (Status written = file.append_trade(trade); !written) return written;
+  }
+  for (BufferedFile* file : {&x_file, &y_file}) {
+    if (Status closed = file->close(); !closed) return closed;
+  }
+  if (x_path != nullptr) *x_path = x_file.path();
+  if (y_path != nullptr) *y_path = y_file.path();
+  return Status::ok();
+}
+
+}  // namespace alphastream

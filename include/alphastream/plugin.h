@@ -8,12 +8,20 @@
  * Growth rule: every struct that crosses the boundary starts with
  * `struct_size`. New fields are only ever appended; a reader uses a field
  * only when `struct_size` says the writer knew it. Nothing is removed or
- * reordered within a major version.
+ * reordered within a major version. An array of such structs (the
+ * descriptor's `params` and `outputs`) is strided by its elements'
+ * `struct_size`, which is the same for every element of the array: a host
+ * reads element i at `(const char*)array + i * array[0].struct_size`, so a
+ * plugin built against a later minor version still loads.
  *
  * Ownership: whoever allocates frees. The host owns everything it passes in
  * (valid for the duration of the call only, unless stated); the plugin owns
  * its model and releases it in `destroy`. Descriptor data is static and
  * lives as long as the library is loaded.
+ *
+ * Enumerations cross the boundary as uint32_t fields: an enum's size is the
+ * compiler's choice, and a C++ host may not even load an enum object holding
+ * a value outside the enumeration, which a broken plugin could supply.
  *
  * No C++ exception may cross this boundary, and no call on the event path
  * (`update_pair`, `update_trade`) may allocate through the host.
@@ -75,7 +83,7 @@ typedef enum as_log_level {
 typedef struct as_param_descriptor {
   uint32_t struct_size;
   const char* name;      /* YAML key under model.params, e.g. "window" */
-  as_param_type type;
+  uint32_t type;         /* an as_param_type */
   double default_value;
   double min_value;      /* inclusive bounds, checked by the host */
   double max_value;
@@ -97,7 +105,7 @@ typedef struct as_model_descriptor {
   const char* name;         /* human readable */
   const char* version;      /* the plugin's own version, e.g. "1.2.0" */
   const char* description;
-  as_model_kind kind;
+  uint32_t kind;            /* an as_model_kind */
   const as_param_descriptor* params;
   uint32_t param_count;
   const as_output_descriptor* outputs;
@@ -172,6 +180,9 @@ typedef struct as_plugin_entry {
    * NULL for pair models. [model's shard thread] */
   as_status (*update_trade)(as_model* model, const as_trade* trade, double* outputs);
 } as_plugin_entry;
+
+/* Every plugin defines this object, and exports nothing else. */
+AS_EXPORT extern const as_plugin_entry alphastream_plugin_entry;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,217 @@
+#include "plugin_host/model_instance.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "plugin_host/number_text.h"
+
+namespace alphastream {
+
+namespace {
+
+void log_to_stderr(as_log_level level, std::string_view plugin, std::string_view context,
+                   std::string_view message) {
+  static constexpr const char* kLevels[] = {"debug", "info", "warn", "error"};
+  const char* level_name = (level >= AS_LOG_DEBUG && level <= AS_LOG_ERROR) ? kLevels[level] : "?";
+  std::fprintf(stderr, "[plugin %.*s] %s: %.*s: %.*s\n", static_cast<int>(plugin.size()), plugin.data(),
+               level_name, static_cast<int>(context.size()), context.data(), static_cast<int>(message.size()),
+               message.data());
+}
+
+std::atomic<PluginLogSink> g_log_sink{&log_to_stderr};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string bounds_text(const as_param_descriptor& p) {
+  const bool has_min = std::isfinite(p.min_value);
+  const bool has_max = std::isfinite(p.max_value);
+  if (has_min && has_max) return "in [" + number_text(p.min_value) + ", " + number_text(p.max_value) + "]";
+  if (has_min) return ">= " + number_text(p.min_value);
+  if (has_max) return "<= " + number_text(p.max_value);
+  return "finite";
+}
+
+// Checks the settings against the descriptor; returns the values in
+// descriptor order, or every problem found.
+class ParamBinder {
+ public:
+  ParamBinder(const PluginLibrary& library, const std::string& context) : library_(library), context_(context) {
+    values_.reserve(library.param_count());
+    for (std::uint32_t i = 0; i < library.param_count(); ++i) values_.push_back(library.param(i).default_value);
+    given_.assign(library.param_count(), false);
+  }
+
+  Result<std::vector<double>> bind(std::span<const ParamSetting> settings) {
+    for (const ParamSetting& s : settings) bind_one(s);
+    if (!problems_.empty()) return Status::error(problems_);
+    return std::move(values_);
+  }
+
+ private:
+  void bind_one(const ParamSetting& s) {
+    const int index = find(s.key);
+    if (index < 0) {
+      report(s, "has no parameter '" + s.key + "'" + suggestion(s.key) + "; known: " + known_names());
+      return;
+    }
+    const as_param_descriptor& p = library_.param(static_cast<std::uint32_t>(index));
+    if (given_[index]) {
+      report(s, "parameter '" + s.key + "' is given twice");
+      return;
+    }
+    given_[index] = true;
+    const std::string got = ", got " + (s.text.empty() ? number_text(s.value) : "\"" + s.text + "\"");
+    if (p.type == AS_PARAM_BOOL && !(s.value == 0.0 || s.value == 1.0)) {
+      report(s, "parameter '" + s.key + "' must be true or false (or 0 or 1)" + got);
+    } else if (p.type != AS_PARAM_BOOL && s.is_bool) {
+      report(s, "parameter '" + s.key + "' must be a number" + got);
+    } else if (p.type == AS_PARAM_INT && !(std::isfinite(s.value) && s.value == std::floor(s.value))) {
+      report(s, "parameter '" + s.key + "' must be an integer" + got);
+    } else if (!(p.min_value <= s.value && s.value <= p.max_value)) {
+      report(s, "parameter '" + s.key + "' must be " + bounds_text(p) + got);
+    } else {
+      values_[index] = s.value;
+    }
+  }
+
+  int find(std::string_view key) const {
+    for (std::uint32_t i = 0; i < library_.param_count(); ++i) {
+      if (key == library_.param(i).name) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+  // " (did you mean 'window'?)" for the nearest known name within two
+  // edits, if it is not the whole key that would change.
+  std::string suggestion(std::string_view key) const {
+    std::string best;
+    std::size_t best_distance = 3;
+    for (std::uint32_t i = 0; i < library_.param_count(); ++i) {
+      const std::string_view name = library_.param(i).name;
+      const std::size_t d = edit_distance(key, name);
+      if (d < best_distance && d < std::max(key.size(), name.size())) {
+        best_distance = d;
+        best = name;
+      }
+    }
+    return best.empty() ? "" : " (did you mean '" + best + "'?)";
+  }
+
+  std::string known_names() const {
+    if (library_.param_count() == 0) return "(none)";
+    std::string names;
+    for (std::uint32_t i = 0; i < library_.param_count(); ++i) {
+      if (i > 0) names += ", ";
+      names += library_.param(i).name;
+    }
+    return names;
+  }
+
+  void report(const ParamSetting& s, const std::string& what) {
+    if (!problems_.empty()) problems_ += '\n';
+    problems_ += (s.location.empty() ? context_ : s.location) + ": plugin '" + library_.descriptor().id + "' " + what;
+  }
+
+  const PluginLibrary& library_;
+  const std::string& context_;
+  std::vector<double> values_;
+  std::vector<bool> given_;
+  std::string problems_;
+};
+
+}  // namespace
+
+void set_plugin_log_sink(PluginLogSink sink) { g_log_sink.store(sink != nullptr ? sink : &log_to_stderr); }
+
+Result<std::unique_ptr<ModelInstance>> ModelInstance::create(std::shared_ptr<PluginLibrary> library,
+                                                             std::span<const ParamSetting> settings,
+                                                             const std::string& context) {
+  Result<std::vector<double>> values = ParamBinder(*library, context).bind(settings);
+  if (!values) return values.status();
+  std::unique_ptr<ModelInstance> instance(new ModelInstance(std::move(library), std::move(*values), context));
+
+  const as_params params{sizeof(as_params), instance->param_values_.data(),
+                         static_cast<std::uint32_t>(instance->param_values_.size())};
+  as_error error{};
+  error.struct_size = sizeof(as_error);
+  const PluginLibrary& lib = *instance->library_;
+  instance->model_ = lib.entry().create(&instance->host_, &params, &error);
+  if (instance->model_ == nullptr) {
+    error.message[sizeof(error.message) - 1] = '\0';  // the plugin may not have terminated it
+    const std::string why = error.message[0] != '\0' ? error.message : "no reason given";
+    return Status::error(context + ": plugin '" + lib.descriptor().id + "' (" + lib.path() +
+                         ") could not create its model: " + why);
+  }
+  return instance;
+}
+
+ModelInstance::ModelInstance(std::shared_ptr<PluginLibrary> library, std::vector<double> param_values,
+                             std::string context)
+    : library_(std::move(library)),
+      param_values_(std::move(param_values)),
+      context_(std::move(context)),
+      outputs_(library_->output_count(), std::numeric_limits<double>::quiet_NaN()) {
+  host_.struct_size = sizeof(as_host);
+  host_.abi = as_version{AS_ABI_MAJOR, AS_ABI_MINOR, 0};
+  host_.host_data = this;
+  host_.log = &ModelInstance::log_to_sink;
+}
+
+ModelInstance::~ModelInstance() {
+  if (model_ != nullptr) library_->entry().destroy(model_);
+}
+
+void ModelInstance::log_to_sink(const as_host* host, as_log_level level, const char* message) {
+  if (host == nullptr || host->host_data == nullptr) return;
+  const auto* self = static_cast<const ModelInstance*>(host->host_data);
+  g_log_sink.load()(level, self->descriptor().id, self->context_, message != nullptr ? message : "");
+}
+
+bool ModelInstance::fail_update() {
+  ++update_errors_;
+  std::fill(outputs_.begin(), outputs_.end(), std::numeric_limits<double>::quiet_NaN());
+  return false;
+}
+
+bool ModelInstance::update(const as_observation& observation) {
+  const auto update_pair = library_->entry().update_pair;
+  if (update_pair == nullptr) return fail_update();
+  as_observation sized = observation;
+  sized.struct_size = sizeof(as_observation);
+  if (update_pair(model_, &sized, outputs_.data()) != AS_OK) return fail_update();
+  return true;
+}
+
+bool ModelInstance::update(const as_trade& trade) {
+  const auto update_trade = library_->entry().update_trade;
+  if (update_trade == nullptr) return fail_update();
+  as_trade sized = trade;
+  sized.struct_size = sizeof(as_trade);
+  if (update_trade(model_, &sized, outputs_.data()) != AS_OK) return fail_update();
+  return true;
+}
+
+int ModelInstance::output_index(std::string_view name) const {
+  for (std::uint32_t i = 0; i < library_->output_count(); ++i) {
+    if (name == library_->output(i).name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace alphastream

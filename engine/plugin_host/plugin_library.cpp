@@ -1,0 +1,248 @@
+#include "plugin_host/plugin_library.h"
+
+#include <dlfcn.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace alphastream {
+
+namespace {
+
+template <class T>
+const T& strided(const T* array, std::uint32_t i) {
+  const auto* bytes = reinterpret_cast<const char*>(array);
+  return *reinterpret_cast<const T*>(bytes + std::size_t{i} * array[0].struct_size);
+}
+
+std::string quoted(const char* s) {
+  if (s == nullptr) return "(null)";
+  std::string out = "'";
+  out += s;
+  out += '\'';
+  return out;
+}
+
+bool empty(const char* s) { return s == nullptr || *s == '\0'; }
+
+// Collects every problem with one descriptor, so a plugin author fixes them
+// in one round.
+class DescriptorChecker {
+ public:
+  explicit DescriptorChecker(const as_model_descriptor& d) : d_(d) {}
+
+  std::vector<std::string> check() {
+    if (empty(d_.id)) problems_.push_back("descriptor id is empty");
+    if (d_.name == nullptr) problems_.push_back("descriptor name is NULL");
+    if (d_.version == nullptr) problems_.push_back("descriptor version is NULL");
+    if (d_.description == nullptr) problems_.push_back("descriptor description is NULL");
+    if (d_.kind != AS_MODEL_PAIR && d_.kind != AS_MODEL_SYMBOL) {
+      problems_.push_back("descriptor kind " + std::to_string(static_cast<int>(d_.kind)) +
+                          " is neither AS_MODEL_PAIR (1) nor AS_MODEL_SYMBOL (2)");
+    }
+    check_params();
+    check_outputs();
+    return std::move(problems_);
+  }
+
+ private:
+  void check_params() {
+    if (d_.param_count == 0) return;
+    if (d_.params == nullptr) {
+      problems_.push_back("descriptor declares " + std::to_string(d_.param_count) +
+                          " parameters but params is NULL");
+      return;
+    }
+    const std::uint32_t size = d_.params[0].struct_size;
+    if (size < sizeof(as_param_descriptor)) {
+      problems_.push_back("params[0].struct_size is " + std::to_string(size) + ", expected at least " +
+                          std::to_string(sizeof(as_param_descriptor)));
+      return;
+    }
+    std::set<std::string_view> names;
+    for (std::uint32_t i = 0; i < d_.param_count; ++i) {
+      const as_param_descriptor& p = strided(d_.params, i);
+      const std::string where = "parameter " + std::to_string(i) + " " + quoted(p.name);
+      if (p.struct_size != size) {
+        problems_.push_back(where + ": struct_size " + std::to_string(p.struct_size) +
+                            " differs from params[0]'s " + std::to_string(size));
+        return;  // the stride is unknown: later elements cannot be found
+      }
+      if (empty(p.name)) {
+        problems_.push_back(where + ": name is empty");
+        continue;
+      }
+      if (!names.insert(p.name).second) problems_.push_back(where + ": name declared twice");
+      check_param_values(p, where);
+    }
+  }
+
+  void check_param_values(const as_param_descriptor& p, const std::string& where) {
+    if (p.type != AS_PARAM_INT && p.type != AS_PARAM_DOUBLE && p.type != AS_PARAM_BOOL) {
+      problems_.push_back(where + ": type " + std::to_string(static_cast<int>(p.type)) +
+                          " is not AS_PARAM_INT, AS_PARAM_DOUBLE or AS_PARAM_BOOL");
+      return;
+    }
+    char text[160];
+    if (!(p.min_value <= p.default_value && p.default_value <= p.max_value)) {
+      std::snprintf(text, sizeof(text), ": default %.17g is outside [%.17g, %.17g]", p.default_value,
+                    p.min_value, p.max_value);
+      problems_.push_back(where + text);
+    } else if (p.type == AS_PARAM_INT && p.default_value != std::floor(p.default_value)) {
+      std::snprintf(text, sizeof(text), ": default %.17g of an integer parameter is not an integer",
+                    p.default_value);
+      problems_.push_back(where + text);
+    } else if (p.type == AS_PARAM_BOOL && p.default_value != 0.0 && p.default_value != 1.0) {
+      std::snprintf(text, sizeof(text), ": default %.17g of a boolean parameter is not 0 or 1",
+                    p.default_value);
+      problems_.push_back(where + text);
+    }
+  }
+
+  void check_outputs() {
+    if (d_.output_count > 0 && d_.outputs == nullptr) {
+      problems_.push_back("descriptor declares " + std::to_string(d_.output_count) +
+                          " outputs but outputs is NULL");
+      return;
+    }
+    std::set<std::string_view> names;
+    if (d_.output_count > 0) {
+      const std::uint32_t size = d_.outputs[0].struct_size;
+      if (size < sizeof(as_output_descriptor)) {
+        problems_.push_back("outputs[0].struct_size is " + std::to_string(size) + ", expected at least " +
+                            std::to_string(sizeof(as_output_descriptor)));
+        return;
+      }
+      for (std::uint32_t i = 0; i < d_.output_count; ++i) {
+        const as_output_descriptor& o = strided(d_.outputs, i);
+        const std::string where = "output " + std::to_string(i) + " " + quoted(o.name);
+        if (o.struct_size != size) {
+          problems_.push_back(where + ": struct_size " + std::to_string(o.struct_size) +
+                              " differs from outputs[0]'s " + std::to_string(size));
+          return;
+        }
+        if (empty(o.name)) {
+          problems_.push_back(where + ": name is empty");
+        } else if (!names.insert(o.name).second) {
+          problems_.push_back(where + ": name declared twice");
+        }
+      }
+    }
+    if (d_.kind == AS_MODEL_PAIR) {
+      for (const char* required : {"beta", "alpha"}) {
+        if (names.count(required) == 0) {
+          problems_.push_back(std::string("pair model declares no output named '") + required + "'");
+        }
+      }
+    }
+  }
+
+  const as_model_descriptor& d_;
+  std::vector<std::string> problems_;
+};
+
+// Returns the problem with the entry's ABI version, or an empty string.
+std::string check_abi(const as_version& abi) {
+  if (abi.major == AS_ABI_MAJOR && abi.minor <= AS_ABI_MINOR) return {};
+  std::string supported = std::to_string(AS_ABI_MAJOR) + ".0";
+  if (AS_ABI_MINOR > 0) supported += " to " + std::to_string(AS_ABI_MAJOR) + "." + std::to_string(AS_ABI_MINOR);
+  return "built for plugin ABI " + std::to_string(abi.major) + "." + std::to_string(abi.minor) +
+         ", this host supports " + supported;
+}
+
+std::vector<std::string> check_entry(const as_plugin_entry& e) {
+  std::vector<std::string> problems;
+  if (e.descriptor == nullptr) problems.push_back("entry.descriptor is NULL");
+  if (e.create == nullptr) problems.push_back("entry.create is NULL");
+  if (e.destroy == nullptr) problems.push_back("entry.destroy is NULL");
+  return problems;
+}
+
+std::vector<std::string> check_update_functions(const as_plugin_entry& e, std::uint32_t kind) {
+  std::vector<std::string> problems;
+  if (kind == AS_MODEL_PAIR && e.update_pair == nullptr) {
+    problems.push_back("pair model has no update_pair");
+  }
+  if (kind == AS_MODEL_SYMBOL && e.update_trade == nullptr) {
+    problems.push_back("symbol model has no update_trade");
+  }
+  return problems;
+}
+
+std::string join(const std::string& path, const std::vector<std::string>& problems) {
+  std::string out;
+  for (const std::string& p : problems) {
+    if (!out.empty()) out += '\n';
+    out += path + ": " + p;
+  }
+  return out;
+}
+
+}  // namespace
+
+const as_param_descriptor& param_at(const as_model_descriptor& descriptor, std::uint32_t i) {
+  return strided(descriptor.params, i);
+}
+
+const as_output_descriptor& output_at(const as_model_descriptor& descriptor, std::uint32_t i) {
+  return strided(descriptor.outputs, i);
+}
+
+Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::string& path) {
+  std::error_code ec;
+  // Absolute, so dlopen never searches LD_LIBRARY_PATH for a bare name.
+  const std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
+  if (ec || !std::filesystem::is_regular_file(absolute, ec)) {
+    return Status::error(path + ": plugin library not found");
+  }
+  void* handle = dlopen(absolute.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    return Status::error(absolute + ": cannot load plugin library: " + (why ? why : "unknown dlopen error"));
+  }
+  // Owned from here so every early return closes it.
+  std::unique_ptr<void, int (*)(void*)> guard(handle, &dlclose);
+  dlerror();
+  const auto* entry = static_cast<const as_plugin_entry*>(dlsym(handle, AS_PLUGIN_ENTRY_SYMBOL));
+  if (entry == nullptr) {
+    return Status::error(absolute + ": not an AlphaStream plugin: no symbol '" AS_PLUGIN_ENTRY_SYMBOL "'");
+  }
+  // The ABI version is checked before the full size: a plugin of another
+  // major version may have another layout, and saying so is the useful message.
+  constexpr std::size_t kAbiEnd = offsetof(as_plugin_entry, abi) + sizeof(as_version);
+  if (entry->struct_size >= kAbiEnd) {
+    if (std::string problem = check_abi(entry->abi); !problem.empty()) return Status::error(absolute + ": " + problem);
+  }
+  if (entry->struct_size < sizeof(as_plugin_entry)) {
+    return Status::error(absolute + ": entry struct_size is " + std::to_string(entry->struct_size) +
+                         ", expected at least " + std::to_string(sizeof(as_plugin_entry)));
+  }
+  if (auto problems = check_entry(*entry); !problems.empty()) return Status::error(join(absolute, problems));
+
+  const as_model_descriptor* descriptor = entry->descriptor();
+  if (descriptor == nullptr) return Status::error(absolute + ": entry.descriptor() returned NULL");
+  if (descriptor->struct_size < sizeof(as_model_descriptor)) {
+    return Status::error(absolute + ": descriptor struct_size is " + std::to_string(descriptor->struct_size) +
+                         ", expected at least " + std::to_string(sizeof(as_model_descriptor)));
+  }
+  std::vector<std::string> problems = DescriptorChecker(*descriptor).check();
+  for (std::string& p : check_update_functions(*entry, descriptor->kind)) problems.push_back(std::move(p));
+  if (!problems.empty()) return Status::error(join(absolute, problems));
+
+  guard.release();
+  return std::shared_ptr<PluginLibrary>(new PluginLibrary(absolute, handle, entry, descriptor));
+}
+
+PluginLibrary::~PluginLibrary() { dlclose(handle_); }
+
+const as_param_descriptor& PluginLibrary::param(std::uint32_t i) const { return param_at(*descriptor_, i); }
+
+const as_output_descriptor& PluginLibrary::output(std::uint32_t i) const { return output_at(*descriptor_, i); }
+
+}  // namespace alphastream

@@ -1,0 +1,56 @@
+// A model plugin's shared library, loaded and checked against the ABI.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "alphastream/plugin.h"
+#include "core/status.h"
+
+namespace alphastream {
+
+class PluginLibrary {
+ public:
+  // dlopens the library at `path` (RTLD_NOW | RTLD_LOCAL) and checks its
+  // entry and descriptor: ABI major equal to the host's and minor not newer,
+  // struct sizes, kind, the update function the kind needs, "beta" and
+  // "alpha" outputs for pair models, distinct parameter and output names,
+  // parameter types, and defaults within [min, max]. Returns an error that
+  // names the file and every problem found, one per line.
+  static Result<std::shared_ptr<PluginLibrary>> load(const std::string& path);
+
+  // dlcloses the library. Models hold a shared_ptr to their library, so
+  // this runs only after every model is destroyed.
+  ~PluginLibrary();
+  PluginLibrary(const PluginLibrary&) = delete;
+  PluginLibrary& operator=(const PluginLibrary&) = delete;
+
+  const std::string& path() const { return path_; }  // absolute
+  const as_plugin_entry& entry() const { return *entry_; }
+  const as_model_descriptor& descriptor() const { return *descriptor_; }
+  std::uint32_t param_count() const { return descriptor_->param_count; }
+  std::uint32_t output_count() const { return descriptor_->output_count; }
+  // REQUIRES: i < param_count(). Reads by the plugin's element stride.
+  const as_param_descriptor& param(std::uint32_t i) const;
+  // REQUIRES: i < output_count().
+  const as_output_descriptor& output(std::uint32_t i) const;
+
+ private:
+  PluginLibrary(std::string path, void* handle, const as_plugin_entry* entry,
+                const as_model_descriptor* descriptor)
+      : path_(std::move(path)), handle_(handle), entry_(entry), descriptor_(descriptor) {}
+
+  std::string path_;
+  void* handle_;
+  const as_plugin_entry* entry_;
+  const as_model_descriptor* descriptor_;
+};
+
+// Element i of a descriptor's params / outputs array, strided by the
+// elements' struct_size as plugin.h specifies.
+// REQUIRES: the descriptor passed PluginLibrary::load's checks; i in range.
+const as_param_descriptor& param_at(const as_model_descriptor& descriptor, std::uint32_t i);
+const as_output_descriptor& output_at(const as_model_descriptor& descriptor, std::uint32_t i);
+
+}  // namespace alphastream

@@ -1,0 +1,124 @@
+#include "plugin_host/plugin_library.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "fixture_paths.h"
+
+namespace alphastream {
+namespace {
+
+using ::alphastream::testing::fixture;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+std::string load_error(const std::string& path) {
+  auto library = PluginLibrary::load(path);
+  EXPECT_FALSE(library.is_ok()) << path << " loaded";
+  return library.is_ok() ? "" : library.error();
+}
+
+TEST(PluginLibrary, PlainCPluginLoadsWithItsDescriptor) {
+  auto library = PluginLibrary::load(fixture("c_ratio"));
+  ASSERT_TRUE(library.is_ok()) << library.error();
+  const PluginLibrary& lib = **library;
+  EXPECT_EQ(lib.path(), fixture("c_ratio"));
+  EXPECT_STREQ(lib.descriptor().id, "c_ratio");
+  EXPECT_STREQ(lib.descriptor().version, "0.1.0");
+  EXPECT_EQ(lib.descriptor().kind, AS_MODEL_PAIR);
+  ASSERT_EQ(lib.param_count(), 3u);
+  EXPECT_STREQ(lib.param(0).name, "scale");
+  EXPECT_STREQ(lib.param(1).name, "warmup");
+  EXPECT_STREQ(lib.param(2).name, "fail_create");
+  ASSERT_EQ(lib.output_count(), 3u);
+  EXPECT_STREQ(lib.output(0).name, "beta");
+  EXPECT_STREQ(lib.output(2).name, "count");
+}
+
+TEST(PluginLibrary, MissingFileIsNamed) {
+  EXPECT_EQ(load_error("/nonexistent/libalphastream_nope.so"),
+            "/nonexistent/libalphastream_nope.so: plugin library not found");
+}
+
+TEST(PluginLibrary, TextFileIsRefusedWithDlopensReason) {
+  const std::string error = load_error(fixture("not_a_library"));
+  EXPECT_THAT(error, StartsWith(fixture("not_a_library") + ": cannot load plugin library: "));
+  EXPECT_THAT(error, HasSubstr("invalid ELF header"));
+}
+
+TEST(PluginLibrary, LibraryWithoutEntrySymbolIsNotAPlugin) {
+  EXPECT_EQ(load_error(fixture("no_entry")),
+            fixture("no_entry") + ": not an AlphaStream plugin: no symbol 'alphastream_plugin_entry'");
+}
+
+TEST(PluginLibrary, OtherAbiMajorIsRefused) {
+  EXPECT_EQ(load_error(fixture("abi_major")),
+            fixture("abi_major") + ": built for plugin ABI 2.0, this host supports 1.0");
+}
+
+TEST(PluginLibrary, NewerAbiMinorIsRefused) {
+  EXPECT_EQ(load_error(fixture("abi_minor")),
+            fixture("abi_minor") + ": built for plugin ABI 1.99, this host supports 1.0");
+}
+
+TEST(PluginLibrary, EntryShorterThanVersionOneIsRefused) {
+  EXPECT_EQ(load_error(fixture("small_entry")),
+            fixture("small_entry") + ": entry struct_size is 8, expected at least " +
+                std::to_string(sizeof(as_plugin_entry)));
+}
+
+TEST(PluginLibrary, PairModelWithoutBetaOutputIsRefused) {
+  EXPECT_EQ(load_error(fixture("no_beta")), fixture("no_beta") + ": pair model declares no output named 'beta'");
+}
+
+TEST(PluginLibrary, PairModelWithoutUpdatePairIsRefused) {
+  EXPECT_EQ(load_error(fixture("no_update")), fixture("no_update") + ": pair model has no update_pair");
+}
+
+TEST(PluginLibrary, DuplicateParameterNameIsRefused) {
+  EXPECT_EQ(load_error(fixture("duplicate_param")),
+            fixture("duplicate_param") + ": parameter 2 'scale': name declared twice");
+}
+
+TEST(PluginLibrary, DefaultOutsideBoundsIsRefused) {
+  EXPECT_EQ(load_error(fixture("default_out_of_bounds")),
+            fixture("default_out_of_bounds") + ": parameter 0 'scale': default 20 is outside [0, 10]");
+}
+
+TEST(PluginLibrary, UnknownKindIsRefused) {
+  EXPECT_EQ(load_error(fixture("bad_kind")),
+            fixture("bad_kind") + ": descriptor kind 7 is neither AS_MODEL_PAIR (1) nor AS_MODEL_SYMBOL (2)");
+}
+
+TEST(PluginLibrary, EveryDescriptorProblemIsListedAtOnce) {
+  const std::string path = fixture("several_problems");
+  EXPECT_EQ(load_error(path), path + ": parameter 0 'scale': default 20 is outside [0, 10]\n" +
+                                  path + ": parameter 2 'scale': name declared twice\n" +
+                                  path + ": pair model declares no output named 'beta'");
+}
+
+TEST(PluginLibrary, NullDescriptorIsRefused) {
+  EXPECT_EQ(load_error(fixture("null_descriptor")), fixture("null_descriptor") + ": entry.descriptor() returned NULL");
+}
+
+TEST(PluginLibrary, DescriptorShorterThanVersionOneIsRefused) {
+  EXPECT_EQ(load_error(fixture("small_descriptor")),
+            fixture("small_descriptor") + ": descriptor struct_size is 16, expected at least " +
+                std::to_string(sizeof(as_model_descriptor)));
+}
+
+TEST(PluginLibrary, DuplicateOutputNameIsRefused) {
+  EXPECT_EQ(load_error(fixture("duplicate_output")),
+            fixture("duplicate_output") + ": output 2 'alpha': name declared twice");
+}
+
+TEST(PluginLibrary, PathIsKeptNormalisedForMessages) {
+  auto library = PluginLibrary::load(std::string(FIXTURE_DIR) + "/../fixtures/libfixture_c_ratio.so");
+  ASSERT_TRUE(library.is_ok()) << library.error();
+  EXPECT_EQ((*library)->path(), fixture("c_ratio"));
+}
+
+}  // namespace
+}  // namespace alphastream

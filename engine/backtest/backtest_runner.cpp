@@ -1,0 +1,457 @@
+#include "backtest/backtest_runner.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <queue>
+
+#include <nlohmann/json.hpp>
+
+#include "backtest/series_csv_writer.h"
+#include "feed/agg_trade_csv.h"
+#include "pipeline/pair_pipeline.h"
+#include "plugin_host/plugin_catalog.h"
+#include "plugin_host/plugin_library.h"
+#include "report/backtest_report.h"
+#include "stats/engle_granger.h"
+
+namespace alphastream {
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// One symbol's file and the pipelines that consume its trades.
+struct SymbolSource {
+  std::string symbol;
+  std::unique_ptr<AggTradeCsvReader> reader;
+  AggTrade head;
+  std::vector<std::pair<PairPipeline*, Leg>> routes;
+};
+
+// Collects a pair's rows: streams series.csv and keeps what the summary
+// statistics and the report need.
+class PairOutputs : public PairRowSink {
+ public:
+  PairOutputs(const PairPipeline& pipeline, bool keep_rows) : keep_rows_(keep_rows) {
+    const ModelInstance& model = pipeline.model();
+    const as_model_descriptor& descriptor = model.descriptor();
+    for (std::uint32_t i = 0; i < descriptor.output_count; ++i) {
+      const std::string name = model.library().output(i).name;
+      if (name == "alpha" || name == "beta" || name == "spread") continue;
+      extra_outputs_.push_back(i);
+      extra_names_.push_back(name);
+    }
+    values_.resize(7 + extra_outputs_.size());
+  }
+
+  Status open_series(const std::string& path) {
+    std::vector<std::string> columns = {"ts_ms", "x", "y", "alpha", "beta", "spread", "zscore", "position"};
+    columns.insert(columns.end(), extra_names_.begin(), extra_names_.end());
+    auto writer = SeriesCsvWriter::open(path, columns);
+    if (!writer) return writer.status();
+    series_ = std::move(writer.value());
+    return Status::ok();
+  }
+
+  void on_row(const PairRow& row) override {
+    if (series_) {
+      values_[0] = row.x;
+      values_[1] = row.y;
+      values_[2] = row.alpha;
+      values_[3] = row.beta;
+      values_[4] = row.spread;
+      values_[5] = row.zscore;
+      values_[6] = row.position;
+      for (std::size_t i = 0; i < extra_outputs_.size(); ++i) values_[7 + i] = row.model_outputs[extra_outputs_[i]];
+      series_->write_row(row.ts_ms, values_);
+    }
+    path_.push_back(LedgerPoint{row.ts_ms, row.equity_usd, row.position});
+    if (!keep_rows_) return;
+    report_.ts_ms.push_back(row.ts_ms);
+    report_.x.push_back(row.x);
+    report_.y.push_back(row.y);
+    report_.alpha.push_back(row.alpha);
+    report_.beta.push_back(row.beta);
+    report_.spread.push_back(row.spread);
+    report_.zscore.push_back(row.zscore);
+    report_.position.push_back(row.position);
+    report_.equity.push_back(row.equity_usd);
+  }
+
+  // After PairPipeline::finish(): the closing of a position still open at the
+  // end of data replaces the last point of the equity path.
+  void on_finish(const LedgerPoint& final_point) {
+    if (path_.empty()) return;
+    path_.back() = final_point;
+    if (!keep_rows_) return;
+    report_.equity.back() = final_point.equity_usd;
+    report_.position.back() = final_point.position;
+  }
+
+  Status close_series() { return series_ ? series_->close() : Status::ok(); }
+  const std::vector<LedgerPoint>& path() const { return path_; }
+  ReportInput& report() { return report_; }
+
+ private:
+  bool keep_rows_;
+  std::vector<std::uint32_t> extra_outputs_;
+  std::vector<std::string> extra_names_;
+  std::vector<double> values_;
+  std::unique_ptr<SeriesCsvWriter> series_;
+  std::vector<LedgerPoint> path_;
+  ReportInput report_;
+};
+
+// A `\r`-rewritten line on stderr: trades so far, rate and the data's clock.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool enabled) : enabled_(enabled), started_(std::chrono::steady_clock::now()) {}
+
+  void update(std::uint64_t trades, std::int64_t data_ts_ms) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const std::time_t seconds = static_cast<std::time_t>(data_ts_ms / 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char clock[32];
+    std::strftime(clock, sizeof(clock), "%Y-%m-%d %H:%M:%S", &tm);
+    std::fprintf(stderr, "\rbacktest: %llu trades, %.2fM trades/s, data time %s UTC ",
+                 static_cast<unsigned long long>(trades), rate(trades) / 1e6, clock);
+  }
+
+  void finish(std::uint64_t trades) {
+    if (!enabled_) return;
+    std::fprintf(stderr, "\rbacktest: %llu trades, %.2fM trades/s, done%30s\n",
+                 static_cast<unsigned long long>(trades), rate(trades) / 1e6, "");
+  }
+
+ private:
+  double rate(std::uint64_t trades) const {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    return elapsed > 0 ? static_cast<double>(trades) / elapsed : 0;
+  }
+
+  bool enabled_;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+struct PairRun {
+  std::unique_ptr<PairPipeline> pipeline;
+  std::unique_ptr<PairOutputs> outputs;
+  std::string dir;
+};
+
+Result<std::unique_ptr<ModelInstance>> create_model(const PairConfig& pair,
+                                                    const PluginCatalog& catalog,
+                                                    std::map<std::string, std::shared_ptr<PluginLibrary>>& loaded) {
+  const std::string path = catalog.resolve(pair.model.plugin);
+  std::shared_ptr<PluginLibrary>& library = loaded[path];
+  if (!library) {
+    auto opened = PluginLibrary::load(path);
+    if (!opened) return Status::error(pair.model.location + ": " + opened.error());
+    library = opened.value();
+  }
+  if (library->descriptor().kind != AS_MODEL_PAIR) {
+    return Status::error(pair.model.location + ": plugin '" + pair.model.plugin +
+                         "' is a symbol model; a pair needs a pair model");
+  }
+  std::vector<ParamSetting> settings;
+  for (const ModelParam& param : pair.model.params) {
+    settings.push_back({param.key, param.value, param.text, param.location, param.is_bool});
+  }
+  return ModelInstance::create(library, settings, pair.location + " (" + pair.name + ")");
+}
+
+Status write_trades_csv(const std::string& path, std::span<const ClosedTrade> trades) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) return Status::error(path + ": cannot create");
+  out << "entry_ts_ms,exit_ts_ms,side,qty_y,qty_x,entry_y,entry_x,exit_y,exit_x,fees_usd,pnl_usd,exit_reason\n";
+  std::vector<char> line;
+  for (const ClosedTrade& trade : trades) {
+    line.clear();
+    const std::string head = std::to_string(trade.entry_ts_ms) + "," + std::to_string(trade.exit_ts_ms) + "," +
+                             (trade.side > 0 ? "long" : "short");
+    line.insert(line.end(), head.begin(), head.end());
+    for (double value : {trade.qty_y, trade.qty_x, trade.entry_y, trade.entry_x, trade.exit_y, trade.exit_x,
+                         trade.fees_usd, trade.pnl_usd}) {
+      line.push_back(',');
+      append_csv_number(line, value);
+    }
+    line.push_back(',');
+    const std::string_view reason = exit_reason_name(trade.reason);
+    line.insert(line.end(), reason.begin(), reason.end());
+    line.push_back('\n');
+    out.write(line.data(), static_cast<std::streamsize>(line.size()));
+  }
+  out.close();
+  if (!out) return Status::error(path + ": write failed");
+  return Status::ok();
+}
+
+nlohmann::ordered_json number_or_null(double value) {
+  if (std::isfinite(value)) return value;
+  return nullptr;
+}
+
+// The Engle-Granger figures of the summary; NaN when the test could not run.
+struct EngleGrangerFigures {
+  double alpha = kNaN;
+  double beta = kNaN;
+  double adf_stat = kNaN;
+  double adf_pvalue = kNaN;
+  int adf_used_lag = 0;
+  std::int64_t adf_nobs = 0;
+  std::array<double, 3> adf_crit = {kNaN, kNaN, kNaN};
+  double half_life_obs = kNaN;
+};
+
+std::string format_number(double value, int decimals) {
+  if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
+  return buffer;
+}
+
+// The full-sample statistics, trades, summary.json and report.html of a pair.
+Status write_pair_outputs(PairRun& run, PairBacktestSummary& pair) {
+  PairPipeline& pipeline = *run.pipeline;
+  ReportInput& report = run.outputs->report();
+  const std::vector<ClosedTrade>& trades = pipeline.ledger().closed_trades();
+  const PerformanceSummary performance = summarize_performance(run.outputs->path(), trades);
+
+  nlohmann::ordered_json summary;
+  summary["pair"] = pipeline.spec().name;
+  summary["y"] = std::string(pipeline.spec().y.view());
+  summary["x"] = std::string(pipeline.spec().x.view());
+  summary["model"] = pipeline.model().descriptor().id;
+  summary["model_version"] = pipeline.model().descriptor().version;
+  summary["n_obs"] = pipeline.observations();
+  if (!report.ts_ms.empty()) {
+    summary["first_ts_ms"] = report.ts_ms.front();
+    summary["last_ts_ms"] = report.ts_ms.back();
+  }
+  auto engle_granger_fit = engle_granger(report.x, report.y);
+  EngleGrangerFigures eg;
+  if (engle_granger_fit) {
+    const EngleGrangerResult& fit = engle_granger_fit.value();
+    eg = {fit.hedge.alpha, fit.hedge.beta, fit.adf.stat, fit.adf.pvalue, fit.adf.used_lag, fit.adf.nobs,
+          {fit.adf.crit_1pct, fit.adf.crit_5pct, fit.adf.crit_10pct}, fit.residual_half_life.half_life_obs};
+  } else {
+    // Too few or degenerate observations: say why rather than print numbers.
+    summary["engle_granger_error"] = engle_granger_fit.error();
+  }
+  summary["static_alpha"] = number_or_null(eg.alpha);
+  summary["static_beta"] = number_or_null(eg.beta);
+  summary["adf_stat"] = number_or_null(eg.adf_stat);
+  summary["adf_pvalue"] = number_or_null(eg.adf_pvalue);
+  summary["adf_usedlag"] = engle_granger_fit ? nlohmann::ordered_json(eg.adf_used_lag) : nullptr;
+  summary["adf_nobs"] = engle_granger_fit ? nlohmann::ordered_json(eg.adf_nobs) : nullptr;
+  summary["adf_crit"] = {{"1%", number_or_null(eg.adf_crit[0])},
+                         {"5%", number_or_null(eg.adf_crit[1])},
+                         {"10%", number_or_null(eg.adf_crit[2])}};
+  summary["half_life_obs"] = number_or_null(eg.half_life_obs);
+  pair.adf_pvalue = eg.adf_pvalue;
+  pair.half_life_obs = eg.half_life_obs;
+  summary["n_trades"] = performance.n_trades;
+  summary["pnl"] = performance.pnl_usd;
+  summary["fees"] = performance.fees_usd;
+  summary["sharpe"] = number_or_null(performance.sharpe);
+  summary["max_drawdown"] = performance.max_drawdown_usd;
+  summary["win_rate"] = performance.win_rate;
+  summary["exposure"] = performance.exposure;
+  summary["model_update_errors"] = pipeline.model().update_errors();
+  summary["late_trades"] = pipeline.aligner().late_trades();
+  const std::string summary_path = (fs::path(run.dir) / "summary.json").string();
+  {
+    std::ofstream out(summary_path, std::ios::binary);
+    out << summary.dump(2) << "\n";
+    if (!out) return Status::error(summary_path + ": write failed");
+  }
+  Status status = write_trades_csv((fs::path(run.dir) / "trades.csv").string(), trades);
+  if (!status) return status;
+
+  const PairSpec& spec = pipeline.spec();
+  report.pair = spec.name;
+  report.y_symbol = std::string(spec.y.view());
+  report.x_symbol = std::string(spec.x.view());
+  report.model = pipeline.model().descriptor().id;
+  report.entry = spec.zscore.entry;
+  report.exit = spec.zscore.exit;
+  report.stop = spec.zscore.stop;
+  report.summary = {
+      {"observations", std::to_string(pipeline.observations())},
+      {"static beta / alpha (full sample)", format_number(eg.beta, 6) + " / " + format_number(eg.alpha, 4)},
+      {"ADF statistic / p-value", format_number(eg.adf_stat, 3) + " / " + format_number(eg.adf_pvalue, 4)},
+      {"ADF critical values 1% / 5% / 10%", format_number(eg.adf_crit[0], 3) + " / " +
+                                                 format_number(eg.adf_crit[1], 3) + " / " +
+                                                 format_number(eg.adf_crit[2], 3)},
+      {"half-life (observations)", format_number(eg.half_life_obs, 1)},
+      {"trades", std::to_string(performance.n_trades)},
+      {"P&L net of costs (USD)", format_number(performance.pnl_usd, 2)},
+      {"fees (USD)", format_number(performance.fees_usd, 2)},
+      {"Sharpe (annualised)", format_number(performance.sharpe, 2)},
+      {"max drawdown (USD)", format_number(performance.max_drawdown_usd, 2)},
+      {"win rate", format_number(100 * performance.win_rate, 1) + " %"},
+      {"exposure", format_number(100 * performance.exposure, 1) + " %"},
+  };
+  report.trades.clear();
+  for (const ClosedTrade& trade : trades) {
+    report.trades.push_back(
+        {trade.entry_ts_ms, trade.exit_ts_ms, trade.side, trade.pnl_usd, std::string(exit_reason_name(trade.reason))});
+  }
+  status = write_backtest_report(report, (fs::path(run.dir) / "report.html").string());
+  if (!status) return status;
+
+  pair.trades = performance.n_trades;
+  pair.pnl_usd = performance.pnl_usd;
+  pair.sharpe = performance.sharpe;
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const EngineConfig& config = options.config;
+
+  // Which pairs run.
+  std::vector<std::size_t> selected;
+  for (std::size_t i = 0; i < config.pairs.size(); ++i) {
+    const bool wanted = options.only_pairs.empty() ||
+                        std::find(options.only_pairs.begin(), options.only_pairs.end(), config.pairs[i].name) !=
+                            options.only_pairs.end();
+    if (wanted) selected.push_back(i);
+  }
+  for (const std::string& name : options.only_pairs) {
+    const bool known = std::any_of(config.pairs.begin(), config.pairs.end(),
+                                   [&](const PairConfig& pair) { return pair.name == name; });
+    if (!known) return Status::error("--pair " + name + ": no such pair in " + config.path);
+  }
+
+  // Models first: a bad plugin or parameter fails before any file is read.
+  PluginCatalog catalog(options.plugins_dir);
+  std::map<std::string, std::shared_ptr<PluginLibrary>> loaded;
+  std::vector<PairRun> runs;
+  for (std::size_t index : selected) {
+    const PairConfig& pair = config.pairs[index];
+    auto model = create_model(pair, catalog, loaded);
+    if (!model) return model.status();
+    PairSpec spec{pair.name, Symbol(pair.y), Symbol(pair.x), config.sampling, pair.zscore, config.backtest};
+    PairRun run;
+    run.pipeline = std::make_unique<PairPipeline>(std::move(spec), std::move(model.value()));
+    run.outputs = std::make_unique<PairOutputs>(*run.pipeline, options.write_outputs);
+    run.pipeline->add_sink(run.outputs.get());
+    runs.push_back(std::move(run));
+  }
+
+  // One source per symbol used.
+  std::vector<SymbolSource> sources;
+  auto source_for = [&](const std::string& symbol) -> Result<SymbolSource*> {
+    for (SymbolSource& source : sources) {
+      if (source.symbol == symbol) return &source;
+    }
+    auto path = options.data_paths.find(symbol);
+    if (path == options.data_paths.end()) {
+      return Status::error("no --data " + symbol + "=PATH given, but a configured pair uses " + symbol);
+    }
+    CsvImportOptions import;
+    import.symbol = Symbol(symbol);
+    import.skip_bad_rows = options.skip_bad_rows;
+    import.reorder_window = options.reorder_window;
+    auto reader = AggTradeCsvReader::open(path->second, import);
+    if (!reader) return reader.status();
+    sources.push_back(SymbolSource{symbol, std::move(reader.value()), AggTrade{}, {}});
+    return &sources.back();
+  };
+  sources.reserve(2 * runs.size());
+  for (PairRun& run : runs) {
+    const PairSpec& spec = run.pipeline->spec();
+    auto y = source_for(std::string(spec.y.view()));
+    if (!y) return y.status();
+    y.value()->routes.emplace_back(run.pipeline.get(), Leg::kY);
+    auto x = source_for(std::string(spec.x.view()));
+    if (!x) return x.status();
+    x.value()->routes.emplace_back(run.pipeline.get(), Leg::kX);
+  }
+
+  if (options.write_outputs) {
+    for (PairRun& run : runs) {
+      run.dir = (fs::path(options.out_dir) / run.pipeline->spec().name).string();
+      std::error_code ec;
+      fs::create_directories(run.dir, ec);
+      if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
+      Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string());
+      if (!opened) return opened;
+    }
+  }
+
+  // Merge every symbol's trades by transact time; ties go to the symbol
+  // listed first so the order is total and runs are reproducible.
+  using HeapEntry = std::pair<std::int64_t, std::size_t>;
+  std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap;
+  auto refill = [&](std::size_t index) -> Status {
+    auto more = sources[index].reader->next(sources[index].head);
+    if (!more) return more.status();
+    if (more.value()) heap.emplace(sources[index].head.transact_time_ms, index);
+    return Status::ok();
+  };
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    Status status = refill(i);
+    if (!status) return status;
+  }
+
+  BacktestSummary summary;
+  ProgressLine progress(options.show_progress);
+  while (!heap.empty()) {
+    const std::size_t index = heap.top().second;
+    heap.pop();
+    SymbolSource& source = sources[index];
+    for (auto& [pipeline, leg] : source.routes) pipeline->on_trade(leg, source.head);
+    if ((++summary.trades_read & 0xFFFF) == 0) progress.update(summary.trades_read, source.head.transact_time_ms);
+    Status status = refill(index);
+    if (!status) return status;
+  }
+  progress.finish(summary.trades_read);
+  for (PairRun& run : runs) {
+    run.pipeline->finish();
+    run.outputs->on_finish(run.pipeline->ledger().last_point());
+  }
+  for (SymbolSource& source : sources) summary.import_summaries.push_back(source.reader->summary());
+
+  for (PairRun& run : runs) {
+    PairPipeline& pipeline = *run.pipeline;
+    PairBacktestSummary pair;
+    pair.pair = pipeline.spec().name;
+    pair.model = pipeline.model().descriptor().id;
+    pair.observations = pipeline.observations();
+    pair.out_dir = run.dir;
+    if (options.write_outputs) {
+      Status closed = run.outputs->close_series();
+      if (!closed) return closed;
+      Status written = write_pair_outputs(run, pair);
+      if (!written) return written;
+    } else {
+      const PerformanceSummary performance =
+          summarize_performance(run.outputs->path(), pipeline.ledger().closed_trades());
+      pair.trades = performance.n_trades;
+      pair.pnl_usd = performance.pnl_usd;
+      pair.sharpe = performance.sharpe;
+    }
+    summary.pairs.push_back(pair);
+  }
+  summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+}  // namespace alphastream

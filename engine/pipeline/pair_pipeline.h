@@ -1,0 +1,90 @@
+// One pair's pipeline: aligned observations -> hedge model -> spread ->
+// rolling z-score -> signal -> paper ledger. The backtest, the replay and a
+// live shard all drive this class; they differ only in where trades come from.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/agg_trade.h"
+#include "pipeline/pair_aligner.h"
+#include "pipeline/paper_ledger.h"
+#include "pipeline/pipeline_config.h"
+#include "pipeline/rolling_zscore.h"
+#include "pipeline/signal_machine.h"
+#include "plugin_host/model_instance.h"
+
+namespace alphastream {
+
+// The state of a pair after one observation.
+struct PairRow {
+  std::int64_t ts_ms = 0;
+  double x = 0;
+  double y = 0;
+  double alpha = 0;        // NaN while the model warms up
+  double beta = 0;
+  double spread = 0;
+  double zscore = 0;       // NaN until zscore.window spreads were seen
+  int position = 0;        // held at this observation, after execution
+  double equity_usd = 0;   // realised net P&L plus open mark-to-market
+  SignalAction action = SignalAction::kNone;  // decided here, executed at the next observation
+  std::span<const double> model_outputs;      // every model output, descriptor order
+};
+
+class PairRowSink {
+ public:
+  virtual ~PairRowSink() = default;
+  virtual void on_row(const PairRow& row) = 0;
+};
+
+struct PairSpec {
+  std::string name;
+  Symbol y;
+  Symbol x;
+  SamplingConfig sampling;
+  ZScoreConfig zscore;
+  CostConfig costs;
+};
+
+class PairPipeline {
+ public:
+  // REQUIRES: model is a pair model (has beta and alpha outputs).
+  PairPipeline(PairSpec spec, std::unique_ptr<ModelInstance> model);
+
+  const PairSpec& spec() const { return spec_; }
+  const ModelInstance& model() const { return *model_; }
+  const PaperLedger& ledger() const { return ledger_; }
+  const PairAligner& aligner() const { return aligner_; }
+  std::uint64_t observations() const { return observations_; }
+
+  // Rows go to every sink, in the order added. Sinks must outlive the pipeline.
+  void add_sink(PairRowSink* sink) { sinks_.push_back(sink); }
+
+  // REQUIRES: trades of both legs arrive in non-decreasing transact time.
+  void on_trade(Leg leg, const AggTrade& trade);
+  // Closes every interval that ends at or before now_ms (live clock).
+  void advance_to(std::int64_t now_ms);
+  // End of data: emits the last interval and closes any open position
+  // (ledger().last_point() then holds the final equity).
+  void finish();
+
+ private:
+  void on_observation(const Observation& obs);
+
+  PairSpec spec_;
+  std::unique_ptr<ModelInstance> model_;
+  PairAligner aligner_;
+  RollingZScore zscore_;
+  SignalMachine signals_;
+  PaperLedger ledger_;
+  int alpha_index_;
+  int beta_index_;
+  int spread_index_;  // -1: the host computes y - (beta * x + alpha)
+  std::vector<PairRowSink*> sinks_;
+  std::uint64_t observations_ = 0;
+};
+
+}  // namespace alphastream

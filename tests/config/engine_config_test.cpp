@@ -168,8 +168,8 @@ TEST(EngineConfig, ShippedBacktestExampleLoads) {
   EXPECT_EQ(p.model.plugin, "ols");
   ASSERT_EQ(p.model.params.size(), 1u);
   EXPECT_EQ(p.model.params[0].key, "window");
-  EXPECT_EQ(p.model.params[0].value, 300.0);
-  EXPECT_EQ(p.zscore.window, 300);
+  EXPECT_EQ(p.model.params[0].value, 3600.0);
+  EXPECT_EQ(p.zscore.window, 600);
   EXPECT_EQ(p.zscore.entry, 2.0);
   EXPECT_EQ(p.zscore.exit, 0.0);
   EXPECT_EQ(p.zscore.stop, 4.0);

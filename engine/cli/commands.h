@@ -1,0 +1,59 @@
+// The subcommands of `alphastream`. Each takes its parsed arguments and
+// returns the process exit code.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alphastream/plugin.h"
+#include "feed/pair_trade_generator.h"
+
+namespace CLI {
+class App;
+}
+
+namespace alphastream::cli {
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;    // the run started and failed (I/O, data)
+inline constexpr int kExitBadInput = 2;   // config, arguments or plugin rejected before running
+
+struct BacktestArgs {
+  std::string config_path;
+  std::vector<std::string> data;   // SYMBOL=PATH
+  std::string out_dir;
+  std::vector<std::string> pairs;
+  bool skip_bad_rows = false;
+  std::size_t reorder_window = 65536;
+  bool no_progress = false;
+};
+void add_backtest_options(CLI::App& command, BacktestArgs& args);
+int run_backtest(const BacktestArgs& args);
+
+struct SimulateArgs {
+  std::string out_dir;
+  PairGeneratorConfig generator;
+  double hours = 6.0;
+  std::string start_date = "2024-01-01";  // UTC midnight of this day
+  bool header = false;
+};
+void add_simulate_options(CLI::App& command, SimulateArgs& args);
+int run_simulate(const SimulateArgs& args);
+
+struct PluginsArgs {
+  std::string dir;  // empty: the default plugin directory
+};
+void add_plugins_options(CLI::App& command, PluginsArgs& args);
+int run_plugins(const PluginsArgs& args);
+
+// Writes a plugin's log line through spdlog.
+void log_plugin_line(as_log_level level, std::string_view plugin, std::string_view context, std::string_view message);
+
+// <dir of this executable>/plugins when it exists (the build tree), else the
+// installed <prefix>/lib/alphastream/plugins.
+std::string default_plugins_dir();
+
+}  // namespace alphastream::cli

@@ -8,8 +8,6 @@
 namespace alphastream {
 namespace {
 
-constexpr double kExactFitTolerance = 1e-10;
-
 double mean_of(std::span<const double> v) {
   double sum = 0;
   for (double e : v) sum += e;

@@ -43,6 +43,11 @@ struct LeastSquaresFit {
   double aic = 0;
 };
 
+// A residual norm at or below this share of the response's norm is rounding,
+// not noise: such a fit is refused, since its t-values would be ratios of
+// rounding errors.
+inline constexpr double kExactFitTolerance = 1e-10;
+
 // Fits response on the columns of design (include a column of ones for an
 // intercept) by a column-pivoting Householder QR, never the normal equations.
 // Returns an error if the shapes disagree, there are not more rows than

@@ -1,5 +1,7 @@
 #include "config/yaml_reader.h"
 
+#include "core/nearest_name.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -134,15 +136,8 @@ MapReader::MapReader(ConfigReader& reader, const YamlValue& map, std::initialize
   entries_ = read_entries(reader, map);
   for (const YamlEntry& entry : entries_) {
     if (std::find(known_keys.begin(), known_keys.end(), entry.key) != known_keys.end()) continue;
-    std::string_view nearest;
-    std::size_t nearest_distance = 3;
-    for (std::string_view known : known_keys) {
-      const std::size_t d = edit_distance(entry.key, known);
-      if (d < nearest_distance) {
-        nearest = known;
-        nearest_distance = d;
-      }
-    }
+    const std::string_view nearest =
+        nearest_name(entry.key, std::span<const std::string_view>(known_keys.begin(), known_keys.size()));
     std::string problem = "unknown key '" + entry.key + "' " + where(map.path);
     if (!nearest.empty()) problem += " (did you mean '" + std::string(nearest) + "'?)";
     reader.add_error(entry.key_line, "", problem);
@@ -167,21 +162,6 @@ std::string describe(const YAML::Node& node) {
   if (node.IsSequence()) return "a list";
   if (node.IsMap()) return "a mapping";
   return "\"" + node.Scalar() + "\"";
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 std::optional<double> parse_number(std::string_view text) {

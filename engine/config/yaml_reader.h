@@ -110,10 +110,6 @@ class MapReader {
 // empty value, "a list", "a mapping".
 std::string describe(const YAML::Node& node);
 
-// Levenshtein distance: the fewest one-character inserts, deletes and
-// substitutions that turn a into b.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
 // Numbers and booleans must be written plain: a quoted "100" is text.
 // A number is decimal, optionally signed, with an optional fraction and
 // exponent; it must be finite (.inf and .nan are refused), so 1_000 or 0x10

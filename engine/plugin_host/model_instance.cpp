@@ -1,5 +1,7 @@
 #include "plugin_host/model_instance.h"
 
+#include "core/nearest_name.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -22,21 +24,6 @@ void log_to_stderr(as_log_level level, std::string_view plugin, std::string_view
 }
 
 std::atomic<PluginLogSink> g_log_sink{&log_to_stderr};
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string bounds_text(const as_param_descriptor& p) {
   const bool has_min = std::isfinite(p.min_value);
@@ -100,17 +87,10 @@ class ParamBinder {
   // " (did you mean 'window'?)" for the nearest known name within two
   // edits, if it is not the whole key that would change.
   std::string suggestion(std::string_view key) const {
-    std::string best;
-    std::size_t best_distance = 3;
-    for (std::uint32_t i = 0; i < library_.param_count(); ++i) {
-      const std::string_view name = library_.param(i).name;
-      const std::size_t d = edit_distance(key, name);
-      if (d < best_distance && d < std::max(key.size(), name.size())) {
-        best_distance = d;
-        best = name;
-      }
-    }
-    return best.empty() ? "" : " (did you mean '" + best + "'?)";
+    std::vector<std::string_view> names;
+    for (std::uint32_t i = 0; i < library_.param_count(); ++i) names.emplace_back(library_.param(i).name);
+    const std::string_view best = nearest_name(key, names);
+    return best.empty() ? "" : " (did you mean '" + std::string(best) + "'?)";
   }
 
   std::string known_names() const {

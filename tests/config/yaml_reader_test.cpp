@@ -1,4 +1,5 @@
 #include "config/yaml_reader.h"
+#include "core/nearest_name.h"
 
 #include <gtest/gtest.h>
 

@@ -8,34 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include "counting_new.h"
+
 #include "feed/agg_trade_parser.h"
-
-namespace {
-std::uint64_t g_allocations = 0;
-
-void* counted_allocate(std::size_t size) {
-  ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(std::size_t size) { return counted_allocate(size); }
-void* operator new[](std::size_t size) { return counted_allocate(size); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  ++g_allocations;
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  ++g_allocations;
-  return std::malloc(size == 0 ? 1 : size);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace alphastream {
 namespace {
@@ -63,12 +38,12 @@ TEST(AggTradeParserAllocation, WarmParserAllocatesNothingPerMessage) {
   AggTrade trade;
   for (const std::string& message : messages) (void)parser.parse(message, trade);
 
-  const std::uint64_t before = g_allocations;
+  const std::uint64_t before = ::alphastream::testing::allocation_count();
   std::uint64_t parsed = 0;
   for (int round = 0; round < 1000; ++round) {
     for (const std::string& message : messages) parsed += parser.parse(message, trade) ? 1 : 0;
   }
-  EXPECT_EQ(g_allocations, before);
+  EXPECT_EQ(::alphastream::testing::allocation_count(), before);
   EXPECT_EQ(parsed, 3000u);
 }
 
@@ -79,14 +54,14 @@ TEST(AggTradeParserAllocation, OnlyALargerMessageThanAnyBeforeGrowsTheBuffers) {
 
   std::string large = kRawPayload;
   large.insert(1, R"("blob":")" + std::string(100'000, 'x') + R"(",)");
-  std::uint64_t before = g_allocations;
+  std::uint64_t before = ::alphastream::testing::allocation_count();
   ASSERT_TRUE(parser.parse(large, trade));
-  EXPECT_GT(g_allocations, before) << "the counter must see the growth";
+  EXPECT_GT(::alphastream::testing::allocation_count(), before) << "the counter must see the growth";
 
-  before = g_allocations;
+  before = ::alphastream::testing::allocation_count();
   ASSERT_TRUE(parser.parse(large, trade));
   ASSERT_TRUE(parser.parse(kRawPayload, trade));
-  EXPECT_EQ(g_allocations, before);
+  EXPECT_EQ(::alphastream::testing::allocation_count(), before);
 }
 
 }  // namespace

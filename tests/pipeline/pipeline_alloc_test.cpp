@@ -8,37 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include "counting_new.h"
+
 #include "pipeline/pair_aligner.h"
 #include "pipeline/paper_ledger.h"
 #include "pipeline/rolling_zscore.h"
 #include "pipeline/signal_machine.h"
-
-namespace {
-std::uint64_t g_allocations = 0;
-
-void* counted_allocate(std::size_t size) {
-  ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(std::size_t size) { return counted_allocate(size); }
-void* operator new[](std::size_t size) { return counted_allocate(size); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  ++g_allocations;
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  ++g_allocations;
-  return std::malloc(size == 0 ? 1 : size);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace alphastream {
 namespace {
@@ -63,7 +38,7 @@ TEST(PipelineAllocation, AlignZScoreSignalAndLedgerAllocateNothingPerEvent) {
     ledger.on_observation(o.ts_ms, o.x, o.y, beta, d.target_position, d.action);
   };
 
-  const std::uint64_t before = g_allocations;
+  const std::uint64_t before = ::alphastream::testing::allocation_count();
   std::int64_t t = 1'717'200'000'000;
   for (int i = 0; i < 20000; ++i) {
     t += 7 + (i % 5) * 30;  // gaps of empty intervals now and then
@@ -77,7 +52,7 @@ TEST(PipelineAllocation, AlignZScoreSignalAndLedgerAllocateNothingPerEvent) {
   }
   time_aligner.flush(on_observation);
   ledger.finish();
-  EXPECT_EQ(g_allocations, before);
+  EXPECT_EQ(::alphastream::testing::allocation_count(), before);
   EXPECT_GT(observations, 20000u / 2);
   EXPECT_GT(ledger.closed_trades().size(), 10u);  // the run did trade
   EXPECT_LT(ledger.closed_trades().size(), 10000u);

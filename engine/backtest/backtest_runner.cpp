@@ -36,11 +36,18 @@ struct SymbolSource {
   std::vector<std::pair<PairPipeline*, Leg>> routes;
 };
 
+nlohmann::ordered_json number_or_null(double value) {
+  if (std::isfinite(value)) return value;
+  return nullptr;
+}
+
 // Collects a pair's rows: streams series.csv and keeps what the summary
 // statistics and the report need.
 class PairOutputs : public PairRowSink {
  public:
-  PairOutputs(const PairPipeline& pipeline, bool keep_rows) : keep_rows_(keep_rows) {
+  PairOutputs(const PairPipeline& pipeline, bool keep_rows)
+      : keep_rows_(keep_rows), with_adf_(pipeline.spec().adf.enabled()), pair_(pipeline.spec().name),
+        model_(pipeline.model().descriptor().id) {
     const ModelInstance& model = pipeline.model();
     const as_model_descriptor& descriptor = model.descriptor();
     for (std::uint32_t i = 0; i < descriptor.output_count; ++i) {
@@ -49,15 +56,24 @@ class PairOutputs : public PairRowSink {
       extra_outputs_.push_back(i);
       extra_names_.push_back(name);
     }
-    values_.resize(7 + extra_outputs_.size());
+    first_extra_ = with_adf_ ? 9 : 7;
+    values_.resize(first_extra_ + extra_outputs_.size());
   }
 
   Status open_series(const std::string& path) {
     std::vector<std::string> columns = {"ts_ms", "x", "y", "alpha", "beta", "spread", "zscore", "position"};
+    if (with_adf_) columns.insert(columns.end(), {"adf_stat", "adf_pvalue"});
     columns.insert(columns.end(), extra_names_.begin(), extra_names_.end());
     auto writer = SeriesCsvWriter::open(path, columns);
     if (!writer) return writer.status();
     series_ = std::move(writer.value());
+    return Status::ok();
+  }
+
+  Status open_alerts(const std::string& path) {
+    alerts_path_ = path;
+    alerts_.open(path, std::ios::binary);
+    if (!alerts_) return Status::error(path + ": cannot create");
     return Status::ok();
   }
 
@@ -70,8 +86,18 @@ class PairOutputs : public PairRowSink {
       values_[4] = row.spread;
       values_[5] = row.zscore;
       values_[6] = row.position;
-      for (std::size_t i = 0; i < extra_outputs_.size(); ++i) values_[7 + i] = row.model_outputs[extra_outputs_[i]];
+      if (with_adf_) {
+        values_[7] = row.adf_stat;
+        values_[8] = row.adf_pvalue;
+      }
+      for (std::size_t i = 0; i < extra_outputs_.size(); ++i) {
+        values_[first_extra_ + i] = row.model_outputs[extra_outputs_[i]];
+      }
       series_->write_row(row.ts_ms, values_);
+    }
+    if (alerts_.is_open()) {
+      if (row.action != SignalAction::kNone) write_alert(row, signal_action_name(row.action));
+      if (row.stationarity != StationarityChange::kNone) write_alert(row, stationarity_change_name(row.stationarity));
     }
     path_.push_back(LedgerPoint{row.ts_ms, row.equity_usd, row.position});
     if (!keep_rows_) return;
@@ -96,12 +122,38 @@ class PairOutputs : public PairRowSink {
     report_.position.back() = final_point.position;
   }
 
-  Status close_series() { return series_ ? series_->close() : Status::ok(); }
+  Status close_files() {
+    if (alerts_.is_open()) {
+      alerts_.close();
+      if (!alerts_) return Status::error(alerts_path_ + ": write failed");
+    }
+    return series_ ? series_->close() : Status::ok();
+  }
   const std::vector<LedgerPoint>& path() const { return path_; }
   ReportInput& report() { return report_; }
 
  private:
+  // One JSON line per signal or stationarity change: what a pager would get.
+  void write_alert(const PairRow& row, std::string_view kind) {
+    nlohmann::ordered_json alert;
+    alert["ts_ms"] = row.ts_ms;
+    alert["pair"] = pair_;
+    alert["model"] = model_;
+    alert["kind"] = kind;
+    alert["zscore"] = number_or_null(row.zscore);
+    alert["adf_pvalue"] = number_or_null(row.adf_pvalue);
+    alert["x"] = row.x;
+    alert["y"] = row.y;
+    alerts_ << alert.dump() << '\n';
+  }
+
   bool keep_rows_;
+  bool with_adf_;
+  std::string pair_;
+  std::string model_;
+  std::size_t first_extra_ = 7;
+  std::ofstream alerts_;
+  std::string alerts_path_;
   std::vector<std::uint32_t> extra_outputs_;
   std::vector<std::string> extra_names_;
   std::vector<double> values_;
@@ -199,11 +251,6 @@ Status write_trades_csv(const std::string& path, std::span<const ClosedTrade> tr
   return Status::ok();
 }
 
-nlohmann::ordered_json number_or_null(double value) {
-  if (std::isfinite(value)) return value;
-  return nullptr;
-}
-
 // The Engle-Granger figures of the summary; NaN when the test could not run.
 struct EngleGrangerFigures {
   double alpha = kNaN;
@@ -270,6 +317,14 @@ Status write_pair_outputs(PairRun& run, PairBacktestSummary& pair) {
   summary["max_drawdown"] = performance.max_drawdown_usd;
   summary["win_rate"] = performance.win_rate;
   summary["exposure"] = performance.exposure;
+  if (pipeline.spec().adf.enabled()) {
+    const StationarityConfig& adf = pipeline.spec().adf;
+    summary["rolling_adf"] = {{"window", adf.window},
+                              {"every", adf.every},
+                              {"max_pvalue", number_or_null(adf.max_pvalue)},
+                              {"tests", pipeline.rolling_adf().tests()},
+                              {"failed_tests", pipeline.rolling_adf().failed_tests()}};
+  }
   summary["model_update_errors"] = pipeline.model().update_errors();
   summary["late_trades"] = pipeline.aligner().late_trades();
   const std::string summary_path = (fs::path(run.dir) / "summary.json").string();
@@ -347,7 +402,7 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
     const PairConfig& pair = config.pairs[index];
     auto model = create_model(pair, catalog, loaded);
     if (!model) return model.status();
-    PairSpec spec{pair.name, Symbol(pair.y), Symbol(pair.x), config.sampling, pair.zscore, config.backtest};
+    PairSpec spec{pair.name, Symbol(pair.y), Symbol(pair.x), config.sampling, pair.zscore, config.backtest, pair.adf};
     PairRun run;
     run.pipeline = std::make_unique<PairPipeline>(std::move(spec), std::move(model.value()));
     run.outputs = std::make_unique<PairOutputs>(*run.pipeline, options.write_outputs);
@@ -393,6 +448,8 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
       if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
       Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string());
       if (!opened) return opened;
+      opened = run.outputs->open_alerts((fs::path(run.dir) / "alerts.jsonl").string());
+      if (!opened) return opened;
     }
   }
 
@@ -437,7 +494,7 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
     pair.observations = pipeline.observations();
     pair.out_dir = run.dir;
     if (options.write_outputs) {
-      Status closed = run.outputs->close_series();
+      Status closed = run.outputs->close_files();
       if (!closed) return closed;
       Status written = write_pair_outputs(run, pair);
       if (!written) return written;

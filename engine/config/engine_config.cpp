@@ -112,6 +112,33 @@ void read_zscore(ConfigReader& reader, const YamlValue& section, ZScoreConfig& z
   }
 }
 
+void read_adf(ConfigReader& reader, const YamlValue& section, StationarityConfig& adf) {
+  MapReader map(reader, section, {"window", "every", "max_pvalue"});
+  if (const auto v = map.require("window")) {
+    if (const auto window = read_positive_integer(reader, *v, INT_MAX)) {
+      // Fewer spreads leave the AIC lag search too few rows to mean anything.
+      if (*window < kMinAdfWindow) {
+        reader.add_error(v->line, v->path,
+                         "must be at least " + std::to_string(kMinAdfWindow) + ", got " + describe(v->node));
+      } else {
+        adf.window = static_cast<int>(*window);
+      }
+    }
+  }
+  if (const auto v = map.find("every")) {
+    if (const auto every = read_positive_integer(reader, *v, INT_MAX)) adf.every = static_cast<int>(*every);
+  }
+  if (const auto v = map.find("max_pvalue")) {
+    if (const auto p = read_number(reader, *v, NumberRange::kPositive)) {
+      if (*p > 1) {
+        reader.add_error(v->line, v->path, "must be a p-value in (0, 1], got " + describe(v->node));
+      } else {
+        adf.max_pvalue = *p;
+      }
+    }
+  }
+}
+
 void read_params(ConfigReader& reader, const YamlValue& section, std::vector<ModelParam>& params) {
   for (const YamlEntry& entry : read_entries(reader, section)) {
     const auto value = read_number_or_bool(reader, entry.value);
@@ -151,7 +178,7 @@ struct NameSeen {
 
 void read_pair(ConfigReader& reader, const YamlValue& element, std::vector<NameSeen>& names, PairConfig& pair) {
   pair.location = reader.location(element.line, element.path);
-  MapReader map(reader, element, {"name", "y", "x", "model", "zscore"});
+  MapReader map(reader, element, {"name", "y", "x", "model", "zscore", "adf"});
   if (const auto v = map.require("name")) {
     if (const auto name = read_text(reader, *v, "a pair name")) {
       const auto first = std::find_if(names.begin(), names.end(), [&](const NameSeen& n) { return n.name == *name; });
@@ -179,6 +206,7 @@ void read_pair(ConfigReader& reader, const YamlValue& element, std::vector<NameS
   pair.x = x.value_or("");
   if (const auto v = map.require("model")) read_model(reader, *v, pair.model);
   if (const auto v = map.find("zscore")) read_zscore(reader, *v, pair.zscore);
+  if (const auto v = map.find("adf")) read_adf(reader, *v, pair.adf);
 }
 
 void read_pairs(ConfigReader& reader, const YamlValue& section, std::vector<PairConfig>& pairs) {

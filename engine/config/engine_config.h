@@ -10,6 +10,7 @@
 //       x: SIMXUSDT
 //       model: {plugin: ols, params: {window: 100}}
 //       zscore: {window: 100, entry: 2.0, exit: 0.0, stop: 4.0}
+//       adf: {window: 500, every: 10, max_pvalue: 0.05}   # optional
 //
 // config/backtest.yaml is a commented example. Required: `pairs`, and in
 // each pair `name`, `y`, `x` and `model.plugin`. Any other key may be left
@@ -44,12 +45,16 @@ struct ModelConfig {
   std::string location;            // "<file>:<line>: pairs[i].model.plugin"
 };
 
+// The smallest rolling ADF window a config may ask for.
+inline constexpr int kMinAdfWindow = 20;
+
 struct PairConfig {
   std::string name;  // distinct among pairs; [A-Za-z0-9_.-]+, not "." or ".."
   std::string y;     // the dependent leg's symbol, upper-cased; differs from x
   std::string x;     // the hedge leg's symbol, upper-cased
   ModelConfig model;
   ZScoreConfig zscore;   // window >= 2, entry > 0, 0 <= exit < entry, stop > entry or NaN
+  StationarityConfig adf;  // `adf: {window, every, max_pvalue}`; window >= kMinAdfWindow, 0 < max_pvalue <= 1
   std::string location;  // "<file>:<line>: pairs[i]"
 };
 

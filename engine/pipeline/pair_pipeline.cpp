@@ -5,6 +5,18 @@
 
 namespace alphastream {
 
+std::string_view stationarity_change_name(StationarityChange change) {
+  switch (change) {
+    case StationarityChange::kLost:
+      return "stationarity_lost";
+    case StationarityChange::kRegained:
+      return "stationarity_regained";
+    case StationarityChange::kNone:
+      break;
+  }
+  return "none";
+}
+
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
@@ -15,6 +27,7 @@ PairPipeline::PairPipeline(PairSpec spec, std::unique_ptr<ModelInstance> model)
       aligner_(spec_.sampling),
       zscore_(spec_.zscore.window),
       signals_(spec_.zscore),
+      adf_(spec_.adf),
       ledger_(spec_.costs),
       alpha_index_(model_->output_index("alpha")),
       beta_index_(model_->output_index("beta")),
@@ -34,6 +47,17 @@ void PairPipeline::finish() {
   ledger_.finish();
 }
 
+StationarityChange PairPipeline::judge_stationarity() {
+  // A failed test (NaN p-value) counts as not stationary: the gate stays shut
+  // until a test says otherwise.
+  const bool stationary = adf_.pvalue() <= spec_.adf.max_pvalue;
+  const Stationarity before = stationarity_;
+  stationarity_ = stationary ? Stationarity::kStationary : Stationarity::kNotStationary;
+  if (stationarity_ == before) return StationarityChange::kNone;
+  if (stationary) return before == Stationarity::kUnknown ? StationarityChange::kNone : StationarityChange::kRegained;
+  return StationarityChange::kLost;
+}
+
 void PairPipeline::on_observation(const Observation& obs) {
   ++observations_;
   model_->update(to_plugin_observation(obs));  // a failed update leaves NaN outputs, counted by the model
@@ -48,8 +72,12 @@ void PairPipeline::on_observation(const Observation& obs) {
   row.spread = spread_index_ >= 0 ? outputs[spread_index_] : obs.y - (row.beta * obs.x + row.alpha);
   if (std::isnan(row.alpha) || std::isnan(row.beta)) row.spread = kNaN;
   row.zscore = zscore_.push(row.spread);
+  if (adf_.push(row.spread) && spec_.adf.gated()) row.stationarity = judge_stationarity();
+  row.adf_stat = adf_.stat();
+  row.adf_pvalue = adf_.pvalue();
 
-  const SignalDecision decision = signals_.on_z(row.zscore);
+  const bool entries_allowed = !spec_.adf.gated() || stationarity_ == Stationarity::kStationary;
+  const SignalDecision decision = signals_.on_z(row.zscore, entries_allowed);
   row.action = decision.action;
   ledger_.on_observation(obs.ts_ms, obs.x, obs.y, row.beta, decision.target_position, decision.action);
   row.position = ledger_.position();

@@ -7,17 +7,23 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/agg_trade.h"
 #include "pipeline/pair_aligner.h"
 #include "pipeline/paper_ledger.h"
 #include "pipeline/pipeline_config.h"
+#include "pipeline/rolling_adf.h"
 #include "pipeline/rolling_zscore.h"
 #include "pipeline/signal_machine.h"
 #include "plugin_host/model_instance.h"
 
 namespace alphastream {
+
+// How the stationarity gate's verdict changed at an observation.
+enum class StationarityChange : std::uint8_t { kNone, kLost, kRegained };
+std::string_view stationarity_change_name(StationarityChange change);  // "stationarity_lost", ...
 
 // The state of a pair after one observation.
 struct PairRow {
@@ -30,7 +36,10 @@ struct PairRow {
   double zscore = 0;       // NaN until zscore.window spreads were seen
   int position = 0;        // held at this observation, after execution
   double equity_usd = 0;   // realised net P&L plus open mark-to-market
+  double adf_stat = 0;     // latest rolling ADF; NaN before the first test or without `adf`
+  double adf_pvalue = 0;
   SignalAction action = SignalAction::kNone;  // decided here, executed at the next observation
+  StationarityChange stationarity = StationarityChange::kNone;  // only with an `adf.max_pvalue` gate
   std::span<const double> model_outputs;      // every model output, descriptor order
 };
 
@@ -47,6 +56,7 @@ struct PairSpec {
   SamplingConfig sampling;
   ZScoreConfig zscore;
   CostConfig costs;
+  StationarityConfig adf;
 };
 
 class PairPipeline {
@@ -58,6 +68,7 @@ class PairPipeline {
   const ModelInstance& model() const { return *model_; }
   const PaperLedger& ledger() const { return ledger_; }
   const PairAligner& aligner() const { return aligner_; }
+  const RollingAdf& rolling_adf() const { return adf_; }
   std::uint64_t observations() const { return observations_; }
 
   // Rows go to every sink, in the order added. Sinks must outlive the pipeline.
@@ -73,12 +84,18 @@ class PairPipeline {
 
  private:
   void on_observation(const Observation& obs);
+  StationarityChange judge_stationarity();
 
   PairSpec spec_;
   std::unique_ptr<ModelInstance> model_;
   PairAligner aligner_;
   RollingZScore zscore_;
   SignalMachine signals_;
+  RollingAdf adf_;
+  // The gate's verdict: unknown until the first test, then whether the
+  // latest p-value is at most adf.max_pvalue.
+  enum class Stationarity : std::uint8_t { kUnknown, kStationary, kNotStationary } stationarity_ =
+      Stationarity::kUnknown;
   PaperLedger ledger_;
   int alpha_index_;
   int beta_index_;

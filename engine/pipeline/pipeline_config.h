@@ -20,6 +20,16 @@ struct ZScoreConfig {
   double stop = std::numeric_limits<double>::quiet_NaN();  // |z| above stop closes; NaN: no stop
 };
 
+// The rolling ADF test of the spread (`adf` under a pair).
+struct StationarityConfig {
+  int window = 0;       // spreads in each test; 0: no rolling test
+  int every = 1;        // observations between tests
+  double max_pvalue = std::numeric_limits<double>::quiet_NaN();  // gate: no new entries while the
+                                                                 // latest p-value is above; NaN: no gate
+  bool enabled() const { return window > 0; }
+  bool gated() const { return enabled() && max_pvalue == max_pvalue; }
+};
+
 struct CostConfig {
   double fee_bps = 4.0;       // per leg, on traded notional
   double slippage_bps = 1.0;  // per leg, against the trader

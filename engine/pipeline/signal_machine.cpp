@@ -12,7 +12,23 @@ bool SignalMachine::may_enter(int side, double z) const {
   return std::isnan(stop_) || std::abs(z) <= stop_;
 }
 
-SignalDecision SignalMachine::on_z(double z) {
+std::string_view signal_action_name(SignalAction action) {
+  switch (action) {
+    case SignalAction::kEnterLong:
+      return "enter_long";
+    case SignalAction::kEnterShort:
+      return "enter_short";
+    case SignalAction::kExit:
+      return "exit";
+    case SignalAction::kStop:
+      return "stop";
+    case SignalAction::kNone:
+      break;
+  }
+  return "none";
+}
+
+SignalDecision SignalMachine::on_z(double z, bool entries_allowed) {
   if (std::isnan(z)) return {SignalAction::kNone, position_};
   if (blocked_side_ != 0 && std::abs(z) < entry_) blocked_side_ = 0;
 
@@ -29,6 +45,7 @@ SignalDecision SignalMachine::on_z(double z) {
     action = SignalAction::kExit;
   }
 
+  if (!entries_allowed) return {action, position_};
   if (z > entry_ && may_enter(-1, z)) {
     position_ = -1;
     return {SignalAction::kEnterShort, -1};

@@ -3,12 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "pipeline/pipeline_config.h"
 
 namespace alphastream {
 
 enum class SignalAction : std::uint8_t { kNone, kEnterLong, kEnterShort, kExit, kStop };
+
+// "enter_long", "enter_short", "exit", "stop" or "none": alert kinds and labels.
+std::string_view signal_action_name(SignalAction action);
 
 struct SignalDecision {
   SignalAction action = SignalAction::kNone;
@@ -33,7 +37,9 @@ class SignalMachine {
   // checks these).
   explicit SignalMachine(const ZScoreConfig& config);
 
-  SignalDecision on_z(double z);
+  // entries_allowed = false (e.g. the stationarity gate is closed) blocks new
+  // entries, reversals included; exits and stops still happen.
+  SignalDecision on_z(double z, bool entries_allowed = true);
 
   int position() const { return position_; }
   // The side entries are blocked on after a stop: -1, +1, or 0 for none.

@@ -542,5 +542,48 @@ sampling:
             "backtest.yaml:13: sampling.mode: expected one of time, tick, got \"tik\"");
 }
 
+TEST(EngineConfigAdf, RollingAdfAndItsGateAreRead) {
+  const EngineConfig c = parse_ok(R"(pairs:
+  - name: p
+    y: AUSDT
+    x: BUSDT
+    model: {plugin: ols}
+    adf: {window: 500, every: 10, max_pvalue: 0.05}
+)");
+  ASSERT_EQ(c.pairs.size(), 1u);
+  EXPECT_EQ(c.pairs[0].adf.window, 500);
+  EXPECT_EQ(c.pairs[0].adf.every, 10);
+  EXPECT_EQ(c.pairs[0].adf.max_pvalue, 0.05);
+  EXPECT_TRUE(c.pairs[0].adf.gated());
+}
+
+TEST(EngineConfigAdf, WithoutAdfThereIsNoRollingTest) {
+  const EngineConfig c = parse_ok(R"(pairs:
+  - {name: p, y: AUSDT, x: BUSDT, model: {plugin: ols}}
+)");
+  EXPECT_FALSE(c.pairs[0].adf.enabled());
+  EXPECT_FALSE(c.pairs[0].adf.gated());
+}
+
+TEST(EngineConfigAdf, BadValuesNameTheKeyAndLine) {
+  EXPECT_EQ(error_of(R"(pairs:
+  - name: p
+    y: AUSDT
+    x: BUSDT
+    model: {plugin: ols}
+    adf: {window: 10, max_pvalue: 1.5}
+)"),
+            "backtest.yaml:6: pairs[0].adf.window: must be at least 20, got \"10\"\n"
+            "backtest.yaml:6: pairs[0].adf.max_pvalue: must be a p-value in (0, 1], got \"1.5\"");
+  EXPECT_EQ(error_of(R"(pairs:
+  - name: p
+    y: AUSDT
+    x: BUSDT
+    model: {plugin: ols}
+    adf: {every: 5}
+)"),
+            "backtest.yaml:6: pairs[0].adf: missing required key 'window'");
+}
+
 }  // namespace
 }  // namespace alphastream

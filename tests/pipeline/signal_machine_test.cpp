@@ -114,5 +114,16 @@ TEST(SignalMachine, NoEntryBeyondTheStop) {
   expect_decision(m.on_z(4.0), SignalAction::kEnterShort, -1);
 }
 
+TEST(SignalMachine, AClosedGateBlocksEntriesButNotExitsOrStops) {
+  SignalMachine m(with_stop(4.0));
+  expect_decision(m.on_z(2.5, false), SignalAction::kNone, 0);
+  expect_decision(m.on_z(-2.5, false), SignalAction::kNone, 0);
+  expect_decision(m.on_z(2.5, true), SignalAction::kEnterShort, -1);
+  // Gate shut while short: the exit still happens, the reversal does not.
+  expect_decision(m.on_z(-2.5, false), SignalAction::kExit, 0);
+  expect_decision(m.on_z(-2.5, true), SignalAction::kEnterLong, +1);
+  expect_decision(m.on_z(-4.5, false), SignalAction::kStop, 0);
+}
+
 }  // namespace
 }  // namespace alphastream

@@ -89,7 +89,9 @@ int main(int argc, char** argv) {
   pair.name = "throughput";
   pair.y = generator.y_symbol;
   pair.x = generator.x_symbol;
-  pair.model.plugin = "ols";
+  ModelConfig& model = pair.models.emplace_back();
+  model.plugin = "ols";
+  model.label = "ols";
   options.config.pairs.push_back(pair);
   options.data_paths[generator.x_symbol] = x_path;
   options.data_paths[generator.y_symbol] = y_path;

@@ -45,9 +45,9 @@ nlohmann::ordered_json number_or_null(double value) {
 // statistics and the report need.
 class PairOutputs : public PairRowSink {
  public:
-  PairOutputs(const PairPipeline& pipeline, bool keep_rows)
+  PairOutputs(const PairPipeline& pipeline, std::string label, bool keep_rows)
       : keep_rows_(keep_rows), with_adf_(pipeline.spec().adf.enabled()), pair_(pipeline.spec().name),
-        model_(pipeline.model().descriptor().id) {
+        model_(std::move(label)) {
     const ModelInstance& model = pipeline.model();
     const as_model_descriptor& descriptor = model.descriptor();
     for (std::uint32_t i = 0; i < descriptor.output_count; ++i) {
@@ -199,30 +199,31 @@ class ProgressLine {
 };
 
 struct PairRun {
+  std::string label;  // the model's label within its pair
   std::unique_ptr<PairPipeline> pipeline;
   std::unique_ptr<PairOutputs> outputs;
   std::string dir;
 };
 
-Result<std::unique_ptr<ModelInstance>> create_model(const PairConfig& pair,
+Result<std::unique_ptr<ModelInstance>> create_model(const PairConfig& pair, const ModelConfig& model,
                                                     const PluginCatalog& catalog,
                                                     std::map<std::string, std::shared_ptr<PluginLibrary>>& loaded) {
-  const std::string path = catalog.resolve(pair.model.plugin);
+  const std::string path = catalog.resolve(model.plugin);
   std::shared_ptr<PluginLibrary>& library = loaded[path];
   if (!library) {
     auto opened = PluginLibrary::load(path);
-    if (!opened) return Status::error(pair.model.location + ": " + opened.error());
+    if (!opened) return Status::error(model.location + ": " + opened.error());
     library = opened.value();
   }
   if (library->descriptor().kind != AS_MODEL_PAIR) {
-    return Status::error(pair.model.location + ": plugin '" + pair.model.plugin +
+    return Status::error(model.location + ": plugin '" + model.plugin +
                          "' is a symbol model; a pair needs a pair model");
   }
   std::vector<ParamSetting> settings;
-  for (const ModelParam& param : pair.model.params) {
+  for (const ModelParam& param : model.params) {
     settings.push_back({param.key, param.value, param.text, param.location, param.is_bool});
   }
-  return ModelInstance::create(library, settings, pair.location + " (" + pair.name + ")");
+  return ModelInstance::create(library, settings, pair.location + " (" + pair.name + "/" + model.label + ")");
 }
 
 Status write_trades_csv(const std::string& path, std::span<const ClosedTrade> trades) {
@@ -281,7 +282,8 @@ Status write_pair_outputs(PairRun& run, PairBacktestSummary& pair) {
   summary["pair"] = pipeline.spec().name;
   summary["y"] = std::string(pipeline.spec().y.view());
   summary["x"] = std::string(pipeline.spec().x.view());
-  summary["model"] = pipeline.model().descriptor().id;
+  summary["model"] = run.label;
+  summary["plugin"] = pipeline.model().descriptor().id;
   summary["model_version"] = pipeline.model().descriptor().version;
   summary["n_obs"] = pipeline.observations();
   if (!report.ts_ms.empty()) {
@@ -340,7 +342,9 @@ Status write_pair_outputs(PairRun& run, PairBacktestSummary& pair) {
   report.pair = spec.name;
   report.y_symbol = std::string(spec.y.view());
   report.x_symbol = std::string(spec.x.view());
-  report.model = pipeline.model().descriptor().id;
+  report.model = run.label == pipeline.model().descriptor().id
+                     ? run.label
+                     : run.label + " (" + pipeline.model().descriptor().id + ")";
   report.entry = spec.zscore.entry;
   report.exit = spec.zscore.exit;
   report.stop = spec.zscore.stop;
@@ -400,14 +404,20 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
   std::vector<PairRun> runs;
   for (std::size_t index : selected) {
     const PairConfig& pair = config.pairs[index];
-    auto model = create_model(pair, catalog, loaded);
-    if (!model) return model.status();
-    PairSpec spec{pair.name, Symbol(pair.y), Symbol(pair.x), config.sampling, pair.zscore, config.backtest, pair.adf};
-    PairRun run;
-    run.pipeline = std::make_unique<PairPipeline>(std::move(spec), std::move(model.value()));
-    run.outputs = std::make_unique<PairOutputs>(*run.pipeline, options.write_outputs);
-    run.pipeline->add_sink(run.outputs.get());
-    runs.push_back(std::move(run));
+    for (const ModelConfig& model_config : pair.models) {
+      auto model = create_model(pair, model_config, catalog, loaded);
+      if (!model) return model.status();
+      PairSpec spec{pair.name, Symbol(pair.y), Symbol(pair.x), config.sampling, pair.zscore, config.backtest, pair.adf};
+      PairRun run;
+      run.label = model_config.label;
+      run.pipeline = std::make_unique<PairPipeline>(std::move(spec), std::move(model.value()));
+      run.outputs = std::make_unique<PairOutputs>(*run.pipeline, run.label, options.write_outputs);
+      run.pipeline->add_sink(run.outputs.get());
+      // One model: <out>/<pair>/; several: <out>/<pair>/<label>/ each.
+      run.dir = (fs::path(options.out_dir) / pair.name).string();
+      if (pair.models.size() > 1) run.dir = (fs::path(run.dir) / run.label).string();
+      runs.push_back(std::move(run));
+    }
   }
 
   // One source per symbol used.
@@ -442,7 +452,6 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
 
   if (options.write_outputs) {
     for (PairRun& run : runs) {
-      run.dir = (fs::path(options.out_dir) / run.pipeline->spec().name).string();
       std::error_code ec;
       fs::create_directories(run.dir, ec);
       if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
@@ -490,7 +499,7 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
     PairPipeline& pipeline = *run.pipeline;
     PairBacktestSummary pair;
     pair.pair = pipeline.spec().name;
-    pair.model = pipeline.model().descriptor().id;
+    pair.model = run.label;
     pair.observations = pipeline.observations();
     pair.out_dir = run.dir;
     if (options.write_outputs) {

@@ -148,15 +148,79 @@ void read_params(ConfigReader& reader, const YamlValue& section, std::vector<Mod
   }
 }
 
+// Where each pair name was first written, to report duplicates.
+struct NameSeen {
+  std::string name;
+  int line;
+};
+
+// A plugin path's label is its file name without "lib" and ".so".
+std::string default_label(const std::string& plugin) {
+  if (!is_plugin_path(plugin)) return plugin;
+  std::string stem = std::filesystem::path(plugin).stem().string();
+  if (stem.rfind("lib", 0) == 0) stem.erase(0, 3);
+  return stem;
+}
+
 void read_model(ConfigReader& reader, const YamlValue& section, ModelConfig& model) {
-  MapReader map(reader, section, {"plugin", "params"});
+  MapReader map(reader, section, {"plugin", "params", "name"});
   if (const auto v = map.require("plugin")) {
     if (const auto plugin = read_text(reader, *v, "a plugin id or a path to a .so")) {
       model.plugin = is_plugin_path(*plugin) ? reader.resolve_path(*plugin) : *plugin;
       model.location = reader.location(v->line, v->path);
+      model.label = default_label(model.plugin);
+    }
+  }
+  if (const auto v = map.find("name")) {
+    if (const auto name = read_text(reader, *v, "a model name")) {
+      if (is_pair_name(*name)) {
+        model.label = *name;
+      } else {
+        reader.add_error(v->line, v->path,
+                         "expected a name of letters, digits, '_', '.' and '-' other than \".\" and \"..\", got " +
+                             describe(v->node));
+      }
     }
   }
   if (const auto v = map.find("params")) read_params(reader, *v, model.params);
+}
+
+// `model: {...}` or `models: [{...}, ...]`; labels distinct within the pair
+// since each model's outputs go to a folder of that name.
+void read_models(ConfigReader& reader, MapReader& map, const YamlValue& pair_value, std::vector<ModelConfig>& models) {
+  const auto single = map.find("model");
+  const auto list = map.find("models");
+  if (single && list) {
+    reader.add_error(list->line, list->path, "give either 'model' or 'models', not both");
+    return;
+  }
+  if (single) {
+    read_model(reader, *single, models.emplace_back());
+    return;
+  }
+  if (!list) {
+    reader.add_error(pair_value.line, pair_value.path, "missing required key 'model' (or 'models')");
+    return;
+  }
+  if (list->node.IsSequence() && list->node.size() == 0) {
+    reader.add_error(list->line, list->path, "expected at least one model, got an empty list");
+    return;
+  }
+  std::vector<NameSeen> labels;
+  for (const YamlValue& element : read_list(reader, *list, "a list of models")) {
+    ModelConfig& model = models.emplace_back();
+    read_model(reader, element, model);
+    if (model.label.empty()) continue;
+    const auto first =
+        std::find_if(labels.begin(), labels.end(), [&](const NameSeen& n) { return n.name == model.label; });
+    if (first != labels.end()) {
+      reader.add_error(element.line, element.path,
+                       "a second model named \"" + model.label + "\" (first at line " + std::to_string(first->line) +
+                           "); give one of them a distinct 'name'");
+    } else {
+      labels.push_back({model.label, element.line});
+    }
+  }
 }
 
 // Upper-cases the symbol; Binance symbols are letters and digits only.
@@ -170,15 +234,10 @@ std::optional<std::string> read_symbol(ConfigReader& reader, const YamlValue& va
   return std::nullopt;
 }
 
-// Where each pair name was first written, to report duplicates.
-struct NameSeen {
-  std::string name;
-  int line;
-};
 
 void read_pair(ConfigReader& reader, const YamlValue& element, std::vector<NameSeen>& names, PairConfig& pair) {
   pair.location = reader.location(element.line, element.path);
-  MapReader map(reader, element, {"name", "y", "x", "model", "zscore", "adf"});
+  MapReader map(reader, element, {"name", "y", "x", "model", "models", "zscore", "adf"});
   if (const auto v = map.require("name")) {
     if (const auto name = read_text(reader, *v, "a pair name")) {
       const auto first = std::find_if(names.begin(), names.end(), [&](const NameSeen& n) { return n.name == *name; });
@@ -204,7 +263,7 @@ void read_pair(ConfigReader& reader, const YamlValue& element, std::vector<NameS
   }
   pair.y = y.value_or("");
   pair.x = x.value_or("");
-  if (const auto v = map.require("model")) read_model(reader, *v, pair.model);
+  read_models(reader, map, element, pair.models);
   if (const auto v = map.find("zscore")) read_zscore(reader, *v, pair.zscore);
   if (const auto v = map.find("adf")) read_adf(reader, *v, pair.adf);
 }

@@ -43,6 +43,9 @@ struct ModelConfig {
   std::string plugin;
   std::vector<ModelParam> params;  // in document order, keys distinct
   std::string location;            // "<file>:<line>: pairs[i].model.plugin"
+  // Names the model's outputs (folder, column and metric label): `name`, else
+  // the plugin id, else the plugin file's stem without "lib".
+  std::string label;
 };
 
 // The smallest rolling ADF window a config may ask for.
@@ -52,7 +55,9 @@ struct PairConfig {
   std::string name;  // distinct among pairs; [A-Za-z0-9_.-]+, not "." or ".."
   std::string y;     // the dependent leg's symbol, upper-cased; differs from x
   std::string x;     // the hedge leg's symbol, upper-cased
-  ModelConfig model;
+  // `model: {...}`, or several on the same pair with `models: [...]`, each
+  // run as its own pipeline; labels distinct.
+  std::vector<ModelConfig> models;
   ZScoreConfig zscore;   // window >= 2, entry > 0, 0 <= exit < entry, stop > entry or NaN
   StationarityConfig adf;  // `adf: {window, every, max_pvalue}`; window >= kMinAdfWindow, 0 < max_pvalue <= 1
   std::string location;  // "<file>:<line>: pairs[i]"

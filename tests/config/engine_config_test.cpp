@@ -70,17 +70,17 @@ TEST(EngineConfig, FullConfigReadsEveryValue) {
   EXPECT_EQ(a.y, "SIMYUSDT");  // written in lower case
   EXPECT_EQ(a.x, "SIMXUSDT");
   EXPECT_EQ(a.location, "/srv/alphastream/conf/backtest.yaml:11: pairs[0]");
-  EXPECT_EQ(a.model.plugin, "ols");
-  EXPECT_EQ(a.model.location, "/srv/alphastream/conf/backtest.yaml:15: pairs[0].model.plugin");
-  ASSERT_EQ(a.model.params.size(), 2u);
-  EXPECT_EQ(a.model.params[0].key, "window");
-  EXPECT_EQ(a.model.params[0].value, 300.0);
-  EXPECT_FALSE(a.model.params[0].is_bool);
-  EXPECT_EQ(a.model.params[0].text, "300");
-  EXPECT_EQ(a.model.params[0].location, "/srv/alphastream/conf/backtest.yaml:16: pairs[0].model.params.window");
-  EXPECT_EQ(a.model.params[1].key, "robust");
-  EXPECT_EQ(a.model.params[1].value, 1.0);
-  EXPECT_TRUE(a.model.params[1].is_bool);
+  EXPECT_EQ(a.models[0].plugin, "ols");
+  EXPECT_EQ(a.models[0].location, "/srv/alphastream/conf/backtest.yaml:15: pairs[0].model.plugin");
+  ASSERT_EQ(a.models[0].params.size(), 2u);
+  EXPECT_EQ(a.models[0].params[0].key, "window");
+  EXPECT_EQ(a.models[0].params[0].value, 300.0);
+  EXPECT_FALSE(a.models[0].params[0].is_bool);
+  EXPECT_EQ(a.models[0].params[0].text, "300");
+  EXPECT_EQ(a.models[0].params[0].location, "/srv/alphastream/conf/backtest.yaml:16: pairs[0].model.params.window");
+  EXPECT_EQ(a.models[0].params[1].key, "robust");
+  EXPECT_EQ(a.models[0].params[1].value, 1.0);
+  EXPECT_TRUE(a.models[0].params[1].is_bool);
   EXPECT_EQ(a.zscore.window, 120);
   EXPECT_EQ(a.zscore.entry, 1.5);
   EXPECT_EQ(a.zscore.exit, 0.25);
@@ -91,16 +91,16 @@ TEST(EngineConfig, FullConfigReadsEveryValue) {
   EXPECT_EQ(b.y, "BTCUSDT");
   EXPECT_EQ(b.x, "ETHUSDT");
   EXPECT_EQ(b.location, "/srv/alphastream/conf/backtest.yaml:18: pairs[1]");
-  EXPECT_EQ(b.model.plugin, "/srv/alphastream/conf/plugins/libkalman.so");
-  ASSERT_EQ(b.model.params.size(), 2u);
-  EXPECT_EQ(b.model.params[0].key, "delta");
-  EXPECT_EQ(b.model.params[0].value, 1e-4);
-  EXPECT_EQ(b.model.params[0].text, "1e-4");
-  EXPECT_EQ(b.model.params[0].location, "/srv/alphastream/conf/backtest.yaml:24: pairs[1].model.params.delta");
-  EXPECT_EQ(b.model.params[1].key, "verbose");
-  EXPECT_EQ(b.model.params[1].value, 0.0);
-  EXPECT_TRUE(b.model.params[1].is_bool);
-  EXPECT_EQ(b.model.params[1].text, "FALSE");
+  EXPECT_EQ(b.models[0].plugin, "/srv/alphastream/conf/plugins/libkalman.so");
+  ASSERT_EQ(b.models[0].params.size(), 2u);
+  EXPECT_EQ(b.models[0].params[0].key, "delta");
+  EXPECT_EQ(b.models[0].params[0].value, 1e-4);
+  EXPECT_EQ(b.models[0].params[0].text, "1e-4");
+  EXPECT_EQ(b.models[0].params[0].location, "/srv/alphastream/conf/backtest.yaml:24: pairs[1].model.params.delta");
+  EXPECT_EQ(b.models[0].params[1].key, "verbose");
+  EXPECT_EQ(b.models[0].params[1].value, 0.0);
+  EXPECT_TRUE(b.models[0].params[1].is_bool);
+  EXPECT_EQ(b.models[0].params[1].text, "FALSE");
   EXPECT_EQ(b.zscore.window, 100);  // no zscore section: the defaults
 }
 
@@ -115,7 +115,7 @@ TEST(EngineConfig, AbsentOptionalKeysTakeTheStructDefaults) {
   EXPECT_EQ(c.backtest.slippage_bps, 1.0);
   EXPECT_EQ(c.backtest.notional, 10000.0);
   ASSERT_EQ(c.pairs.size(), 1u);
-  EXPECT_TRUE(c.pairs[0].model.params.empty());
+  EXPECT_TRUE(c.pairs[0].models[0].params.empty());
   EXPECT_EQ(c.pairs[0].zscore.window, 100);
   EXPECT_EQ(c.pairs[0].zscore.entry, 2.0);
   EXPECT_EQ(c.pairs[0].zscore.exit, 0.0);
@@ -138,7 +138,7 @@ pairs:
   EXPECT_EQ(c.plugins_dir, "");
   EXPECT_EQ(c.sampling.interval_ms, 1000);
   EXPECT_EQ(c.backtest.notional, 10000.0);
-  EXPECT_TRUE(c.pairs[0].model.params.empty());
+  EXPECT_TRUE(c.pairs[0].models[0].params.empty());
   EXPECT_EQ(c.pairs[0].zscore.window, 100);
 }
 
@@ -165,10 +165,10 @@ TEST(EngineConfig, ShippedBacktestExampleLoads) {
   EXPECT_EQ(p.name, "simx-simy");
   EXPECT_EQ(p.y, "SIMYUSDT");
   EXPECT_EQ(p.x, "SIMXUSDT");
-  EXPECT_EQ(p.model.plugin, "ols");
-  ASSERT_EQ(p.model.params.size(), 1u);
-  EXPECT_EQ(p.model.params[0].key, "window");
-  EXPECT_EQ(p.model.params[0].value, 3600.0);
+  EXPECT_EQ(p.models[0].plugin, "ols");
+  ASSERT_EQ(p.models[0].params.size(), 1u);
+  EXPECT_EQ(p.models[0].params[0].key, "window");
+  EXPECT_EQ(p.models[0].params[0].value, 3600.0);
   EXPECT_EQ(p.zscore.window, 600);
   EXPECT_EQ(p.zscore.entry, 2.0);
   EXPECT_EQ(p.zscore.exit, 0.0);
@@ -183,7 +183,7 @@ pairs: [{name: p, y: AUSDT, x: BUSDT, model: {plugin: ./libmine.so}}]
 )";
   const EngineConfig c = parse_ok(yaml, "/etc/alphastream/conf/backtest.yaml");
   EXPECT_EQ(c.plugins_dir, "/etc/alphastream/plugins");
-  EXPECT_EQ(c.pairs[0].model.plugin, "/etc/alphastream/conf/libmine.so");
+  EXPECT_EQ(c.pairs[0].models[0].plugin, "/etc/alphastream/conf/libmine.so");
 }
 
 TEST(EngineConfigPaths, AbsolutePluginsDirIsKept) {
@@ -192,7 +192,7 @@ pairs: [{name: p, y: AUSDT, x: BUSDT, model: {plugin: /opt/x/libols.so}}]
 )",
                                   "/etc/alphastream/backtest.yaml");
   EXPECT_EQ(c.plugins_dir, "/opt/alphastream/plugins");
-  EXPECT_EQ(c.pairs[0].model.plugin, "/opt/x/libols.so");
+  EXPECT_EQ(c.pairs[0].models[0].plugin, "/opt/x/libols.so");
 }
 
 TEST(EngineConfigPaths, SourceWithoutDirectoryResolvesAgainstTheWorkingDirectory) {
@@ -480,7 +480,7 @@ TEST(EngineConfigErrors, ModelMustBeAMappingWithAPlugin) {
     x: BUSDT
 )"),
             "backtest.yaml:5: pairs[0].model: expected a mapping, got \"ols\"\n"
-            "backtest.yaml:6: pairs[1]: missing required key 'model'");
+            "backtest.yaml:6: pairs[1]: missing required key 'model' (or 'models')");
 }
 
 TEST(EngineConfigErrors, RepeatedKeyNamesTheFirstOne) {
@@ -536,7 +536,7 @@ sampling:
             "backtest.yaml:6: pairs[0].zscore.exit: must be below entry (2), got \"3\"\n"
             "backtest.yaml:7: pairs[1].name: duplicate pair name \"p\" (first at line 2)\n"
             "backtest.yaml:7: pairs[1]: missing required key 'x'\n"
-            "backtest.yaml:7: pairs[1]: missing required key 'model'\n"
+            "backtest.yaml:7: pairs[1]: missing required key 'model' (or 'models')\n"
             "backtest.yaml:10: backtest.fee_bps: expected a number >= 0, got \"-4\"\n"
             "backtest.yaml:11: unknown key 'notionl' in backtest (did you mean 'notional'?)\n"
             "backtest.yaml:13: sampling.mode: expected one of time, tick, got \"tik\"");

@@ -1,0 +1,103 @@
+// Per-observation cost of the kalman plugin against the ols plugin (window
+// 100) in the same run, both driven through ModelInstance as the engine
+// drives them (dlopened from <build>/plugins), and a bare loop as the floor.
+//
+//   build/perf/bench_kalman [--benchmark_min_time=0.2]
+// ALPHASTREAM_PLUGINS_DIR overrides where the libraries are found (default:
+// ../plugins beside this program's directory). Build alphastream_kalman and
+// alphastream_ols first.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "plugin_host/model_instance.h"
+#include "plugin_host/plugin_catalog.h"
+
+namespace {
+
+using alphastream::ModelInstance;
+using alphastream::ParamSetting;
+using alphastream::PluginCatalog;
+
+// BTC-like prices: near 1e5, moving by ~1e-2; cycled, so data stay in cache.
+const std::vector<as_observation>& observations() {
+  static const std::vector<as_observation> data = [] {
+    std::vector<as_observation> out(1 << 16);
+    std::mt19937_64 rng(42);
+    std::normal_distribution<double> noise(0, 1);
+    double x = 1e5, spread = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      x += 1e-2 * noise(rng);
+      spread = 0.95 * spread + 1e-2 * noise(rng);
+      out[i] = as_observation{sizeof(as_observation), static_cast<std::int64_t>(i) * 1000, x, 0.8 * x + 2e4 + spread};
+    }
+    return out;
+  }();
+  return data;
+}
+
+std::string plugins_dir() {
+  if (const char* dir = std::getenv("ALPHASTREAM_PLUGINS_DIR")) return dir;
+  return (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "plugins").string();
+}
+
+std::unique_ptr<ModelInstance> make_model(const char* plugin, const std::vector<ParamSetting>& settings,
+                                          benchmark::State& state) {
+  auto library = PluginCatalog(plugins_dir()).load(plugin);
+  if (!library) {
+    state.SkipWithError(library.error().c_str());
+    return nullptr;
+  }
+  auto model = ModelInstance::create(*library, settings, "bench_kalman");
+  if (!model) {
+    state.SkipWithError(model.error().c_str());
+    return nullptr;
+  }
+  return std::move(*model);
+}
+
+void run(ModelInstance& model, benchmark::State& state) {
+  const auto& data = observations();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    model.update(data[i++ & (data.size() - 1)]);
+    benchmark::DoNotOptimize(model.outputs().data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The floor: reading each observation and consuming it.
+void BM_BareLoop(benchmark::State& state) {
+  const auto& data = observations();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const as_observation& obs = data[i++ & (data.size() - 1)];
+    benchmark::DoNotOptimize(obs.x + obs.y);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BareLoop);
+
+// The baseline: the rolling OLS plugin, window 100.
+void BM_OlsPlugin(benchmark::State& state) {
+  const auto model = make_model("ols", {{"window", 100, "100", ""}}, state);
+  if (model) run(*model, state);
+}
+BENCHMARK(BM_OlsPlugin);
+
+// The kalman plugin at its defaults: one update in long double, two
+// divisions and a square root (see plugins/kalman/kalman_filter.h).
+void BM_KalmanPlugin(benchmark::State& state) {
+  const auto model = make_model("kalman", {}, state);
+  if (model) run(*model, state);
+}
+BENCHMARK(BM_KalmanPlugin);
+
+}  // namespace
+
+BENCHMARK_MAIN();

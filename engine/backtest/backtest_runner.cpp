@@ -212,11 +212,11 @@ Result<std::unique_ptr<ModelInstance>> create_model(const PairConfig& pair, cons
   std::shared_ptr<PluginLibrary>& library = loaded[path];
   if (!library) {
     auto opened = PluginLibrary::load(path);
-    if (!opened) return Status::error(model.location + ": " + opened.error());
+    if (!opened) return Status::invalid_input(model.location + ": " + opened.error());
     library = opened.value();
   }
   if (library->descriptor().kind != AS_MODEL_PAIR) {
-    return Status::error(model.location + ": plugin '" + model.plugin +
+    return Status::invalid_input(model.location + ": plugin '" + model.plugin +
                          "' is a symbol model; a pair needs a pair model");
   }
   std::vector<ParamSetting> settings;
@@ -395,7 +395,7 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
   for (const std::string& name : options.only_pairs) {
     const bool known = std::any_of(config.pairs.begin(), config.pairs.end(),
                                    [&](const PairConfig& pair) { return pair.name == name; });
-    if (!known) return Status::error("--pair " + name + ": no such pair in " + config.path);
+    if (!known) return Status::invalid_input("--pair " + name + ": no such pair in " + config.path);
   }
 
   // Models first: a bad plugin or parameter fails before any file is read.
@@ -406,7 +406,7 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
     const PairConfig& pair = config.pairs[index];
     for (const ModelConfig& model_config : pair.models) {
       auto model = create_model(pair, model_config, catalog, loaded);
-      if (!model) return model.status();
+      if (!model) return Status::invalid_input(model.error());
       PairSpec spec{pair.name, Symbol(pair.y), Symbol(pair.x), config.sampling, pair.zscore, config.backtest, pair.adf};
       PairRun run;
       run.label = model_config.label;
@@ -428,14 +428,14 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
     }
     auto path = options.data_paths.find(symbol);
     if (path == options.data_paths.end()) {
-      return Status::error("no --data " + symbol + "=PATH given, but a configured pair uses " + symbol);
+      return Status::invalid_input("no --data " + symbol + "=PATH given, but a configured pair uses " + symbol);
     }
     CsvImportOptions import;
     import.symbol = Symbol(symbol);
     import.skip_bad_rows = options.skip_bad_rows;
     import.reorder_window = options.reorder_window;
     auto reader = AggTradeCsvReader::open(path->second, import);
-    if (!reader) return reader.status();
+    if (!reader) return Status::invalid_input(reader.error());
     sources.push_back(SymbolSource{symbol, std::move(reader.value()), AggTrade{}, {}});
     return &sources.back();
   };
@@ -493,7 +493,11 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
     run.pipeline->finish();
     run.outputs->on_finish(run.pipeline->ledger().last_point());
   }
-  for (SymbolSource& source : sources) summary.import_summaries.push_back(source.reader->summary());
+  for (SymbolSource& source : sources) {
+    summary.import_summaries.push_back(source.reader->summary());
+    const auto& skipped = source.reader->stats().skipped_row_messages;
+    summary.skipped_rows.insert(summary.skipped_rows.end(), skipped.begin(), skipped.end());
+  }
 
   for (PairRun& run : runs) {
     PairPipeline& pipeline = *run.pipeline;

@@ -40,10 +40,13 @@ struct PairBacktestSummary {
 struct BacktestSummary {
   std::uint64_t trades_read = 0;
   std::vector<std::string> import_summaries;  // one line per symbol
+  std::vector<std::string> skipped_rows;      // "path:line: what", the first few per file (--skip-bad-rows)
   std::vector<PairBacktestSummary> pairs;
   double elapsed_s = 0;
 };
 
+// Errors found before any trade is read (pairs, plugins, parameters, data
+// files that cannot be opened) are Status::invalid_input.
 Result<BacktestSummary> run_backtest(const BacktestOptions& options);
 
 }  // namespace alphastream

@@ -71,8 +71,9 @@ int run_backtest(const BacktestArgs& args) {
   auto summary = run_backtest(options);
   if (!summary) {
     spdlog::error("{}", summary.error());
-    return kExitFailure;
+    return summary.status().is_invalid_input() ? kExitBadInput : kExitFailure;
   }
+  for (const std::string& line : summary->skipped_rows) spdlog::warn("skipped {}", line);
   for (const std::string& line : summary->import_summaries) std::printf("import  %s\n", line.c_str());
   for (const PairBacktestSummary& pair : summary->pairs) {
     std::printf("pair    %s [%s]: %llu observations, %llu trades, P&L %.2f USD, Sharpe %.2f, ADF p-value %.4f, "

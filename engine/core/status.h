@@ -13,16 +13,21 @@ class Status {
  public:
   Status() = default;
   static Status ok() { return Status(); }
-  static Status error(std::string message) { return Status(std::move(message)); }
+  static Status error(std::string message) { return Status(std::move(message), false); }
+  // The input (config, arguments, a plugin or its parameters, a file name)
+  // was rejected before any work started: callers map it to a usage exit code.
+  static Status invalid_input(std::string message) { return Status(std::move(message), true); }
 
   bool is_ok() const { return !message_.has_value(); }
+  bool is_invalid_input() const { return invalid_input_; }
   explicit operator bool() const { return is_ok(); }
   // REQUIRES: !is_ok()
   const std::string& message() const { return *message_; }
 
  private:
-  explicit Status(std::string message) : message_(std::move(message)) {}
+  Status(std::string message, bool invalid_input) : message_(std::move(message)), invalid_input_(invalid_input) {}
   std::optional<std::string> message_;
+  bool invalid_input_ = false;
 };
 
 template <class T>

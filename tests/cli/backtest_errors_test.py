@@ -156,6 +156,8 @@ class MalformedDataRows(unittest.TestCase):
         rows = len(self.good_without_row) + 1
         self.assertIn(": %d rows, %d accepted, " % (rows, rows - 1), import_line[0])
         self.assertIn(", 1 bad rows skipped", import_line[0])
+        # Each skipped row is named, so it can be found and fixed.
+        self.assertIn("skipped %s:%d: column 'price'" % (self.bad_csv, self.BAD_LINE), done.stderr)
         # The run is the one without that row.
         series = cs.read_series(os.path.join(out, cs.PAIR, "series.csv"))
         without = cs.write_file(os.path.join(self.dir, "without.csv"), "".join(self.good_without_row))

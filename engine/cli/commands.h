@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,18 @@ struct SimulateArgs {
 };
 void add_simulate_options(CLI::App& command, SimulateArgs& args);
 int run_simulate(const SimulateArgs& args);
+
+struct ScreenArgs {
+  std::vector<std::string> data;  // SYMBOL=PATH
+  std::string out_path;           // .csv or .json
+  std::int64_t interval_ms = 1000;
+  unsigned threads = 0;  // 0: one per core
+  std::size_t top_k = 10;
+  bool skip_bad_rows = false;
+  bool no_progress = false;
+};
+void add_screen_options(CLI::App& command, ScreenArgs& args);
+int run_screen(const ScreenArgs& args);
 
 struct PluginsArgs {
   std::string dir;  // empty: the default plugin directory

@@ -27,11 +27,21 @@ int main(int argc, char** argv) {
   auto* simulate_cmd = app.add_subcommand("simulate", "Write a synthetic cointegrated pair as Binance aggTrade CSV files");
   alphastream::cli::add_simulate_options(*simulate_cmd, simulate);
 
+  alphastream::cli::ScreenArgs screen;
+  auto* screen_cmd = app.add_subcommand("screen", "Rank every pair of the given symbols by Engle-Granger cointegration");
+  alphastream::cli::add_screen_options(*screen_cmd, screen);
+
   alphastream::cli::PluginsArgs plugins;
   auto* plugins_cmd = app.add_subcommand("plugins", "List the model plugins found, with their parameters and outputs");
   alphastream::cli::add_plugins_options(*plugins_cmd, plugins);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version end here with 0; a bad command line is bad input.
+    const int code = app.exit(e);
+    return code == 0 ? alphastream::cli::kExitOk : alphastream::cli::kExitBadInput;
+  }
   // Logs go to stderr so that stdout carries only results.
   spdlog::set_default_logger(spdlog::stderr_color_mt("alphastream"));
   spdlog::set_level(spdlog::level::from_str(log_level));
@@ -40,5 +50,6 @@ int main(int argc, char** argv) {
 
   if (*backtest_cmd) return alphastream::cli::run_backtest(backtest);
   if (*simulate_cmd) return alphastream::cli::run_simulate(simulate);
+  if (*screen_cmd) return alphastream::cli::run_screen(screen);
   return alphastream::cli::run_plugins(plugins);
 }

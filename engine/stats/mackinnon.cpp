@@ -60,6 +60,25 @@ constexpr double kTauC2010[12][3][4] = {
      {-6.11279, -36.2681, -32.505, 314.802},
      {-5.83724, -29.9864, -2.686, 184.116}}};
 
+// The 'n' (no constant) rows for N = 1: tau_*_nc[0], tau_nc_smallp[0],
+// tau_nc_largep[0] and tau_nc_2010[0]. tau_max_nc[0] is +infinity.
+constexpr double kTauMinN1 = -19.04;
+constexpr double kTauStarN1 = -1.04;
+constexpr double kTauNSmallP1[3] = {0.6344, 1.2378, 3.2496};
+constexpr double kTauNLargeP1[4] = {0.4797, 9.3557, -0.6999, 3.3066};
+constexpr double kTauN2010[3][4] = {
+    {-2.56574, -2.2358, -3.627, 0}, {-1.94100, -0.2686, -3.365, 31.223}, {-1.61682, 0.2656, -2.714, 25.364}};
+
+std::array<double, 3> critical_values(const double (&table)[3][4], double nobs) {
+  const double inv_n = 1 / nobs;
+  std::array<double, 3> crit{};
+  for (int level = 0; level < 3; ++level) {
+    const double* c = table[level];
+    crit[level] = ((c[3] * inv_n + c[2]) * inv_n + c[1]) * inv_n + c[0];
+  }
+  return crit;
+}
+
 double standard_normal_cdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
 
 }  // namespace
@@ -82,13 +101,25 @@ double mackinnon_pvalue(double stat, int n_vars) {
 std::array<double, 3> mackinnon_critical_values(int n_vars, double nobs) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   if (n_vars < 1 || n_vars > 12 || !(nobs > 0)) return {nan, nan, nan};
-  const double inv_n = 1 / nobs;
-  std::array<double, 3> crit{};
-  for (int level = 0; level < 3; ++level) {
-    const double* c = kTauC2010[n_vars - 1][level];
-    crit[level] = ((c[3] * inv_n + c[2]) * inv_n + c[1]) * inv_n + c[0];
+  return critical_values(kTauC2010[n_vars - 1], nobs);
+}
+
+double mackinnon_pvalue_no_constant(double stat) {
+  if (std::isnan(stat)) return stat;
+  if (stat < kTauMinN1) return 0.0;
+  double poly = 0;
+  if (stat <= kTauStarN1) {
+    for (int j = 2; j >= 0; --j) poly = poly * stat + kTauNSmallP1[j] * kSmallScaling[j];
+  } else {
+    for (int j = 3; j >= 0; --j) poly = poly * stat + kTauNLargeP1[j] * kLargeScaling[j];
   }
-  return crit;
+  return standard_normal_cdf(poly);
+}
+
+std::array<double, 3> mackinnon_critical_values_no_constant(double nobs) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (!(nobs > 0)) return {nan, nan, nan};
+  return critical_values(kTauN2010, nobs);
 }
 
 }  // namespace alphastream

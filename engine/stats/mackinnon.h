@@ -1,5 +1,6 @@
 // MacKinnon's approximate p-values and critical values for unit-root and
-// cointegration t-statistics, for the regression with a constant only ('c').
+// cointegration t-statistics, for the regression with a constant only ('c'),
+// and for one series without deterministic terms ('n').
 #pragma once
 
 #include <array>
@@ -21,5 +22,14 @@ double mackinnon_pvalue(double stat, int n_vars);
 // nobs = +infinity gives the asymptotic values.
 // Returns NaNs if n_vars is outside 1..12 or nobs is not positive.
 std::array<double, 3> mackinnon_critical_values(int n_vars, double nobs);
+
+// mackinnon_pvalue(stat, 1) for the ADF regression without a constant ('n'):
+// statsmodels' mackinnonp(stat, regression='n', N=1). Never 1 above a cut-off
+// (the 'n' table has tau_max = +infinity).
+double mackinnon_pvalue_no_constant(double stat);
+
+// mackinnon_critical_values(1, nobs) for the regression without a constant:
+// statsmodels' mackinnoncrit(N=1, regression='n', nobs).
+std::array<double, 3> mackinnon_critical_values_no_constant(double nobs);
 
 }  // namespace alphastream

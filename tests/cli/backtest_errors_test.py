@@ -108,7 +108,6 @@ class BacktestErrors(unittest.TestCase):
     # plugin rejected before running". Today only config errors get 2: every
     # error from run_backtest() becomes 1 (backtest_command.cpp), and CLI11's
     # own argument errors exit with CLI11's codes (106 for a missing option).
-    @unittest.expectedFailure
     def test_arguments_and_plugins_rejected_before_running_exit_with_code_2(self):
         ok = self.config("ok.yaml", cs.config_text())
         runs = {

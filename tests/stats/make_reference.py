@@ -9,13 +9,14 @@ same numbers. JSON has no infinity: null stands for +infinity.
 import json
 import math
 import sys
+import warnings
 from fractions import Fraction
 
 import numpy as np
 import statsmodels
 import statsmodels.api as sm
 from statsmodels.tsa.adfvalues import mackinnoncrit, mackinnonp
-from statsmodels.tsa.stattools import adfuller
+from statsmodels.tsa.stattools import adfuller, coint
 
 
 def num(v):
@@ -58,6 +59,16 @@ def series_cases():
 
 def adf_record(x, **kw):
     r = adfuller(x, regression="c", autolag="AIC", **kw)
+    return {
+        "stat": num(r[0]), "pvalue": num(r[1]), "used_lag": int(r[2]), "nobs": int(r[3]),
+        "crit_1pct": num(r[4]["1%"]), "crit_5pct": num(r[4]["5%"]), "crit_10pct": num(r[4]["10%"]),
+        "icbest": num(r[5]),
+    }
+
+
+def adf_n_record(x):
+    """adfuller without deterministic terms, as coint runs it on residuals."""
+    r = adfuller(x, regression="n", autolag="AIC")
     return {
         "stat": num(r[0]), "pvalue": num(r[1]), "used_lag": int(r[2]), "nobs": int(r[3]),
         "crit_1pct": num(r[4]["1%"]), "crit_5pct": num(r[4]["5%"]), "crit_10pct": num(r[4]["10%"]),
@@ -163,6 +174,57 @@ def engle_granger_cases():
     return out
 
 
+def coint_direction(y0, y1):
+    """coint(y0, y1) with the defaults, plus the lag its residual ADF used.
+
+    JSON has no -infinity: a collinear pair has "collinear": true and stat
+    null; its p-value is 0.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the CollinearityWarning of near_collinear
+        stat, pvalue, crit = coint(y0, y1, trend="c", method="aeg", maxlag=None, autolag="aic")
+    res = sm.OLS(y0, sm.add_constant(y1, prepend=False)).fit()
+    rec = {"collinear": bool(np.isneginf(stat)), "pvalue": num(pvalue),
+           "crit": [num(v) for v in crit], "beta": num(res.params[0]), "alpha": num(res.params[1]),
+           "r_squared": num(res.rsquared)}
+    if rec["collinear"]:
+        rec["stat"] = None
+    else:
+        rec["stat"] = num(stat)
+        adf = adfuller(res.resid, regression="n", autolag="aic")
+        assert adf[0] == stat
+        rec["used_lag"] = int(adf[2])
+        rec["adf_nobs"] = int(adf[3])
+    return rec
+
+
+def coint_cases():
+    rng = np.random.RandomState(29)
+    out = []
+
+    def add(name, x, y):
+        out.append({"name": name, "x": [num(v) for v in x], "y": [num(v) for v in y],
+                    "y_on_x": coint_direction(y, x), "x_on_y": coint_direction(x, y)})
+
+    x = 100 + np.cumsum(rng.standard_normal(700))
+    add("cointegrated_ar1_0.8", x, 5 + 2 * x + ar1(rng, 700, 0.8))
+    x = 100 + np.cumsum(rng.standard_normal(700))
+    add("independent_walks", x, 50 + np.cumsum(rng.standard_normal(700)))
+    # White-noise residual: the lagged differences have a unit MA root.
+    x = 100 + np.cumsum(rng.standard_normal(5000))
+    add("white_noise_spread_n5000", x, 1 + 0.5 * x + rng.standard_normal(5000))
+    # Second-like prices on a 0.01 tick: many zero moves, slow reversion.
+    x = np.round(100 * np.exp(np.cumsum(rng.standard_normal(3000) * 1e-3)), 2)
+    add("ticked_slow_reversion_n3000", x, np.round(20 + 1.5 * x + ar1(rng, 3000, 0.99, sigma=0.05), 2))
+    # R^2 just below 1 - 100 sqrt(eps) ~ 1 - 1.5e-6: the ADF still runs.
+    x = 100 + np.cumsum(rng.standard_normal(700))
+    add("tight_but_not_collinear", x, 3 + 1.5 * x + rng.standard_normal(700) * 0.1)
+    # R^2 above it: statsmodels reports -inf and p = 0.
+    x = 100 + np.cumsum(rng.standard_normal(700))
+    add("near_collinear", x, 3 + 1.5 * x + rng.standard_normal(700) * 1e-4)
+    return out
+
+
 def main():
     out_path = sys.argv[1]
     series = []
@@ -173,6 +235,11 @@ def main():
         ref = x - 1e5 if name.startswith("price_1e5") else x
         rec = {"name": name, "values": [num(v) for v in x], "adf": adf_record(ref),
                "adf_lag_2": adf_fixed_lag_record(ref, 2), "half_life": half_life_record(ref)}
+        # Without a constant the test is not shift invariant, and statsmodels'
+        # pinv of a level near 1e5 beside moves of 1e-2 loses ~7 digits: no
+        # 'n' reference for those two.
+        if not name.startswith("price_1e5"):
+            rec["adf_n"] = adf_n_record(x)
         series.append(rec)
 
     stats = [float(v) for v in np.round(np.arange(-20.0, 3.01, 0.25), 2)]
@@ -191,7 +258,8 @@ def main():
             crits.append({"n_vars": n_vars, "nobs": nobs, "crit": [num(v) for v in c]})
 
     doc = {"statsmodels_version": statsmodels.__version__, "series": series, "mackinnonp": pvalues,
-           "mackinnoncrit": crits, "ols": ols_cases(), "engle_granger": engle_granger_cases()}
+           "mackinnoncrit": crits, "ols": ols_cases(), "engle_granger": engle_granger_cases(),
+           "coint": coint_cases()}
     with open(out_path, "w") as f:
         json.dump(doc, f)
 

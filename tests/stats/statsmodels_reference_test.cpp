@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "stats/adf.h"
+#include "stats/coint.h"
 #include "stats/engle_granger.h"
 #include "stats/half_life.h"
 #include "stats/mackinnon.h"
@@ -199,6 +200,75 @@ TEST_F(StatsmodelsReference, EngleGrangerMatchesStatsmodelsOlsThenAdfullerOfTheR
     expect_adf_matches(got->adf, c["adf"]);
     EXPECT_LE(rel_diff(got->residual_half_life.half_life_obs, number(c["half_life"]["half_life_obs"])), 1e-9);
   }
+}
+
+TEST_F(StatsmodelsReference, AdfWithoutConstantMatchesAdfullerRegressionN) {
+  int checked = 0;
+  for (auto c : cases("series")) {
+    simdjson::dom::element want;
+    if (c["adf_n"].get(want) != simdjson::SUCCESS) continue;  // the 1e5 series have none
+    SCOPED_TRACE(text(c["name"]));
+    auto got = adf_test(numbers(c["values"]), {.max_lag = std::nullopt, .autolag = true, .trend = AdfTrend::kNone});
+    ASSERT_TRUE(got) << got.error();
+    expect_adf_matches(*got, want);
+    EXPECT_LE(rel_diff(got->icbest, number(want["icbest"])), kAicRelTol);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 8);
+}
+
+// One direction of a coint case: y0 on y1.
+void expect_coint_matches(const CointResult& got, simdjson::dom::element want) {
+  EXPECT_EQ(got.collinear, want["collinear"].get_bool().value());
+  EXPECT_LE(rel_diff(got.hedge.beta, number(want["beta"])), 1e-10);
+  EXPECT_LE(rel_diff(got.hedge.alpha, number(want["alpha"])), 1e-10);
+  EXPECT_NEAR(got.pvalue, number(want["pvalue"]), kPvalueAbsTol);
+  const auto crit = numbers(want["crit"]);
+  EXPECT_NEAR(got.crit_1pct, crit[0], kCritAbsTol);
+  EXPECT_NEAR(got.crit_5pct, crit[1], kCritAbsTol);
+  EXPECT_NEAR(got.crit_10pct, crit[2], kCritAbsTol);
+  if (got.collinear) {
+    EXPECT_EQ(got.stat, -std::numeric_limits<double>::infinity());
+    return;
+  }
+  EXPECT_LE(rel_diff(got.stat, number(want["stat"])), kStatRelTol) << got.stat << " vs " << number(want["stat"]);
+  EXPECT_EQ(got.used_lag, want["used_lag"].get_int64().value());
+  EXPECT_EQ(got.adf_nobs, want["adf_nobs"].get_int64().value());
+}
+
+TEST_F(StatsmodelsReference, CointMatchesStatsmodelsBothWaysRound) {
+  for (auto c : cases("coint")) {
+    SCOPED_TRACE(text(c["name"]));
+    const auto x = numbers(c["x"]);
+    const auto y = numbers(c["y"]);
+    auto y_on_x = coint(y, x);
+    ASSERT_TRUE(y_on_x) << y_on_x.error();
+    expect_coint_matches(*y_on_x, c["y_on_x"]);
+    auto x_on_y = coint(x, y);
+    ASSERT_TRUE(x_on_y) << x_on_y.error();
+    expect_coint_matches(*x_on_y, c["x_on_y"]);
+  }
+}
+
+TEST_F(StatsmodelsReference, CointWorkspaceMatchesStatsmodelsWithoutFallingBack) {
+  // The normal-equation path: same tolerances, and none of these cases is
+  // ill-conditioned enough to be handed to the QR path.
+  CointWorkspace workspace;
+  int collinear = 0;
+  for (auto c : cases("coint")) {
+    SCOPED_TRACE(text(c["name"]));
+    const auto x = numbers(c["x"]);
+    const auto y = numbers(c["y"]);
+    auto y_on_x = workspace.test(y, x);
+    ASSERT_TRUE(y_on_x) << y_on_x.error();
+    expect_coint_matches(*y_on_x, c["y_on_x"]);
+    auto x_on_y = workspace.test(x, y);
+    ASSERT_TRUE(x_on_y) << x_on_y.error();
+    expect_coint_matches(*x_on_y, c["x_on_y"]);
+    collinear += y_on_x->collinear ? 1 : 0;
+  }
+  EXPECT_EQ(collinear, 1);  // near_collinear
+  EXPECT_EQ(workspace.fallbacks(), 0u);
 }
 
 }  // namespace

@@ -1,0 +1,148 @@
+// `alphastream screen`: ranks every pair of the given symbols by the
+// Engle-Granger cointegration test on the time-mode grid.
+#include <unistd.h>
+
+#include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <set>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "screen/pair_screen.h"
+#include "screen/screen_report.h"
+#include "screen/universe_grid.h"
+
+namespace alphastream::cli {
+
+namespace {
+
+struct DataArg {
+  std::string symbol;  // upper-cased like config symbols
+  std::string path;
+};
+
+// SYMBOL=PATH items, in the order given (the first listed is y on a tie).
+Result<std::vector<DataArg>> parse_screen_data(const std::vector<std::string>& data) {
+  std::vector<DataArg> out;
+  std::set<std::string> seen;
+  for (const std::string& item : data) {
+    const std::size_t equals = item.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == item.size()) {
+      return Status::error("--data " + item + ": expected SYMBOL=PATH");
+    }
+    std::string symbol = item.substr(0, equals);
+    for (char& c : symbol) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!seen.insert(symbol).second) return Status::error("--data " + item + ": " + symbol + " given twice");
+    out.push_back({symbol, item.substr(equals + 1)});
+  }
+  if (out.size() < 2) {
+    return Status::error("screen needs at least 2 symbols (--data SYMBOL=PATH, repeated), got " +
+                         std::to_string(out.size()));
+  }
+  return out;
+}
+
+// Reads the symbols' files in parallel, one symbol per task.
+Result<std::vector<IntervalCloses>> read_universe(const std::vector<DataArg>& data, const ScreenArgs& args,
+                                                  unsigned threads) {
+  std::vector<Result<IntervalCloses>> read(data.size(), Status::error("not read"));
+  std::atomic<std::size_t> next{0};
+  {
+    std::vector<std::jthread> workers;
+    for (unsigned w = 0; w < std::min<std::size_t>(threads, data.size()); ++w) {
+      workers.emplace_back([&] {
+        for (std::size_t i = next.fetch_add(1); i < data.size(); i = next.fetch_add(1)) {
+          CsvImportOptions options;
+          options.symbol = Symbol(data[i].symbol);
+          options.skip_bad_rows = args.skip_bad_rows;
+          read[i] = read_interval_closes(data[i].symbol, data[i].path, args.interval_ms, options);
+        }
+      });
+    }
+  }
+  std::vector<IntervalCloses> out;
+  for (auto& r : read) {
+    if (!r) return r.status();
+    out.push_back(std::move(r.value()));
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_screen_options(CLI::App& command, ScreenArgs& args) {
+  command.add_option("--data", args.data, "SYMBOL=PATH of a Binance aggTrades .csv or .zip; repeat per symbol")
+      ->required();
+  command.add_option("--out", args.out_path, "ranked report: FILE.csv or FILE.json")->required();
+  command.add_option("--interval-ms", args.interval_ms, "grid interval (time-mode sampling)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command.add_option("--threads", args.threads, "worker threads; 0: one per core")->capture_default_str();
+  command.add_option("--top", args.top_k, "pairs shown on stdout")->capture_default_str();
+  command.add_flag("--skip-bad-rows", args.skip_bad_rows, "skip and count malformed rows instead of stopping");
+  command.add_flag("--no-progress", args.no_progress, "no progress line on stderr");
+}
+
+int run_screen(const ScreenArgs& args) {
+  auto data = parse_screen_data(args.data);
+  if (!data) {
+    spdlog::error("{}", data.error());
+    return kExitBadInput;
+  }
+  const std::string& out = args.out_path;
+  const bool known_format = (out.size() > 4 && out.compare(out.size() - 4, 4, ".csv") == 0) ||
+                            (out.size() > 5 && out.compare(out.size() - 5, 5, ".json") == 0);
+  if (!known_format) {
+    spdlog::error("--out {}: the report name must end in .csv or .json", out);
+    return kExitBadInput;
+  }
+  const unsigned threads = args.threads != 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+
+  auto closes = read_universe(*data, args, threads);
+  if (!closes) {
+    spdlog::error("{}", closes.error());
+    return kExitFailure;
+  }
+  for (const IntervalCloses& c : *closes) std::fprintf(stderr, "import  %s\n", c.import_summary.c_str());
+  auto grid = UniverseGrid::build(std::move(closes.value()), args.interval_ms);
+  if (!grid) {
+    spdlog::error("{}", grid.error());
+    return kExitFailure;
+  }
+
+  ScreenOptions options;
+  options.threads = threads;
+  const bool progress = !args.no_progress && isatty(STDERR_FILENO) != 0;
+  const auto started = std::chrono::steady_clock::now();
+  if (progress) {
+    options.on_progress = [started](std::size_t done, std::size_t total) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::fprintf(stderr, "\rscreen  %zu/%zu pairs, %.1f pairs/s", done, total, s > 0 ? done / s : 0.0);
+      if (done == total) std::fputc('\n', stderr);
+    };
+  }
+  const ScreenRun run = screen_pairs(*grid, options);
+  Status written = write_screen_report(out, *grid, run.pairs, args.interval_ms);
+  if (!written) {
+    spdlog::error("{}", written.message());
+    return kExitFailure;
+  }
+  std::fputs(format_top_pairs(*grid, run.pairs, args.top_k).c_str(), stdout);
+  std::size_t failed = 0, below_5pct = 0;
+  for (const PairScreenResult& p : run.pairs) {
+    failed += p.error.empty() ? 0 : 1;
+    below_5pct += p.error.empty() && p.coint.pvalue < 0.05 ? 1 : 0;
+  }
+  std::printf("done    %zu symbols, %zu rows, %zu pairs (%zu with p < 0.05, %zu failed) in %.2f s on %u threads "
+              "(%.1f pairs/s) -> %s\n",
+              grid->symbol_count(), grid->row_count(), run.pairs.size(), below_5pct, failed, run.elapsed_s,
+              run.threads, run.elapsed_s > 0 ? static_cast<double>(run.pairs.size()) / run.elapsed_s : 0.0,
+              out.c_str());
+  return kExitOk;
+}
+
+}  // namespace alphastream::cli

@@ -25,10 +25,13 @@
 #include <string>
 #include <vector>
 
+#include "plugin_bench.h"
 #include "plugin_host/model_instance.h"
 #include "plugin_host/plugin_catalog.h"
 
 namespace {
+
+using alphastream::bench::make_model;
 
 using alphastream::ModelInstance;
 using alphastream::ParamSetting;
@@ -62,26 +65,6 @@ const std::vector<as_observation>& observations(Series series) {
   static const std::vector<as_observation> btc = generate(kBtc);
   static const std::vector<as_observation> outliers = generate(kOutliers);
   return series == kBtc ? btc : outliers;
-}
-
-std::string plugins_dir() {
-  if (const char* dir = std::getenv("ALPHASTREAM_PLUGINS_DIR")) return dir;
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "plugins").string();
-}
-
-std::unique_ptr<ModelInstance> make_model(const char* plugin, const std::vector<ParamSetting>& settings,
-                                          benchmark::State& state) {
-  auto library = PluginCatalog(plugins_dir()).load(plugin);
-  if (!library) {
-    state.SkipWithError(library.error().c_str());
-    return nullptr;
-  }
-  auto model = ModelInstance::create(*library, settings, "bench_huber");
-  if (!model) {
-    state.SkipWithError(model.error().c_str());
-    return nullptr;
-  }
-  return std::move(*model);
 }
 
 ParamSetting window_setting(benchmark::State& state) {

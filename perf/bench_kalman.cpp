@@ -15,10 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "plugin_bench.h"
 #include "plugin_host/model_instance.h"
 #include "plugin_host/plugin_catalog.h"
 
 namespace {
+
+using alphastream::bench::make_model;
 
 using alphastream::ModelInstance;
 using alphastream::ParamSetting;
@@ -39,26 +42,6 @@ const std::vector<as_observation>& observations() {
     return out;
   }();
   return data;
-}
-
-std::string plugins_dir() {
-  if (const char* dir = std::getenv("ALPHASTREAM_PLUGINS_DIR")) return dir;
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "plugins").string();
-}
-
-std::unique_ptr<ModelInstance> make_model(const char* plugin, const std::vector<ParamSetting>& settings,
-                                          benchmark::State& state) {
-  auto library = PluginCatalog(plugins_dir()).load(plugin);
-  if (!library) {
-    state.SkipWithError(library.error().c_str());
-    return nullptr;
-  }
-  auto model = ModelInstance::create(*library, settings, "bench_kalman");
-  if (!model) {
-    state.SkipWithError(model.error().c_str());
-    return nullptr;
-  }
-  return std::move(*model);
 }
 
 void run(ModelInstance& model, benchmark::State& state) {

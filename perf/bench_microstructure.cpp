@@ -24,10 +24,16 @@
 #include <string>
 #include <vector>
 
+#include "plugin_bench.h"
 #include "plugin_host/model_instance.h"
 #include "plugin_host/plugin_catalog.h"
 
 namespace {
+
+std::unique_ptr<alphastream::ModelInstance> make_model(double window_s, double bucket, benchmark::State& state) {
+  return alphastream::bench::make_model("microstructure", {{"window_s", window_s, "", ""}, {"bucket", bucket, "", ""}},
+                                        state);
+}
 
 using alphastream::ModelInstance;
 using alphastream::ParamSetting;
@@ -72,26 +78,6 @@ as_trade trade_at(std::size_t i) {
   as_trade t = trades()[i % kTrades];
   t.transact_time_ms += static_cast<std::int64_t>(i / kTrades) * cycle_ms();
   return t;
-}
-
-std::string plugins_dir() {
-  if (const char* dir = std::getenv("ALPHASTREAM_PLUGINS_DIR")) return dir;
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "plugins").string();
-}
-
-std::unique_ptr<ModelInstance> make_model(double window_s, double bucket, benchmark::State& state) {
-  auto library = PluginCatalog(plugins_dir()).load("microstructure");
-  if (!library) {
-    state.SkipWithError(library.error().c_str());
-    return nullptr;
-  }
-  const std::vector<ParamSetting> settings = {{"window_s", window_s, "", ""}, {"bucket", bucket, "", ""}};
-  auto model = ModelInstance::create(*library, settings, "bench_microstructure");
-  if (!model) {
-    state.SkipWithError(model.error().c_str());
-    return nullptr;
-  }
-  return std::move(*model);
 }
 
 // The floor: building each trade of the replay and consuming it.

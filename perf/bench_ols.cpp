@@ -17,10 +17,16 @@
 #include <string>
 #include <vector>
 
+#include "plugin_bench.h"
 #include "plugin_host/model_instance.h"
 #include "plugin_host/plugin_catalog.h"
 
 namespace {
+
+std::unique_ptr<alphastream::ModelInstance> make_ols(int window, benchmark::State& state) {
+  return alphastream::bench::make_model("ols", {{"window", static_cast<double>(window), std::to_string(window), ""}},
+                                        state);
+}
 
 using alphastream::ModelInstance;
 using alphastream::ParamSetting;
@@ -41,26 +47,6 @@ const std::vector<as_observation>& observations() {
     return out;
   }();
   return data;
-}
-
-std::string plugins_dir() {
-  if (const char* dir = std::getenv("ALPHASTREAM_PLUGINS_DIR")) return dir;
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "plugins").string();
-}
-
-std::unique_ptr<ModelInstance> make_ols(int window, benchmark::State& state) {
-  auto library = PluginCatalog(plugins_dir()).load("ols");
-  if (!library) {
-    state.SkipWithError(library.error().c_str());
-    return nullptr;
-  }
-  const std::vector<ParamSetting> settings = {{"window", static_cast<double>(window), std::to_string(window), ""}};
-  auto model = ModelInstance::create(*library, settings, "bench_ols");
-  if (!model) {
-    state.SkipWithError(model.error().c_str());
-    return nullptr;
-  }
-  return std::move(*model);
 }
 
 // The floor: reading each observation and consuming it.

@@ -19,6 +19,7 @@
 #include "plugin_host/plugin_catalog.h"
 #include "plugin_host/plugin_library.h"
 #include "report/backtest_report.h"
+#include "report/model_comparison_report.h"
 #include "stats/engle_granger.h"
 
 namespace alphastream {
@@ -110,6 +111,7 @@ class PairOutputs : public PairRowSink {
     report_.zscore.push_back(row.zscore);
     report_.position.push_back(row.position);
     report_.equity.push_back(row.equity_usd);
+    if (with_adf_) adf_pvalue_.push_back(row.adf_pvalue);
   }
 
   // After PairPipeline::finish(): the closing of a position still open at the
@@ -130,6 +132,7 @@ class PairOutputs : public PairRowSink {
     return series_ ? series_->close() : Status::ok();
   }
   const std::vector<LedgerPoint>& path() const { return path_; }
+  const std::vector<double>& adf_pvalue() const { return adf_pvalue_; }
   ReportInput& report() { return report_; }
 
  private:
@@ -159,6 +162,7 @@ class PairOutputs : public PairRowSink {
   std::vector<double> values_;
   std::unique_ptr<SeriesCsvWriter> series_;
   std::vector<LedgerPoint> path_;
+  std::vector<double> adf_pvalue_;
   ReportInput report_;
 };
 
@@ -375,7 +379,36 @@ Status write_pair_outputs(PairRun& run, PairBacktestSummary& pair) {
   pair.trades = performance.n_trades;
   pair.pnl_usd = performance.pnl_usd;
   pair.sharpe = performance.sharpe;
+  pair.max_drawdown_usd = performance.max_drawdown_usd;
   return Status::ok();
+}
+
+// <out>/<pair>/report.html for a pair run with several models: runs[first,
+// last) are its models, their own outputs already written.
+Status write_comparison(const std::vector<PairRun>& runs, std::size_t first, std::size_t last,
+                        const std::vector<PairBacktestSummary>& results, const std::string& out_dir) {
+  const PairSpec& spec = runs[first].pipeline->spec();
+  ComparisonInput input;
+  input.pair = spec.name;
+  input.y_symbol = std::string(spec.y.view());
+  input.x_symbol = std::string(spec.x.view());
+  input.entry = spec.zscore.entry;
+  input.ts_ms = runs[first].outputs->report().ts_ms;
+  for (std::size_t i = first; i < last; ++i) {
+    ReportInput& report = runs[i].outputs->report();
+    ModelTrack track;
+    track.label = runs[i].label;
+    track.beta = report.beta;
+    track.zscore = report.zscore;
+    track.adf_pvalue = runs[i].outputs->adf_pvalue();
+    track.equity = report.equity;
+    track.trades = results[i].trades;
+    track.pnl_usd = results[i].pnl_usd;
+    track.sharpe = results[i].sharpe;
+    track.max_drawdown_usd = results[i].max_drawdown_usd;
+    input.models.push_back(std::move(track));
+  }
+  return write_model_comparison_report(input, (fs::path(out_dir) / spec.name / "report.html").string());
 }
 
 }  // namespace
@@ -519,6 +552,18 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
       pair.sharpe = performance.sharpe;
     }
     summary.pairs.push_back(pair);
+  }
+  if (options.write_outputs) {
+    // Runs of one pair are adjacent, in config order.
+    for (std::size_t first = 0; first < runs.size();) {
+      std::size_t last = first + 1;
+      while (last < runs.size() && runs[last].pipeline->spec().name == runs[first].pipeline->spec().name) ++last;
+      if (last - first > 1) {
+        Status written = write_comparison(runs, first, last, summary.pairs, options.out_dir);
+        if (!written) return written;
+      }
+      first = last;
+    }
   }
   summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;

@@ -32,6 +32,7 @@ struct PairBacktestSummary {
   std::uint64_t trades = 0;
   double pnl_usd = 0;
   double sharpe = 0;
+  double max_drawdown_usd = 0;
   double adf_pvalue = 0;
   double half_life_obs = 0;
   std::string out_dir;

@@ -21,28 +21,14 @@
 
 namespace {
 
+using alphastream::bench::observations;
+
 using alphastream::bench::make_model;
 
 using alphastream::ModelInstance;
 using alphastream::ParamSetting;
 using alphastream::PluginCatalog;
 
-// BTC-like prices: near 1e5, moving by ~1e-2; cycled, so data stay in cache.
-const std::vector<as_observation>& observations() {
-  static const std::vector<as_observation> data = [] {
-    std::vector<as_observation> out(1 << 16);
-    std::mt19937_64 rng(42);
-    std::normal_distribution<double> noise(0, 1);
-    double x = 1e5, spread = 0;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      x += 1e-2 * noise(rng);
-      spread = 0.95 * spread + 1e-2 * noise(rng);
-      out[i] = as_observation{sizeof(as_observation), static_cast<std::int64_t>(i) * 1000, x, 0.8 * x + 2e4 + spread};
-    }
-    return out;
-  }();
-  return data;
-}
 
 void run(ModelInstance& model, benchmark::State& state) {
   const auto& data = observations();

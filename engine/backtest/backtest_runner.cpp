@@ -9,15 +9,14 @@
 #include <fstream>
 #include <limits>
 #include <memory>
-#include <queue>
 
 #include <nlohmann/json.hpp>
 
+#include "backtest/csv_trade_stream.h"
 #include "backtest/series_csv_writer.h"
-#include "feed/agg_trade_csv.h"
+#include "config/model_factory.h"
 #include "pipeline/pair_pipeline.h"
-#include "plugin_host/plugin_catalog.h"
-#include "plugin_host/plugin_library.h"
+#include "pipeline/symbol_pipeline.h"
 #include "report/backtest_report.h"
 #include "report/model_comparison_report.h"
 #include "stats/engle_granger.h"
@@ -29,12 +28,11 @@ namespace {
 namespace fs = std::filesystem;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// One symbol's file and the pipelines that consume its trades.
-struct SymbolSource {
-  std::string symbol;
-  std::unique_ptr<AggTradeCsvReader> reader;
-  AggTrade head;
-  std::vector<std::pair<PairPipeline*, Leg>> routes;
+// The pipelines that consume one symbol's trades.
+struct SymbolRoute {
+  Symbol symbol;
+  std::vector<std::pair<PairPipeline*, Leg>> pairs;
+  std::vector<SymbolPipeline*> models;
 };
 
 nlohmann::ordered_json number_or_null(double value) {
@@ -111,7 +109,7 @@ class PairOutputs : public PairRowSink {
     report_.zscore.push_back(row.zscore);
     report_.position.push_back(row.position);
     report_.equity.push_back(row.equity_usd);
-    if (with_adf_) adf_pvalue_.push_back(row.adf_pvalue);
+    if (with_adf_) report_.adf_pvalue.push_back(row.adf_pvalue);
   }
 
   // After PairPipeline::finish(): the closing of a position still open at the
@@ -132,7 +130,7 @@ class PairOutputs : public PairRowSink {
     return series_ ? series_->close() : Status::ok();
   }
   const std::vector<LedgerPoint>& path() const { return path_; }
-  const std::vector<double>& adf_pvalue() const { return adf_pvalue_; }
+  const std::vector<double>& adf_pvalue() const { return report_.adf_pvalue; }
   ReportInput& report() { return report_; }
 
  private:
@@ -162,8 +160,61 @@ class PairOutputs : public PairRowSink {
   std::vector<double> values_;
   std::unique_ptr<SeriesCsvWriter> series_;
   std::vector<LedgerPoint> path_;
-  std::vector<double> adf_pvalue_;
   ReportInput report_;
+};
+
+// Collects a symbol model's rows: streams series.csv and, for a pair leg,
+// keeps what the pair reports' microstructure panels chart.
+class SymbolOutputs : public SymbolRowSink {
+ public:
+  SymbolOutputs(const ModelInstance& model, bool keep_panel) : keep_panel_(keep_panel) {
+    for (std::uint32_t i = 0; i < model.descriptor().output_count; ++i) {
+      const std::string name = model.library().output(i).name;
+      columns_.push_back(name);
+      if (std::find(kSymbolPanelOutputs.begin(), kSymbolPanelOutputs.end(), name) == kSymbolPanelOutputs.end()) {
+        continue;
+      }
+      panel_outputs_.push_back(i);
+      panel_names_.push_back(name);
+    }
+    panel_values_.resize(panel_outputs_.size());
+  }
+
+  Status open_series(const std::string& path) {
+    std::vector<std::string> columns = {"ts_ms"};
+    columns.insert(columns.end(), columns_.begin(), columns_.end());
+    auto writer = SeriesCsvWriter::open(path, columns);
+    if (!writer) return writer.status();
+    series_ = std::move(writer.value());
+    return Status::ok();
+  }
+
+  void on_row(const SymbolRow& row) override {
+    if (series_) series_->write_row(row.ts_ms, row.outputs);
+    if (!keep_panel_) return;
+    ts_ms_.push_back(row.ts_ms);
+    last_price_.push_back(row.last_price);
+    for (std::size_t i = 0; i < panel_outputs_.size(); ++i) panel_values_[i].push_back(row.outputs[panel_outputs_[i]]);
+  }
+
+  Status close_files() { return series_ ? series_->close() : Status::ok(); }
+
+  // REQUIRES: keep_panel. Views into this object.
+  SymbolPanel panel(const std::string& symbol, const std::string& label) const {
+    SymbolPanel panel{symbol, label, ts_ms_, last_price_, {}};
+    for (std::size_t i = 0; i < panel_names_.size(); ++i) panel.outputs.emplace_back(panel_names_[i], panel_values_[i]);
+    return panel;
+  }
+
+ private:
+  bool keep_panel_;
+  std::vector<std::string> columns_;
+  std::unique_ptr<SeriesCsvWriter> series_;
+  std::vector<std::uint32_t> panel_outputs_;
+  std::vector<std::string> panel_names_;
+  std::vector<std::int64_t> ts_ms_;
+  std::vector<double> last_price_;
+  std::vector<std::vector<double>> panel_values_;
 };
 
 // A `\r`-rewritten line on stderr: trades so far, rate and the data's clock.
@@ -209,26 +260,13 @@ struct PairRun {
   std::string dir;
 };
 
-Result<std::unique_ptr<ModelInstance>> create_model(const PairConfig& pair, const ModelConfig& model,
-                                                    const PluginCatalog& catalog,
-                                                    std::map<std::string, std::shared_ptr<PluginLibrary>>& loaded) {
-  const std::string path = catalog.resolve(model.plugin);
-  std::shared_ptr<PluginLibrary>& library = loaded[path];
-  if (!library) {
-    auto opened = PluginLibrary::load(path);
-    if (!opened) return Status::invalid_input(model.location + ": " + opened.error());
-    library = opened.value();
-  }
-  if (library->descriptor().kind != AS_MODEL_PAIR) {
-    return Status::invalid_input(model.location + ": plugin '" + model.plugin +
-                         "' is a symbol model; a pair needs a pair model");
-  }
-  std::vector<ParamSetting> settings;
-  for (const ModelParam& param : model.params) {
-    settings.push_back({param.key, param.value, param.text, param.location, param.is_bool});
-  }
-  return ModelInstance::create(library, settings, pair.location + " (" + pair.name + "/" + model.label + ")");
-}
+struct SymbolRun {
+  std::string symbol;
+  std::string label;  // the model's label within its symbol
+  std::unique_ptr<SymbolPipeline> pipeline;
+  std::unique_ptr<SymbolOutputs> outputs;
+  std::string dir;
+};
 
 Status write_trades_csv(const std::string& path, std::span<const ClosedTrade> trades) {
   std::ofstream out(path, std::ios::binary);
@@ -276,7 +314,7 @@ std::string format_number(double value, int decimals) {
 }
 
 // The full-sample statistics, trades, summary.json and report.html of a pair.
-Status write_pair_outputs(PairRun& run, PairBacktestSummary& pair) {
+Status write_pair_outputs(PairRun& run, std::vector<SymbolPanel> panels, PairBacktestSummary& pair) {
   PairPipeline& pipeline = *run.pipeline;
   ReportInput& report = run.outputs->report();
   const std::vector<ClosedTrade>& trades = pipeline.ledger().closed_trades();
@@ -368,6 +406,8 @@ Status write_pair_outputs(PairRun& run, PairBacktestSummary& pair) {
       {"win rate", format_number(100 * performance.win_rate, 1) + " %"},
       {"exposure", format_number(100 * performance.exposure, 1) + " %"},
   };
+  report.adf_max_pvalue = spec.adf.max_pvalue;
+  report.symbols = std::move(panels);
   report.trades.clear();
   for (const ClosedTrade& trade : trades) {
     report.trades.push_back(
@@ -413,10 +453,197 @@ Status write_comparison(const std::vector<PairRun>& runs, std::size_t first, std
 
 }  // namespace
 
-Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  const EngineConfig& config = options.config;
 
+struct BacktestRunner::State {
+  BacktestOptions options;
+  ModelFactory factory;
+  std::vector<PairRun> pairs;
+  std::vector<SymbolRun> symbols;
+  std::vector<NeededSymbol> needed;
+  std::vector<SymbolRoute> routes;  // one per needed symbol, same order
+  bool ran = false;
+
+  explicit State(const BacktestOptions& opts) : options(opts), factory(opts.plugins_dir) {}
+
+  SymbolRoute& route(const std::string& symbol, const char* used_by) {
+    for (SymbolRoute& route : routes) {
+      if (route.symbol.view() == symbol) return route;
+    }
+    needed.push_back({symbol, used_by});
+    return routes.emplace_back(SymbolRoute{Symbol(symbol), {}, {}});
+  }
+
+  Status create_pairs(const std::vector<std::size_t>& selected);
+  Status create_symbols(const std::vector<std::size_t>& selected_pairs);
+  Status open_outputs();
+  // Feeds every trade to its symbol's pipelines; counts them in summary.
+  Status consume(TradeStream& trades, BacktestSummary& summary);
+  Status write_outputs(BacktestSummary& summary);
+};
+
+Status BacktestRunner::State::create_pairs(const std::vector<std::size_t>& selected) {
+  const EngineConfig& config = options.config;
+  for (std::size_t index : selected) {
+    const PairConfig& pair = config.pairs[index];
+    for (const ModelConfig& model_config : pair.models) {
+      auto model = factory.create(model_config, AS_MODEL_PAIR,
+                                  pair.location + " (" + pair.name + "/" + model_config.label + ")");
+      if (!model) return model.status();
+      PairSpec spec{pair.name, Symbol(pair.y), Symbol(pair.x), config.sampling, pair.zscore, config.backtest, pair.adf};
+      PairRun run;
+      run.label = model_config.label;
+      run.pipeline = std::make_unique<PairPipeline>(std::move(spec), std::move(model.value()));
+      run.outputs = std::make_unique<PairOutputs>(*run.pipeline, run.label, options.write_outputs);
+      run.pipeline->add_sink(run.outputs.get());
+      // One model: <out>/<pair>/; several: <out>/<pair>/<label>/ each.
+      run.dir = (fs::path(options.out_dir) / pair.name).string();
+      if (pair.models.size() > 1) run.dir = (fs::path(run.dir) / run.label).string();
+      pairs.push_back(std::move(run));
+    }
+  }
+  return Status::ok();
+}
+
+Status BacktestRunner::State::create_symbols(const std::vector<std::size_t>& selected_pairs) {
+  const EngineConfig& config = options.config;
+  auto is_leg = [&](const std::string& symbol) {
+    return std::any_of(selected_pairs.begin(), selected_pairs.end(), [&](std::size_t i) {
+      return config.pairs[i].y == symbol || config.pairs[i].x == symbol;
+    });
+  };
+  for (const SymbolConfig& entry : config.symbols) {
+    const bool leg = is_leg(entry.symbol);
+    // --pair narrows the run to its pairs and the symbol models of their legs.
+    if (!options.only_pairs.empty() && !leg) continue;
+    for (const ModelConfig& model_config : entry.models) {
+      auto model = factory.create(model_config, AS_MODEL_SYMBOL,
+                                  entry.location + " (" + entry.symbol + "/" + model_config.label + ")");
+      if (!model) return model.status();
+      SymbolRun run;
+      run.symbol = entry.symbol;
+      run.label = model_config.label;
+      run.pipeline = std::make_unique<SymbolPipeline>(SymbolSpec{Symbol(entry.symbol), config.sampling},
+                                                      std::move(model.value()));
+      run.outputs = std::make_unique<SymbolOutputs>(run.pipeline->model(), options.write_outputs && leg);
+      run.pipeline->add_sink(run.outputs.get());
+      // One model: <out>/symbols/<SYMBOL>/; several: .../<SYMBOL>/<label>/ each.
+      run.dir = (fs::path(options.out_dir) / "symbols" / entry.symbol).string();
+      if (entry.models.size() > 1) run.dir = (fs::path(run.dir) / run.label).string();
+      symbols.push_back(std::move(run));
+    }
+  }
+  return Status::ok();
+}
+
+Status BacktestRunner::State::open_outputs() {
+  for (PairRun& run : pairs) {
+    std::error_code ec;
+    fs::create_directories(run.dir, ec);
+    if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
+    Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string());
+    if (!opened) return opened;
+    opened = run.outputs->open_alerts((fs::path(run.dir) / "alerts.jsonl").string());
+    if (!opened) return opened;
+  }
+  for (SymbolRun& run : symbols) {
+    std::error_code ec;
+    fs::create_directories(run.dir, ec);
+    if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
+    Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string());
+    if (!opened) return opened;
+  }
+  return Status::ok();
+}
+
+Status BacktestRunner::State::consume(TradeStream& trades, BacktestSummary& summary) {
+  ProgressLine progress(options.show_progress);
+  AggTrade trade;
+  std::size_t last_route = 0;  // trades come in runs of one symbol: try the last one first
+  for (;;) {
+    auto more = trades.next(trade);
+    if (!more) return more.status();
+    if (!more.value()) break;
+    if ((++summary.trades_read & 0xFFFF) == 0) progress.update(summary.trades_read, trade.transact_time_ms);
+    if (routes.empty()) continue;
+    if (!(routes[last_route].symbol == trade.symbol)) {
+      const auto found = std::find_if(routes.begin(), routes.end(),
+                                      [&](const SymbolRoute& r) { return r.symbol == trade.symbol; });
+      if (found == routes.end()) continue;
+      last_route = static_cast<std::size_t>(found - routes.begin());
+    }
+    const SymbolRoute& route = routes[last_route];
+    for (const auto& [pipeline, leg] : route.pairs) pipeline->on_trade(leg, trade);
+    for (SymbolPipeline* pipeline : route.models) pipeline->on_trade(trade);
+  }
+  progress.finish(summary.trades_read);
+  return Status::ok();
+}
+
+Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
+  for (SymbolRun& run : symbols) {
+    SymbolBacktestSummary result;
+    result.symbol = run.symbol;
+    result.model = run.label;
+    result.trades = run.pipeline->trades();
+    result.late_trades = run.pipeline->late_trades();
+    result.rows = run.pipeline->rows();
+    result.model_update_errors = run.pipeline->model().update_errors();
+    result.out_dir = run.dir;
+    if (options.write_outputs) {
+      Status closed = run.outputs->close_files();
+      if (!closed) return closed;
+    }
+    summary.symbols.push_back(result);
+  }
+  for (PairRun& run : pairs) {
+    PairPipeline& pipeline = *run.pipeline;
+    PairBacktestSummary pair;
+    pair.pair = pipeline.spec().name;
+    pair.model = run.label;
+    pair.observations = pipeline.observations();
+    pair.out_dir = run.dir;
+    if (options.write_outputs) {
+      Status closed = run.outputs->close_files();
+      if (!closed) return closed;
+      // The legs' symbol models, y first, each in config order.
+      std::vector<SymbolPanel> panels;
+      for (const Symbol& leg : {pipeline.spec().y, pipeline.spec().x}) {
+        for (const SymbolRun& symbol : symbols) {
+          if (symbol.symbol == leg.view()) panels.push_back(symbol.outputs->panel(symbol.symbol, symbol.label));
+        }
+      }
+      Status written = write_pair_outputs(run, std::move(panels), pair);
+      if (!written) return written;
+    } else {
+      const PerformanceSummary performance =
+          summarize_performance(run.outputs->path(), pipeline.ledger().closed_trades());
+      pair.trades = performance.n_trades;
+      pair.pnl_usd = performance.pnl_usd;
+      pair.sharpe = performance.sharpe;
+    }
+    summary.pairs.push_back(pair);
+  }
+  if (!options.write_outputs) return Status::ok();
+  // Runs of one pair are adjacent, in config order.
+  for (std::size_t first = 0; first < pairs.size();) {
+    std::size_t last = first + 1;
+    while (last < pairs.size() && pairs[last].pipeline->spec().name == pairs[first].pipeline->spec().name) ++last;
+    if (last - first > 1) {
+      Status written = write_comparison(pairs, first, last, summary.pairs, options.out_dir);
+      if (!written) return written;
+    }
+    first = last;
+  }
+  return Status::ok();
+}
+
+BacktestRunner::BacktestRunner(std::unique_ptr<State> state) : state_(std::move(state)) {}
+BacktestRunner::~BacktestRunner() = default;
+
+const std::vector<BacktestRunner::NeededSymbol>& BacktestRunner::symbols() const { return state_->needed; }
+
+Result<std::unique_ptr<BacktestRunner>> BacktestRunner::create(const BacktestOptions& options) {
+  const EngineConfig& config = options.config;
   // Which pairs run.
   std::vector<std::size_t> selected;
   for (std::size_t i = 0; i < config.pairs.size(); ++i) {
@@ -431,141 +658,73 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
     if (!known) return Status::invalid_input("--pair " + name + ": no such pair in " + config.path);
   }
 
-  // Models first: a bad plugin or parameter fails before any file is read.
-  PluginCatalog catalog(options.plugins_dir);
-  std::map<std::string, std::shared_ptr<PluginLibrary>> loaded;
-  std::vector<PairRun> runs;
-  for (std::size_t index : selected) {
-    const PairConfig& pair = config.pairs[index];
-    for (const ModelConfig& model_config : pair.models) {
-      auto model = create_model(pair, model_config, catalog, loaded);
-      if (!model) return Status::invalid_input(model.error());
-      PairSpec spec{pair.name, Symbol(pair.y), Symbol(pair.x), config.sampling, pair.zscore, config.backtest, pair.adf};
-      PairRun run;
-      run.label = model_config.label;
-      run.pipeline = std::make_unique<PairPipeline>(std::move(spec), std::move(model.value()));
-      run.outputs = std::make_unique<PairOutputs>(*run.pipeline, run.label, options.write_outputs);
-      run.pipeline->add_sink(run.outputs.get());
-      // One model: <out>/<pair>/; several: <out>/<pair>/<label>/ each.
-      run.dir = (fs::path(options.out_dir) / pair.name).string();
-      if (pair.models.size() > 1) run.dir = (fs::path(run.dir) / run.label).string();
-      runs.push_back(std::move(run));
-    }
-  }
+  auto state = std::make_unique<State>(options);
+  Status status = state->create_pairs(selected);
+  if (!status) return status;
+  status = state->create_symbols(selected);
+  if (!status) return status;
 
-  // One source per symbol used.
-  std::vector<SymbolSource> sources;
-  auto source_for = [&](const std::string& symbol) -> Result<SymbolSource*> {
-    for (SymbolSource& source : sources) {
-      if (source.symbol == symbol) return &source;
-    }
-    auto path = options.data_paths.find(symbol);
-    if (path == options.data_paths.end()) {
-      return Status::invalid_input("no --data " + symbol + "=PATH given, but a configured pair uses " + symbol);
-    }
-    CsvImportOptions import;
-    import.symbol = Symbol(symbol);
-    import.skip_bad_rows = options.skip_bad_rows;
-    import.reorder_window = options.reorder_window;
-    auto reader = AggTradeCsvReader::open(path->second, import);
-    if (!reader) return Status::invalid_input(reader.error());
-    sources.push_back(SymbolSource{symbol, std::move(reader.value()), AggTrade{}, {}});
-    return &sources.back();
-  };
-  sources.reserve(2 * runs.size());
-  for (PairRun& run : runs) {
+  // Routes, in the order the CSV merge breaks ties: pair legs, y then x, then symbol models.
+  for (PairRun& run : state->pairs) {
     const PairSpec& spec = run.pipeline->spec();
-    auto y = source_for(std::string(spec.y.view()));
-    if (!y) return y.status();
-    y.value()->routes.emplace_back(run.pipeline.get(), Leg::kY);
-    auto x = source_for(std::string(spec.x.view()));
-    if (!x) return x.status();
-    x.value()->routes.emplace_back(run.pipeline.get(), Leg::kX);
+    state->route(std::string(spec.y.view()), "a configured pair").pairs.emplace_back(run.pipeline.get(), Leg::kY);
+    state->route(std::string(spec.x.view()), "a configured pair").pairs.emplace_back(run.pipeline.get(), Leg::kX);
   }
-
-  if (options.write_outputs) {
-    for (PairRun& run : runs) {
-      std::error_code ec;
-      fs::create_directories(run.dir, ec);
-      if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
-      Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string());
-      if (!opened) return opened;
-      opened = run.outputs->open_alerts((fs::path(run.dir) / "alerts.jsonl").string());
-      if (!opened) return opened;
-    }
+  for (SymbolRun& run : state->symbols) {
+    state->route(run.symbol, "a configured symbol model").models.push_back(run.pipeline.get());
   }
+  return std::unique_ptr<BacktestRunner>(new BacktestRunner(std::move(state)));
+}
 
-  // Merge every symbol's trades by transact time; ties go to the symbol
-  // listed first so the order is total and runs are reproducible.
-  using HeapEntry = std::pair<std::int64_t, std::size_t>;
-  std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap;
-  auto refill = [&](std::size_t index) -> Status {
-    auto more = sources[index].reader->next(sources[index].head);
-    if (!more) return more.status();
-    if (more.value()) heap.emplace(sources[index].head.transact_time_ms, index);
-    return Status::ok();
-  };
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    Status status = refill(i);
-    if (!status) return status;
+Result<BacktestSummary> BacktestRunner::run(TradeStream& trades) {
+  const auto started = std::chrono::steady_clock::now();
+  State& state = *state_;
+  if (state.ran) return Status::error("backtest: run() called twice");
+  state.ran = true;
+  if (state.options.write_outputs) {
+    Status opened = state.open_outputs();
+    if (!opened) return opened;
   }
 
   BacktestSummary summary;
-  ProgressLine progress(options.show_progress);
-  while (!heap.empty()) {
-    const std::size_t index = heap.top().second;
-    heap.pop();
-    SymbolSource& source = sources[index];
-    for (auto& [pipeline, leg] : source.routes) pipeline->on_trade(leg, source.head);
-    if ((++summary.trades_read & 0xFFFF) == 0) progress.update(summary.trades_read, source.head.transact_time_ms);
-    Status status = refill(index);
-    if (!status) return status;
-  }
-  progress.finish(summary.trades_read);
-  for (PairRun& run : runs) {
+  Status status = state.consume(trades, summary);
+  if (!status) return status;
+  for (PairRun& run : state.pairs) {
     run.pipeline->finish();
     run.outputs->on_finish(run.pipeline->ledger().last_point());
   }
-  for (SymbolSource& source : sources) {
-    summary.import_summaries.push_back(source.reader->summary());
-    const auto& skipped = source.reader->stats().skipped_row_messages;
-    summary.skipped_rows.insert(summary.skipped_rows.end(), skipped.begin(), skipped.end());
-  }
+  for (SymbolRun& run : state.symbols) run.pipeline->finish();
+  summary.import_summaries = trades.summary();
+  summary.skipped_rows = trades.skipped_rows();
 
-  for (PairRun& run : runs) {
-    PairPipeline& pipeline = *run.pipeline;
-    PairBacktestSummary pair;
-    pair.pair = pipeline.spec().name;
-    pair.model = run.label;
-    pair.observations = pipeline.observations();
-    pair.out_dir = run.dir;
-    if (options.write_outputs) {
-      Status closed = run.outputs->close_files();
-      if (!closed) return closed;
-      Status written = write_pair_outputs(run, pair);
-      if (!written) return written;
-    } else {
-      const PerformanceSummary performance =
-          summarize_performance(run.outputs->path(), pipeline.ledger().closed_trades());
-      pair.trades = performance.n_trades;
-      pair.pnl_usd = performance.pnl_usd;
-      pair.sharpe = performance.sharpe;
-    }
-    summary.pairs.push_back(pair);
-  }
-  if (options.write_outputs) {
-    // Runs of one pair are adjacent, in config order.
-    for (std::size_t first = 0; first < runs.size();) {
-      std::size_t last = first + 1;
-      while (last < runs.size() && runs[last].pipeline->spec().name == runs[first].pipeline->spec().name) ++last;
-      if (last - first > 1) {
-        Status written = write_comparison(runs, first, last, summary.pairs, options.out_dir);
-        if (!written) return written;
-      }
-      first = last;
-    }
-  }
+  status = state.write_outputs(summary);
+  if (!status) return status;
   summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  auto runner = BacktestRunner::create(options);
+  if (!runner) return runner.status();
+
+  std::vector<CsvTradeStream::Source> sources;
+  for (const BacktestRunner::NeededSymbol& needed : runner.value()->symbols()) {
+    const auto path = options.data_paths.find(needed.symbol);
+    if (path == options.data_paths.end()) {
+      return Status::invalid_input("no --data " + needed.symbol + "=PATH given, but " + needed.used_by + " uses " +
+                                   needed.symbol);
+    }
+    sources.push_back({needed.symbol, path->second});
+  }
+  CsvImportOptions import;
+  import.skip_bad_rows = options.skip_bad_rows;
+  import.reorder_window = options.reorder_window;
+  auto stream = CsvTradeStream::open(sources, import);
+  if (!stream) return stream.status();
+
+  auto summary = runner.value()->run(*stream.value());
+  if (summary) summary->elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
 }
 

@@ -1,13 +1,16 @@
-// The backtest: historical aggTrade files -> time-ordered merge -> one
-// PairPipeline per configured pair -> series.csv, trades.csv, summary.json
-// and report.html under <out>/<pair>/.
+// The backtest: historical aggTrade files -> time-ordered merge (a
+// TradeStream) -> one PairPipeline per configured pair model and one
+// SymbolPipeline per symbol model -> series.csv, trades.csv, summary.json
+// and report.html under <out>/<pair>/, series.csv under <out>/symbols/<SYMBOL>/.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "backtest/trade_stream.h"
 #include "config/engine_config.h"
 #include "core/status.h"
 
@@ -18,7 +21,9 @@ struct BacktestOptions {
   std::map<std::string, std::string> data_paths;  // upper-case symbol -> CSV or ZIP file
   std::string out_dir;
   std::string plugins_dir;                        // resolved: config's, else the CLI default
-  std::vector<std::string> only_pairs;            // empty: every configured pair
+  // Empty: every configured pair and symbol model. Else those pairs, and
+  // the `symbols` entries of their legs only.
+  std::vector<std::string> only_pairs;
   bool skip_bad_rows = false;
   std::size_t reorder_window = 65536;
   bool show_progress = false;
@@ -38,16 +43,63 @@ struct PairBacktestSummary {
   std::string out_dir;
 };
 
+struct SymbolBacktestSummary {
+  std::string symbol;
+  std::string model;               // the model's label
+  std::uint64_t trades = 0;        // fed to the model
+  std::uint64_t late_trades = 0;   // see SymbolPipeline
+  std::uint64_t rows = 0;          // in series.csv
+  std::uint64_t model_update_errors = 0;
+  std::string out_dir;
+};
+
 struct BacktestSummary {
   std::uint64_t trades_read = 0;
   std::vector<std::string> import_summaries;  // one line per symbol
   std::vector<std::string> skipped_rows;      // "path:line: what", the first few per file (--skip-bad-rows)
   std::vector<PairBacktestSummary> pairs;
+  std::vector<SymbolBacktestSummary> symbols;  // symbol models, in config order
   double elapsed_s = 0;
 };
 
-// Errors found before any trade is read (pairs, plugins, parameters, data
-// files that cannot be opened) are Status::invalid_input.
+// A backtest's models and outputs, fed by any TradeStream: the backtest
+// gives it merged CSV files, the replay a journal. Everything after the
+// stream is deterministic, so the same trades give byte-identical outputs.
+class BacktestRunner {
+ public:
+  // A symbol whose trades the run needs, and who needs it (for messages):
+  // "a configured pair" or "a configured symbol model".
+  struct NeededSymbol {
+    std::string symbol;
+    std::string used_by;
+  };
+
+  // Creates every model: a bad pair name, plugin or parameter fails here,
+  // before any trade is read, as Status::invalid_input.
+  static Result<std::unique_ptr<BacktestRunner>> create(const BacktestOptions& options);
+  ~BacktestRunner();
+  BacktestRunner(const BacktestRunner&) = delete;
+  BacktestRunner& operator=(const BacktestRunner&) = delete;
+
+  // Each selected pair's y then x, then the symbol models' symbols, each
+  // once: the order in which the CSV merge breaks ties in time.
+  const std::vector<NeededSymbol>& symbols() const;
+
+  // Creates the output folders, feeds every trade of the stream to the
+  // pipelines of its symbol (trades of other symbols are read and ignored),
+  // then writes the outputs. Call once.
+  Result<BacktestSummary> run(TradeStream& trades);
+
+ private:
+  struct State;
+  explicit BacktestRunner(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+// BacktestRunner::create, then a CsvTradeStream over options.data_paths for
+// runner.symbols(), then run. Errors found before any trade is read (pairs,
+// plugins, parameters, a symbol without --data, data files that cannot be
+// opened) are Status::invalid_input.
 Result<BacktestSummary> run_backtest(const BacktestOptions& options);
 
 }  // namespace alphastream

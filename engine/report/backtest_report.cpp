@@ -22,7 +22,7 @@ Status check_input(const ReportInput& in) {
   const std::pair<const char*, const std::vector<double>*> series[] = {
       {"x", &in.x},         {"y", &in.y},           {"alpha", &in.alpha},
       {"beta", &in.beta},   {"spread", &in.spread}, {"zscore", &in.zscore},
-      {"position", &in.position}, {"equity", &in.equity}};
+      {"position", &in.position}, {"equity", &in.equity}, {"adf_pvalue", &in.adf_pvalue}};
   for (const auto& [name, values] : series) {
     if (!values->empty() && values->size() != in.ts_ms.size()) {
       return Status::error("backtest report for " + in.pair + ": series '" + name + "' has " +
@@ -34,6 +34,23 @@ Status check_input(const ReportInput& in) {
   if (descent != in.ts_ms.end()) {
     return Status::error("backtest report for " + in.pair + ": ts_ms decreases at index " +
                          std::to_string(descent - in.ts_ms.begin()));
+  }
+  for (const SymbolPanel& panel : in.symbols) {
+    const std::string where = "backtest report for " + in.pair + ": symbol panel " + panel.symbol + " (" +
+                              panel.model + "): ";
+    std::vector<std::pair<std::string_view, std::span<const double>>> panel_series = {
+        {"last_price", panel.last_price}};
+    for (const auto& [name, values] : panel.outputs) panel_series.emplace_back(name, values);
+    for (const auto& [name, values] : panel_series) {
+      if (values.size() != panel.ts_ms.size()) {
+        return Status::error(where + "series '" + std::string(name) + "' has " + std::to_string(values.size()) +
+                             " values, expected " + std::to_string(panel.ts_ms.size()) + " (one per ts_ms)");
+      }
+    }
+    const auto panel_descent = std::is_sorted_until(panel.ts_ms.begin(), panel.ts_ms.end());
+    if (panel_descent != panel.ts_ms.end()) {
+      return Status::error(where + "ts_ms decreases at index " + std::to_string(panel_descent - panel.ts_ms.begin()));
+    }
   }
   return Status::ok();
 }
@@ -104,7 +121,7 @@ void append_summary(std::string& out, const ReportInput& in) {
   out += "</div>\n</section>\n";
 }
 
-void add_series(LineChart& chart, std::string name, const std::vector<double>& values,
+void add_series(LineChart& chart, std::string name, std::span<const double> values,
                 std::string color, ChartAxis axis = ChartAxis::kLeft) {
   if (values.empty()) return;  // a missing series is left out, not drawn flat
   ChartSeries series;
@@ -206,6 +223,21 @@ std::string zscore_chart(const ReportInput& in) {
   return svg_line_chart(chart);
 }
 
+std::string adf_chart(const ReportInput& in) {
+  LineChart chart = base_chart(in, "adf", "Rolling ADF p-value", 200);
+  chart.subtitle = "p-value of the ADF test of the latest spreads; low: the spread looks stationary";
+  chart.y_label = "p-value";
+  chart.y_min = 0;
+  chart.y_max = 1;
+  add_series(chart, "ADF p-value", in.adf_pvalue, "#8e6c8a");
+  if (std::isfinite(in.adf_max_pvalue)) {
+    chart.subtitle += "; dashed: the gate, no new entries while the p-value is above it";
+    chart.thresholds.push_back(
+        {in.adf_max_pvalue, "gate " + format_fixed(in.adf_max_pvalue, 2), kShortColor, true, ChartAxis::kLeft});
+  }
+  return svg_line_chart(chart);
+}
+
 std::string position_chart(const ReportInput& in) {
   LineChart chart = base_chart(in, "position", "Position", 160);
   chart.subtitle = "+1 long the spread (long y, short beta \u00b7 x), -1 short it, 0 flat";
@@ -253,6 +285,92 @@ std::string drawdown_chart(const ReportInput& in) {
   add_series(chart, "drawdown", drawdown, "#e15759");
   if (!chart.series.empty()) chart.series[0].fill_to_zero = true;
   return svg_line_chart(chart);
+}
+
+// The named output's values, or nullptr when the model has no such output.
+const std::span<const double>* panel_output(const SymbolPanel& panel, std::string_view name) {
+  for (const auto& [output, values] : panel.outputs) {
+    if (output == name) return &values;
+  }
+  return nullptr;
+}
+
+LineChart panel_chart(const SymbolPanel& panel, const std::string& id_prefix, std::string_view id,
+                      std::string title, int height_px) {
+  LineChart chart;
+  chart.id = id_prefix + "-" + std::string(id);
+  chart.title = panel.symbol + ": " + std::move(title);
+  chart.ts_ms = panel.ts_ms;
+  chart.frame.height_px = height_px;
+  return chart;
+}
+
+// A leg's symbol model: a heading and one chart per output it has.
+void append_symbol_panel(std::string& out, const SymbolPanel& panel, const std::string& id_prefix) {
+  out += "<section class=\"microstructure\" data-symbol=\"";
+  append_html_escaped(out, panel.symbol);
+  out += "\" data-model=\"";
+  append_html_escaped(out, panel.model);
+  out += "\">\n<section class=\"card\">\n<h2>";
+  append_html_escaped(out, panel.symbol + " microstructure");
+  out += "</h2>\n<p class=\"note\">";
+  append_html_escaped(out, "Symbol model " + panel.model + ", fed every trade of " + panel.symbol +
+                               "; one point per sampling interval with a trade, after its last trade.");
+  out += "</p>\n";
+  const std::span<const double>* vwap = panel_output(panel, "vwap");
+  const std::span<const double>* imbalance = panel_output(panel, "order_flow_imbalance");
+  const std::span<const double>* intensity = panel_output(panel, "trade_intensity_per_s");
+  const std::span<const double>* kyle_lambda = panel_output(panel, "kyle_lambda");
+  if (!vwap && !imbalance && !intensity && !kyle_lambda) {
+    out += "<p class=\"note\">The model has none of the outputs charted here (vwap, order_flow_imbalance, "
+           "trade_intensity_per_s, kyle_lambda).</p>\n";
+  }
+  out += "</section>\n";
+  if (vwap) {
+    LineChart chart = panel_chart(panel, id_prefix, "vwap", "VWAP and last price", 250);
+    chart.subtitle = "volume-weighted average price over the model's window, and the last trade price";
+    chart.y_label = "USD";
+    add_series(chart, "last price", panel.last_price, "#9aa5b1");
+    add_series(chart, "VWAP", *vwap, "#4e79a7");
+    if (chart.series.size() == 2) chart.series[0].stroke_width_px = 1.0;
+    out += svg_line_chart(chart);
+  }
+  if (imbalance) {
+    LineChart chart = panel_chart(panel, id_prefix, "imbalance", "Taker imbalance", 200);
+    chart.subtitle = "(taker buy - taker sell) / volume over the model's window; +1: every taker bought";
+    chart.y_min = -1;
+    chart.y_max = 1;
+    chart.y_label = "imbalance";
+    chart.y_ticks = {-1, -0.5, 0, 0.5, 1};
+    add_series(chart, "taker imbalance", *imbalance, "#59a14f");
+    chart.thresholds.push_back({0.0, "", "#8a94a6", true, ChartAxis::kLeft});
+    out += svg_line_chart(chart);
+  }
+  if (intensity) {
+    LineChart chart = panel_chart(panel, id_prefix, "intensity", "Trade intensity", 200);
+    chart.subtitle = "trades per second over the model's window";
+    chart.y_label = "trades/s";
+    add_series(chart, "trade intensity", *intensity, "#f28e2b");
+    out += svg_line_chart(chart);
+  }
+  if (kyle_lambda) {
+    LineChart chart = panel_chart(panel, id_prefix, "kyle-lambda", "Kyle's lambda", 200);
+    chart.subtitle = "price impact: USD of price change per unit of signed taker quantity, over the model's window";
+    chart.y_label = "USD / unit";
+    add_series(chart, "Kyle lambda", *kyle_lambda, "#b07aa1");
+    out += svg_line_chart(chart);
+  }
+  out += "</section>\n";
+}
+
+// "micro-<symbol>", with "-<model>" when the symbol has several panels.
+void append_symbol_panels(std::string& out, const ReportInput& in) {
+  for (const SymbolPanel& panel : in.symbols) {
+    const auto same_symbol = std::count_if(in.symbols.begin(), in.symbols.end(),
+                                           [&](const SymbolPanel& p) { return p.symbol == panel.symbol; });
+    const std::string id_prefix = "micro-" + panel.symbol + (same_symbol > 1 ? "-" + panel.model : "");
+    append_symbol_panel(out, panel, id_prefix);
+  }
 }
 
 void append_trades(std::string& out, const ReportInput& in) {
@@ -304,9 +422,11 @@ Result<std::string> render_backtest_report(const ReportInput& input) {
   body += hedge_chart(input);
   body += spread_chart(input);
   body += zscore_chart(input);
+  if (!input.adf_pvalue.empty()) body += adf_chart(input);
   body += position_chart(input);
   body += equity_chart(input);
   body += drawdown_chart(input);
+  append_symbol_panels(body, input);
   append_trades(body, input);
   body += "<footer>AlphaStream backtest report. Long series are drawn from each pixel "
           "column's first, lowest, highest and last value; hover a trade marker for its details."

@@ -3,9 +3,12 @@
 // position, equity and drawdown over time, the summary figures and the trades.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,6 +22,24 @@ struct ReportTrade {
   int side = 0;        // +1: long the spread (long y, short beta x); -1: short it
   double pnl = 0;      // USD, after costs
   std::string exit_reason;  // e.g. "exit", "stop", "end of data"
+};
+
+// The outputs of a leg's symbol model that the report charts, each drawn only
+// when the model has it: VWAP (against the last price), taker imbalance,
+// trade intensity and Kyle's lambda, as the `microstructure` plugin names them.
+inline constexpr std::array<std::string_view, 4> kSymbolPanelOutputs = {
+    "vwap", "order_flow_imbalance", "trade_intensity_per_s", "kyle_lambda"};
+
+// A leg's symbol model over the run, on its own times (one per sampling
+// interval that saw a trade of the symbol). Views only: the data must
+// outlive rendering. Every series has one value per ts_ms.
+struct SymbolPanel {
+  std::string symbol;  // e.g. "BTCUSDT"
+  std::string model;   // the model's label, e.g. "microstructure"
+  std::span<const std::int64_t> ts_ms;  // ascending
+  std::span<const double> last_price;   // USD, the interval's last trade
+  // (output name, values); names not in kSymbolPanelOutputs are not drawn.
+  std::vector<std::pair<std::string, std::span<const double>>> outputs;
 };
 
 // One value per observation in every series, all aligned with ts_ms; a series
@@ -36,18 +57,24 @@ struct ReportInput {
   std::vector<double> zscore;
   std::vector<double> position;     // -1, 0, +1 (in spread units)
   std::vector<double> equity;       // USD, marked to market
+  // The rolling ADF p-value of the spread (NaN before the first test); empty
+  // without `adf`, and then there is no p-value chart.
+  std::vector<double> adf_pvalue;
+  double adf_max_pvalue = std::numeric_limits<double>::quiet_NaN();  // the entry gate; NaN: none
   double entry = 2.0;               // |z| that opens a position
   double exit = 0.0;                // |z| that closes it
   double stop = std::numeric_limits<double>::quiet_NaN();  // NaN: no stop
   std::vector<std::pair<std::string, std::string>> summary;  // key, formatted value
   std::vector<ReportTrade> trades;
+  std::vector<SymbolPanel> symbols;  // a microstructure panel each, in this order
 };
 
 // The trades table lists at most this many rows and says how many it left out.
 inline constexpr std::size_t kReportMaxTradeRows = 500;
 
 // Returns the complete HTML document, or an error naming the pair and the
-// first series whose length differs from ts_ms, or where ts_ms decreases.
+// first series whose length differs from ts_ms, or where ts_ms decreases (a
+// symbol panel's series against the panel's own ts_ms).
 // Charts decimate long series, so 10^6 observations give well under 2 MB.
 Result<std::string> render_backtest_report(const ReportInput& input);
 

@@ -64,6 +64,37 @@ const XmlElement* chart(const XmlElement& doc, std::string_view id) {
   return figures.size() == 1 ? figures[0] : nullptr;
 }
 
+// (x, y) pixels of a polyline's points.
+std::vector<std::pair<double, double>> points_of(const XmlElement& polyline) {
+  std::vector<std::pair<double, double>> out;
+  std::istringstream in(polyline.attr("points"));
+  std::string pair;
+  while (in >> pair) {
+    const std::size_t comma = pair.find(',');
+    out.emplace_back(std::stod(pair.substr(0, comma)), std::stod(pair.substr(comma + 1)));
+  }
+  return out;
+}
+
+// Every point of the named series of a chart, in drawing order.
+std::vector<std::pair<double, double>> series_points(const XmlElement& figure, std::string_view series) {
+  std::vector<std::pair<double, double>> out;
+  const auto groups = figure.find_all("g", "data-series", series);
+  EXPECT_EQ(groups.size(), 1u) << series;
+  if (groups.size() != 1) return out;
+  for (const XmlElement* line : groups[0]->find_all("polyline")) {
+    const auto points = points_of(*line);
+    out.insert(out.end(), points.begin(), points.end());
+  }
+  return out;
+}
+
+// The index of the evenly spaced observation drawn at pixel x: the default
+// frame's plot runs from x = 78 (first) to 1122 (last).
+std::size_t index_at(double x, std::size_t n) {
+  return static_cast<std::size_t>(std::lround((x - 78) / 1044 * static_cast<double>(n - 1)));
+}
+
 TEST(BacktestReport, SmallRunHasEveryChartAsOneWellFormedSvg) {
   const Result<std::string> html = render_backtest_report(small_input());
   ASSERT_TRUE(html) << html.error();
@@ -254,6 +285,189 @@ TEST(BacktestReport, AMillionObservationsStayUnderTwoMegabytes) {
   EXPECT_LT(html->size(), 2'000'000u);
   auto doc = parse(html.value());
   EXPECT_EQ(doc->find_all("svg").size(), 7u);
+}
+
+// --- rolling ADF ---------------------------------------------------------------
+
+// A p-value every observation after a 100-observation warm-up: a slow
+// triangle wave between 0 and 0.5.
+ReportInput with_adf(double max_pvalue) {
+  ReportInput in = small_input();
+  for (std::size_t i = 0; i < in.ts_ms.size(); ++i) {
+    in.adf_pvalue.push_back(i < 100 ? kNaN : 0.5 * std::fabs(std::sin(static_cast<double>(i) / 60)));
+  }
+  in.adf_max_pvalue = max_pvalue;
+  return in;
+}
+
+TEST(BacktestReportAdf, PValueChartDrawsEveryTestOnAZeroToOneScaleWithTheGateLine) {
+  const ReportInput in = with_adf(0.05);
+  auto doc = parse(render_backtest_report(in).value());
+  const XmlElement* adf = chart(*doc, "adf");
+  ASSERT_NE(adf, nullptr);
+  EXPECT_EQ(doc->find_all("svg").size(), 8u);
+  // 200 px high: the plot runs from y = 12 (p = 1) to y = 160 (p = 0).
+  const auto gate = adf->find_all("line", "class", "threshold");
+  ASSERT_EQ(gate.size(), 1u);
+  EXPECT_EQ(gate[0]->attr("data-value"), "0.050000");
+  EXPECT_EQ(gate[0]->attr("y1"), "152.6");  // 160 - 148 * 0.05
+  EXPECT_NE(adf->all_text().find("gate 0.05"), std::string::npos);
+  const auto points = series_points(*adf, "ADF p-value");
+  ASSERT_EQ(points.size(), 500u);  // one per test, none during the warm-up
+  for (const auto& [x, y] : points) {
+    const std::size_t i = index_at(x, in.ts_ms.size());
+    ASSERT_GE(i, 100u);
+    EXPECT_NEAR(y, 160 - 148 * in.adf_pvalue[i], 0.051) << "observation " << i;
+  }
+}
+
+TEST(BacktestReportAdf, WithoutAGateThereIsNoGateLineAndWithoutAdfNoChart) {
+  auto gated = parse(render_backtest_report(with_adf(kNaN)).value());
+  ASSERT_NE(chart(*gated, "adf"), nullptr);
+  EXPECT_TRUE(chart(*gated, "adf")->find_all("line", "class", "threshold").empty());
+  auto plain = parse(render_backtest_report(small_input()).value());
+  EXPECT_EQ(chart(*plain, "adf"), nullptr);
+}
+
+TEST(BacktestReportAdf, APValueSeriesOfTheWrongLengthIsAnErrorNamingIt) {
+  ReportInput in = with_adf(0.05);
+  in.adf_pvalue.pop_back();
+  const Result<std::string> html = render_backtest_report(in);
+  ASSERT_FALSE(html);
+  EXPECT_EQ(html.error(),
+            "backtest report for BTCUSDT-ETHUSDT: series 'adf_pvalue' has 599 values, expected 600 (one per ts_ms)");
+}
+
+// --- microstructure panels ------------------------------------------------------
+
+// A leg's symbol model sampled every 5 s: price drifts up by 1 USD a row,
+// VWAP lags it by 2 USD, the imbalance swings between -0.8 and 0.8,
+// intensity and lambda ramp.
+struct PanelData {
+  std::vector<std::int64_t> ts_ms;
+  std::vector<double> last_price, vwap, imbalance, intensity, kyle_lambda;
+
+  explicit PanelData(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double t = static_cast<double>(i);
+      ts_ms.push_back(kMar5Ms + static_cast<std::int64_t>(i) * 5000);
+      last_price.push_back(60000 + t);
+      vwap.push_back(i < 3 ? kNaN : 60000 + t - 2);
+      imbalance.push_back(0.8 * std::sin(t / 7));
+      intensity.push_back(2 + 0.05 * t);
+      kyle_lambda.push_back(i < 10 ? kNaN : 0.001 * t);
+    }
+  }
+
+  SymbolPanel panel(std::string symbol, std::string model, bool all_outputs = true) const {
+    SymbolPanel p{std::move(symbol), std::move(model), ts_ms, last_price, {}};
+    p.outputs.emplace_back("vwap", vwap);
+    if (!all_outputs) return p;
+    p.outputs.emplace_back("volume", intensity);  // not charted
+    p.outputs.emplace_back("order_flow_imbalance", imbalance);
+    p.outputs.emplace_back("trade_intensity_per_s", intensity);
+    p.outputs.emplace_back("kyle_lambda", kyle_lambda);
+    return p;
+  }
+};
+
+// Checks that the points of `series` sit on one linear value scale with the
+// values: the scale is fitted on the first and last point of `reference`.
+void expect_on_one_scale(const XmlElement& figure, std::string_view reference, std::span<const double> ref_values,
+                         std::string_view series, std::span<const double> values) {
+  const auto ref = series_points(figure, reference);
+  ASSERT_GE(ref.size(), 2u);
+  const std::size_t n = ref_values.size();
+  const double v0 = ref_values[index_at(ref.front().first, n)], v1 = ref_values[index_at(ref.back().first, n)];
+  const double px_per_unit = (ref.back().second - ref.front().second) / (v1 - v0);
+  const auto points = series_points(figure, series);
+  std::size_t finite = 0;
+  for (double v : values) finite += std::isfinite(v) ? 1 : 0;
+  EXPECT_EQ(points.size(), finite) << series;
+  for (const auto& [x, y] : points) {
+    const double v = values[index_at(x, n)];
+    EXPECT_NEAR(y, ref.front().second + (v - v0) * px_per_unit, 0.11) << series << " at x " << x;
+  }
+}
+
+TEST(BacktestReportMicrostructure, ALegsPanelChartsVwapAgainstLastPriceImbalanceIntensityAndLambda) {
+  const PanelData data(150);
+  ReportInput in = small_input();
+  in.symbols.push_back(data.panel("BTCUSDT", "microstructure"));
+  auto doc = parse(render_backtest_report(in).value());
+  const auto sections = doc->find_all("section", "class", "microstructure");
+  ASSERT_EQ(sections.size(), 1u);
+  EXPECT_EQ(sections[0]->attr("data-symbol"), "BTCUSDT");
+  EXPECT_EQ(sections[0]->attr("data-model"), "microstructure");
+  EXPECT_EQ(sections[0]->find_all("svg").size(), 4u);
+  EXPECT_EQ(doc->find_all("svg").size(), 11u);
+
+  const XmlElement* prices = chart(*doc, "micro-BTCUSDT-vwap");
+  ASSERT_NE(prices, nullptr);
+  expect_on_one_scale(*prices, "last price", data.last_price, "last price", data.last_price);
+  expect_on_one_scale(*prices, "last price", data.last_price, "VWAP", data.vwap);
+  // VWAP sits 2 USD below the price: below it on the page, i.e. larger y.
+  EXPECT_GT(series_points(*prices, "VWAP").back().second, series_points(*prices, "last price").back().second);
+
+  // Imbalance: a fixed -1..1 scale, 200 px high, y = 12 (+1) to 160 (-1).
+  const XmlElement* imbalance = chart(*doc, "micro-BTCUSDT-imbalance");
+  ASSERT_NE(imbalance, nullptr);
+  const auto points = series_points(*imbalance, "taker imbalance");
+  ASSERT_EQ(points.size(), 150u);
+  for (const auto& [x, y] : points) {
+    EXPECT_NEAR(y, 86 - 74 * data.imbalance[index_at(x, 150)], 0.051);
+  }
+  EXPECT_EQ(imbalance->find_all("line", "class", "threshold")[0]->attr("y1"), "86.0");  // the zero line
+
+  const XmlElement* intensity = chart(*doc, "micro-BTCUSDT-intensity");
+  ASSERT_NE(intensity, nullptr);
+  expect_on_one_scale(*intensity, "trade intensity", data.intensity, "trade intensity", data.intensity);
+  const XmlElement* lambda = chart(*doc, "micro-BTCUSDT-kyle-lambda");
+  ASSERT_NE(lambda, nullptr);
+  expect_on_one_scale(*lambda, "Kyle lambda", data.kyle_lambda, "Kyle lambda", data.kyle_lambda);
+  // The panel's own times: 150 rows 5 s apart end at 00:12:25.
+  EXPECT_NE(lambda->all_text().find("00:12"), std::string::npos);
+}
+
+TEST(BacktestReportMicrostructure, MissingOutputsAreSkippedAndAModelWithNoneSaysSo) {
+  const PanelData data(40);
+  ReportInput in = small_input();
+  in.symbols.push_back(data.panel("BTCUSDT", "vwap_only", false));
+  SymbolPanel bare{"ETHUSDT", "tape", data.ts_ms, data.last_price, {{"trades", data.intensity}}};
+  in.symbols.push_back(bare);
+  auto doc = parse(render_backtest_report(in).value());
+  const auto sections = doc->find_all("section", "class", "microstructure");
+  ASSERT_EQ(sections.size(), 2u);
+  EXPECT_EQ(sections[0]->find_all("svg").size(), 1u);
+  EXPECT_NE(chart(*doc, "micro-BTCUSDT-vwap"), nullptr);
+  EXPECT_EQ(chart(*doc, "micro-BTCUSDT-imbalance"), nullptr);
+  EXPECT_TRUE(sections[1]->find_all("svg").empty());
+  EXPECT_NE(sections[1]->all_text().find("The model has none of the outputs charted here"), std::string::npos);
+}
+
+TEST(BacktestReportMicrostructure, TwoModelsOfOneSymbolGetChartIdsNamingTheModel) {
+  const PanelData data(40);
+  ReportInput in = small_input();
+  in.symbols.push_back(data.panel("BTCUSDT", "slow"));
+  in.symbols.push_back(data.panel("BTCUSDT", "fast"));
+  in.symbols.push_back(data.panel("ETHUSDT", "microstructure"));
+  auto doc = parse(render_backtest_report(in).value());
+  EXPECT_NE(chart(*doc, "micro-BTCUSDT-slow-vwap"), nullptr);
+  EXPECT_NE(chart(*doc, "micro-BTCUSDT-fast-vwap"), nullptr);
+  EXPECT_NE(chart(*doc, "micro-ETHUSDT-vwap"), nullptr);
+}
+
+TEST(BacktestReportMicrostructure, APanelSeriesOfTheWrongLengthIsAnErrorNamingThePanel) {
+  const PanelData data(40);
+  ReportInput in = small_input();
+  SymbolPanel panel = data.panel("BTCUSDT", "microstructure");
+  panel.outputs[2].second = panel.outputs[2].second.first(39);
+  in.symbols.push_back(panel);
+  const Result<std::string> html = render_backtest_report(in);
+  ASSERT_FALSE(html);
+  EXPECT_EQ(html.error(),
+            "backtest report for BTCUSDT-ETHUSDT: symbol panel BTCUSDT (microstructure): series "
+            "'order_flow_imbalance' has 39 values, expected 40 (one per ts_ms)");
 }
 
 }  // namespace

@@ -1,0 +1,31 @@
+// Where a run's trades come from. The backtest merges CSV files; the replay
+// reads a journal; both hand the same consumer one time-ordered sequence, so
+// the same trades give the same outputs byte for byte.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/agg_trade.h"
+#include "core/status.h"
+
+namespace alphastream {
+
+class TradeStream {
+ public:
+  virtual ~TradeStream() = default;
+
+  // Stores the next trade, its symbol set, and returns true, or returns
+  // false at the end. Trades come in non-decreasing transact time across
+  // symbols (within a symbol, in agg id order) and the order is the same on
+  // every run over the same data. An error names where it happened; after an
+  // error the stream is not read again. [one thread]
+  virtual Result<bool> next(AggTrade& out) = 0;
+
+  // One line per source for a person, e.g. "<path>: 1000 rows, 998 accepted, ...".
+  virtual std::vector<std::string> summary() const = 0;
+  // Rows a lenient source skipped, "<where>: <what>", the first few per source.
+  virtual std::vector<std::string> skipped_rows() const { return {}; }
+};
+
+}  // namespace alphastream

@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include "stats/adf.h"
-
 namespace alphastream {
 
 RollingAdf::RollingAdf(const StationarityConfig& config)
     : config_(config),
       ring_(static_cast<std::size_t>(config.window)),
-      window_(static_cast<std::size_t>(config.window)) {}
+      window_(static_cast<std::size_t>(config.window)),
+      workspace_(window_.size()) {}
 
 bool RollingAdf::push(double spread) {
   if (!config_.enabled() || !std::isfinite(spread)) return false;
@@ -25,14 +24,13 @@ bool RollingAdf::push(double spread) {
   std::copy(oldest, ring_.end(), window_.begin());
   std::copy(ring_.begin(), oldest, window_.begin() + (ring_.end() - oldest));
   ++tests_;
-  auto result = adf_test(window_);
-  if (!result) {
+  if (!workspace_.run(window_)) {
     ++failed_tests_;
     stat_ = pvalue_ = std::numeric_limits<double>::quiet_NaN();
     return true;
   }
-  stat_ = result->stat;
-  pvalue_ = result->pvalue;
+  stat_ = workspace_.result().stat;
+  pvalue_ = workspace_.result().pvalue;
   return true;
 }
 

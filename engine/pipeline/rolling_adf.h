@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pipeline/pipeline_config.h"
+#include "stats/adf.h"
 
 namespace alphastream {
 
@@ -17,8 +18,8 @@ class RollingAdf {
   explicit RollingAdf(const StationarityConfig& config);
 
   // Adds one spread; NaN (model not warm) is not added. Returns true when a
-  // test ran on this spread. Each test allocates inside the regression, once
-  // per `every` spreads, never per trade.
+  // test ran on this spread. Allocates nothing: the test runs in a workspace
+  // sized at construction.
   bool push(double spread);
 
   // The latest test's figures; NaN before the first test or after a failed
@@ -32,6 +33,7 @@ class RollingAdf {
   StationarityConfig config_;
   std::vector<double> ring_;
   std::vector<double> window_;  // the ring in time order, for the test
+  AdfWorkspace workspace_;
   std::size_t next_ = 0;
   std::size_t count_ = 0;
   std::uint64_t since_test_ = 0;

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# The README's first command: installs dependencies, builds, generates a
-# cointegrated pair with the project's own generator (offline) and backtests
-# it with config/backtest.yaml. The report lands in demo-out/.
+# The README's first command, offline: installs dependencies, builds, then
+#  1. backtests 12 hours of a generated cointegrated pair (config/backtest.yaml),
+#  2. runs the live service for DEMO_SECONDS (default 30) on the built-in
+#     Binance-compatible feed simulator (config/demo.yaml: TLS websocket,
+#     two shards, four models, LMDB recording, /metrics on 127.0.0.1:9464),
+#  3. replays that recording through the same models.
+# Everything lands in demo-out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
 bash scripts/build.sh release
 
+seconds=${DEMO_SECONDS:-30}
 data=demo-out/data
 rm -rf demo-out
 ./build/alphastream simulate --out "$data" --x SIMXUSDT --y SIMYUSDT --beta 1.5 --hours 12 --seed 7 \
@@ -15,4 +20,14 @@ rm -rf demo-out
   --data SIMXUSDT="$data"/SIMXUSDT-aggTrades-2024-01-01.csv \
   --data SIMYUSDT="$data"/SIMYUSDT-aggTrades-2024-01-01.csv \
   --out demo-out/backtest
-echo "open demo-out/backtest/simx-simy/report.html"
+
+echo "live service on the feed simulator for ${seconds} s; metrics at http://127.0.0.1:9464/metrics"
+./build/alphastream run --config config/demo.yaml --run-for "$seconds" &
+service=$!
+sleep $((seconds / 2))
+# What Prometheus would scrape, halfway through.
+curl -fsS http://127.0.0.1:9464/metrics | grep -E '^alphastream_(feed_messages_total|pair_beta|pair_zscore)' || true
+wait "$service"
+
+./build/alphastream replay --config config/demo.yaml --out demo-out/replay
+echo "open demo-out/backtest/simx-simy/report.html (backtest) and demo-out/replay/simx-simy/report.html (replay)"

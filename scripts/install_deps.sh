@@ -4,13 +4,14 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git curl
   libboost-dev libboost-system-dev libssl-dev
   libsimdjson-dev libconcurrentqueue-dev libeigen3-dev
   liblmdb-dev lmdb-utils libyaml-cpp-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libspdlog-dev libfmt-dev libcli11-dev libzip-dev nlohmann-json3-dev
   prometheus prometheus-alertmanager
+  systemd dpkg-dev
   python3 python3-numpy python3-statsmodels python3-yaml python3-websockets
 )
 

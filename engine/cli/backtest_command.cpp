@@ -34,11 +34,32 @@ Result<std::map<std::string, std::string>> parse_data_args(const std::vector<std
 
 }  // namespace
 
+void print_run_summary(const BacktestSummary& summary) {
+  for (const std::string& line : summary.skipped_rows) spdlog::warn("skipped {}", line);
+  for (const std::string& line : summary.import_summaries) std::printf("import  %s\n", line.c_str());
+  for (const PairBacktestSummary& pair : summary.pairs) {
+    std::printf("pair    %s [%s]: %llu observations, %llu trades, P&L %.2f USD, Sharpe %.2f, ADF p-value %.4f, "
+                "half-life %.1f obs -> %s\n",
+                pair.pair.c_str(), pair.model.c_str(), static_cast<unsigned long long>(pair.observations),
+                static_cast<unsigned long long>(pair.trades), pair.pnl_usd, pair.sharpe, pair.adf_pvalue,
+                pair.half_life_obs, pair.out_dir.c_str());
+  }
+  for (const SymbolBacktestSummary& symbol : summary.symbols) {
+    std::printf("symbol  %s [%s]: %llu trades, %llu rows, %llu late trades, %llu model update errors -> %s\n",
+                symbol.symbol.c_str(), symbol.model.c_str(), static_cast<unsigned long long>(symbol.trades),
+                static_cast<unsigned long long>(symbol.rows), static_cast<unsigned long long>(symbol.late_trades),
+                static_cast<unsigned long long>(symbol.model_update_errors), symbol.out_dir.c_str());
+  }
+  std::printf("done    %llu trades in %.2f s\n", static_cast<unsigned long long>(summary.trades_read),
+              summary.elapsed_s);
+}
+
 void add_backtest_options(CLI::App& command, BacktestArgs& args) {
   command.add_option("--config", args.config_path, "YAML config (see config/backtest.yaml)")->required();
   command.add_option("--data", args.data, "SYMBOL=PATH of a Binance aggTrades .csv or .zip; repeat per symbol")
       ->required();
-  command.add_option("--out", args.out_dir, "output directory; one folder per pair")->required();
+  command.add_option("--out", args.out_dir, "output directory; one folder per pair, symbols/<SYMBOL> per symbol model")
+      ->required();
   command.add_option("--pair", args.pairs, "run only this pair (repeatable)");
   command.add_flag("--skip-bad-rows", args.skip_bad_rows, "skip and count malformed rows instead of stopping");
   command.add_option("--reorder-window", args.reorder_window, "rows held to re-sort out-of-order agg ids")
@@ -73,17 +94,7 @@ int run_backtest(const BacktestArgs& args) {
     spdlog::error("{}", summary.error());
     return summary.status().is_invalid_input() ? kExitBadInput : kExitFailure;
   }
-  for (const std::string& line : summary->skipped_rows) spdlog::warn("skipped {}", line);
-  for (const std::string& line : summary->import_summaries) std::printf("import  %s\n", line.c_str());
-  for (const PairBacktestSummary& pair : summary->pairs) {
-    std::printf("pair    %s [%s]: %llu observations, %llu trades, P&L %.2f USD, Sharpe %.2f, ADF p-value %.4f, "
-                "half-life %.1f obs -> %s\n",
-                pair.pair.c_str(), pair.model.c_str(), static_cast<unsigned long long>(pair.observations),
-                static_cast<unsigned long long>(pair.trades), pair.pnl_usd, pair.sharpe, pair.adf_pvalue,
-                pair.half_life_obs, pair.out_dir.c_str());
-  }
-  std::printf("done    %llu trades in %.2f s\n", static_cast<unsigned long long>(summary->trades_read),
-              summary->elapsed_s);
+  print_run_summary(summary.value());
   return kExitOk;
 }
 

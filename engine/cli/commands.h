@@ -11,6 +11,10 @@
 #include "alphastream/plugin.h"
 #include "feed/pair_trade_generator.h"
 
+namespace alphastream {
+struct BacktestSummary;
+}
+
 namespace CLI {
 class App;
 }
@@ -33,6 +37,8 @@ struct BacktestArgs {
 };
 void add_backtest_options(CLI::App& command, BacktestArgs& args);
 int run_backtest(const BacktestArgs& args);
+// The backtest's and the replay's closing report on stdout.
+void print_run_summary(const BacktestSummary& summary);
 
 struct SimulateArgs {
   std::string out_dir;
@@ -61,6 +67,46 @@ struct PluginsArgs {
 };
 void add_plugins_options(CLI::App& command, PluginsArgs& args);
 int run_plugins(const PluginsArgs& args);
+
+struct RunArgs {
+  std::string config_path;
+  double run_for_s = 0;
+};
+void add_run_options(CLI::App& command, RunArgs& args);
+int run_service(const RunArgs& args);
+
+struct ReplayArgs {
+  std::string config_path;
+  std::string journal;  // empty: the config's storage.lmdb.path
+  std::string from;
+  std::string to;
+  std::string out_dir;
+  std::vector<std::string> pairs;
+  bool no_progress = false;
+};
+void add_replay_options(CLI::App& command, ReplayArgs& args);
+int run_replay(const ReplayArgs& args);
+
+struct ExportArgs {
+  std::string journal;
+  std::string from;
+  std::string to;
+  std::string out_dir;
+  std::vector<std::string> symbols;  // empty: every recorded symbol
+  bool no_progress = false;
+};
+void add_export_options(CLI::App& command, ExportArgs& args);
+// Writes <out_dir>/<SYMBOL>-aggTrades.csv (with header) for each symbol.
+int run_export(const ExportArgs& args);
+
+struct CheckConfigArgs {
+  std::string config_path;
+};
+void add_check_config_options(CLI::App& command, CheckConfigArgs& args);
+int run_check_config(const CheckConfigArgs& args);
+
+// The default logger: stderr, at level, as "text" or "json" lines.
+void configure_logging(const std::string& level, const std::string& format);
 
 // Writes a plugin's log line through spdlog.
 void log_plugin_line(as_log_level level, std::string_view plugin, std::string_view context, std::string_view message);

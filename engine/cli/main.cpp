@@ -4,7 +4,6 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
@@ -18,6 +17,9 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text, or json: one JSON object per line")
+      ->check(CLI::IsMember({"text", "json"}));
 
   alphastream::cli::BacktestArgs backtest;
   auto* backtest_cmd = app.add_subcommand("backtest", "Run the configured pairs over historical aggTrade files");
@@ -35,6 +37,23 @@ int main(int argc, char** argv) {
   auto* plugins_cmd = app.add_subcommand("plugins", "List the model plugins found, with their parameters and outputs");
   alphastream::cli::add_plugins_options(*plugins_cmd, plugins);
 
+  alphastream::cli::RunArgs run;
+  auto* run_cmd = app.add_subcommand("run", "Run the live service: feed, shards, recording, metrics");
+  alphastream::cli::add_run_options(*run_cmd, run);
+
+  alphastream::cli::ReplayArgs replay;
+  auto* replay_cmd = app.add_subcommand("replay", "Replay a recorded journal through the configured models");
+  alphastream::cli::add_replay_options(*replay_cmd, replay);
+
+  alphastream::cli::ExportArgs export_args;
+  auto* export_cmd = app.add_subcommand("export", "Write a recorded journal's trades as Binance aggTrades CSV files");
+  alphastream::cli::add_export_options(*export_cmd, export_args);
+
+  alphastream::cli::CheckConfigArgs check_config;
+  auto* check_config_cmd =
+      app.add_subcommand("check-config", "Validate a config, its plugins and parameters without running");
+  alphastream::cli::add_check_config_options(*check_config_cmd, check_config);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -42,12 +61,13 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? alphastream::cli::kExitOk : alphastream::cli::kExitBadInput;
   }
-  // Logs go to stderr so that stdout carries only results.
-  spdlog::set_default_logger(spdlog::stderr_color_mt("alphastream"));
-  spdlog::set_level(spdlog::level::from_str(log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  alphastream::cli::configure_logging(log_level, log_format);
   alphastream::set_plugin_log_sink(&alphastream::cli::log_plugin_line);
 
+  if (*check_config_cmd) return alphastream::cli::run_check_config(check_config);
+  if (*run_cmd) return alphastream::cli::run_service(run);
+  if (*replay_cmd) return alphastream::cli::run_replay(replay);
+  if (*export_cmd) return alphastream::cli::run_export(export_args);
   if (*backtest_cmd) return alphastream::cli::run_backtest(backtest);
   if (*simulate_cmd) return alphastream::cli::run_simulate(simulate);
   if (*screen_cmd) return alphastream::cli::run_screen(screen);

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "config/service_config.h"
 #include "config/yaml_reader.h"
 
 namespace alphastream {
@@ -245,6 +246,9 @@ void read_pair(ConfigReader& reader, const YamlValue& element, std::vector<NameS
         reader.add_error(v->line, v->path,
                          "expected a name of letters, digits, '_', '.' and '-' other than \".\" and \"..\", got " +
                              describe(v->node));
+      } else if (*name == "symbols") {
+        // <out>/symbols/ holds the symbol models' outputs.
+        reader.add_error(v->line, v->path, "\"symbols\" is reserved for the symbol models' output folder");
       } else if (first != names.end()) {
         reader.add_error(v->line, v->path,
                          "duplicate pair name \"" + *name + "\" (first at line " + std::to_string(first->line) + ")");
@@ -279,14 +283,49 @@ void read_pairs(ConfigReader& reader, const YamlValue& section, std::vector<Pair
   }
 }
 
+void read_symbol_entry(ConfigReader& reader, const YamlValue& element, std::vector<NameSeen>& seen,
+                       SymbolConfig& entry) {
+  entry.location = reader.location(element.line, element.path);
+  MapReader map(reader, element, {"symbol", "model", "models"});
+  if (const auto v = map.require("symbol")) {
+    if (const auto symbol = read_symbol(reader, *v)) {
+      const auto first = std::find_if(seen.begin(), seen.end(), [&](const NameSeen& n) { return n.name == *symbol; });
+      if (first != seen.end()) {
+        reader.add_error(v->line, v->path,
+                         "duplicate symbol \"" + *symbol + "\" (first at line " + std::to_string(first->line) +
+                             "); list a symbol once and give it several 'models'");
+      } else {
+        seen.push_back({*symbol, v->line});
+        entry.symbol = *symbol;
+      }
+    }
+  }
+  read_models(reader, map, element, entry.models);
+}
+
+void read_symbols(ConfigReader& reader, const YamlValue& section, std::vector<SymbolConfig>& symbols) {
+  if (section.node.IsSequence() && section.node.size() == 0) {
+    reader.add_error(section.line, section.path,
+                     "expected at least one symbol, got an empty list (leave 'symbols' out for none)");
+    return;
+  }
+  std::vector<NameSeen> seen;
+  for (const YamlValue& element : read_list(reader, section, "a list of symbols")) {
+    read_symbol_entry(reader, element, seen, symbols.emplace_back());
+  }
+}
+
 // A new top-level section is a key here and a reader above.
 void read_document(ConfigReader& reader, const YAML::Node& root, EngineConfig& config) {
   const YamlValue document{root, "", root.Mark().is_null() ? 1 : root.Mark().line + 1};
-  MapReader map(reader, document, {"plugins", "sampling", "backtest", "pairs"});
+  MapReader map(reader, document,
+                {"plugins", "sampling", "backtest", "pairs", "symbols", "engine", "feed", "storage", "metrics"});
   if (const auto v = map.find("plugins")) read_plugins(reader, *v, config);
   if (const auto v = map.find("sampling")) read_sampling(reader, *v, config.sampling);
   if (const auto v = map.find("backtest")) read_backtest(reader, *v, config.backtest);
   if (const auto v = map.require("pairs")) read_pairs(reader, *v, config.pairs);
+  read_service_sections(reader, map, config.service);
+  if (const auto v = map.find("symbols")) read_symbols(reader, *v, config.symbols);
 }
 
 }  // namespace

@@ -11,6 +11,9 @@
 //       model: {plugin: ols, params: {window: 100}}
 //       zscore: {window: 100, entry: 2.0, exit: 0.0, stop: 4.0}
 //       adf: {window: 500, every: 10, max_pvalue: 0.05}   # optional
+//   symbols:                                # optional
+//     - symbol: SIMXUSDT
+//       model: {plugin: microstructure, params: {window_s: 60}}
 //
 // config/backtest.yaml is a commented example. Required: `pairs`, and in
 // each pair `name`, `y`, `x` and `model.plugin`. Any other key may be left
@@ -22,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/service_config.h"
 #include "core/status.h"
 #include "pipeline/pipeline_config.h"
 
@@ -63,12 +67,22 @@ struct PairConfig {
   std::string location;  // "<file>:<line>: pairs[i]"
 };
 
+// One `symbols` entry: models fed with every trade of one symbol.
+struct SymbolConfig {
+  std::string symbol;  // upper-cased; distinct among `symbols` entries
+  // `model: {...}` or `models: [...]`, as under a pair; labels distinct.
+  std::vector<ModelConfig> models;
+  std::string location;  // "<file>:<line>: symbols[i]"
+};
+
 struct EngineConfig {
   std::string path;         // the source name given to the loader
   std::string plugins_dir;  // absolute, or empty when the config names none
   SamplingConfig sampling;  // interval_ms > 0; given only in time mode
   CostConfig backtest;      // fee_bps >= 0, slippage_bps >= 0, notional > 0
   std::vector<PairConfig> pairs;  // at least one
+  std::vector<SymbolConfig> symbols;  // optional; when given, at least one
+  ServiceConfig service;              // engine, feed, storage, metrics: the live service only
 };
 
 // Reads and validates the config file at `path`. On error the message holds

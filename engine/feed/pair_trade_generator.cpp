@@ -1,18 +1,14 @@
 #include "feed/pair_trade_generator.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstring>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <numbers>
-#include <vector>
+
+#include "feed/agg_trade_csv_writer.h"
 
 namespace alphastream {
 namespace {
@@ -146,91 +142,6 @@ void PairTradeGenerator::fill_trade(Leg& leg, double model_price, AggTrade& out)
 
 namespace {
 
-// Appends lines to a file through a 1 MiB buffer.
-class BufferedFile {
- public:
-  static constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
-  static constexpr std::size_t kMaxLineBytes = 256;  // a trade line is ~60
-
-  explicit BufferedFile(std::string path) : path_(std::move(path)), buffer_(kBufferBytes) {}
-  ~BufferedFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  Status open() {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) return Status::error(path_ + ": cannot create: " + std::strerror(errno));
-    return Status::ok();
-  }
-
-  // REQUIRES: text.size() < kMaxLineBytes
-  Status append_line(std::string_view text) {
-    char* p = std::copy(text.begin(), text.end(), buffer_.data() + used_);
-    *p++ = '\n';
-    return advance_to(p);
-  }
-
-  Status append_trade(const AggTrade& trade) {
-    char* p = buffer_.data() + used_;
-    // Room is left for "false\n" after the last field.
-    char* const end = p + kMaxLineBytes - 8;
-    bool fits = true;
-    const auto put = [&](auto value, auto... format) {
-      const std::to_chars_result written = std::to_chars(p, end, value, format...);
-      fits = fits && written.ec == std::errc() && written.ptr != end;
-      if (!fits) return;
-      p = written.ptr;
-      *p++ = ',';
-    };
-    put(trade.agg_trade_id);
-    put(trade.price, std::chars_format::fixed);
-    put(trade.quantity, std::chars_format::fixed);
-    put(trade.first_trade_id);
-    put(trade.last_trade_id);
-    put(trade.transact_time_ms);
-    if (!fits) {
-      return Status::error(path_ + ": agg_trade_id " + std::to_string(trade.agg_trade_id) +
-                           " does not fit in " + std::to_string(kMaxLineBytes) + " bytes");
-    }
-    const std::string_view maker = trade.is_buyer_maker ? "true\n" : "false\n";
-    return advance_to(std::copy(maker.begin(), maker.end(), p));
-  }
-
-  Status close() {
-    if (Status flushed = flush(); !flushed) return flushed;
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) return Status::error(path_ + ": cannot write: " + std::strerror(errno));
-    return Status::ok();
-  }
-
-  const std::string& path() const { return path_; }
-
- private:
-  // Keeps room for one more line of kMaxLineBytes after line_end.
-  Status advance_to(char* line_end) {
-    used_ = static_cast<std::size_t>(line_end - buffer_.data());
-    return used_ + kMaxLineBytes > buffer_.size() ? flush() : Status::ok();
-  }
-
-  Status flush() {
-    std::size_t done = 0;
-    while (done < used_) {
-      const ssize_t n = ::write(fd_, buffer_.data() + done, used_ - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Status::error(path_ + ": cannot write: " + std::strerror(errno));
-      done += static_cast<std::size_t>(n);
-    }
-    used_ = 0;
-    return Status::ok();
-  }
-
-  const std::string path_;
-  int fd_ = -1;
-  std::vector<char> buffer_;
-  std::size_t used_ = 0;  // bytes of buffer_ waiting to be written
-};
-
 std::string utc_date(std::int64_t time_ms) {
   using namespace std::chrono;
   const year_month_day date{floor<days>(sys_time<milliseconds>{milliseconds{time_ms}})};
@@ -252,23 +163,21 @@ Status write_pair_csv(const PairGeneratorConfig& config, const std::string& dir,
   const auto path_of = [&](const std::string& symbol) {
     return (std::filesystem::path(dir) / (symbol + "-aggTrades-" + date + ".csv")).string();
   };
-  BufferedFile x_file(path_of(config.x_symbol));
-  BufferedFile y_file(path_of(config.y_symbol));
-  for (BufferedFile* file : {&x_file, &y_file}) {
+  AggTradeCsvWriter x_file(path_of(config.x_symbol));
+  AggTradeCsvWriter y_file(path_of(config.y_symbol));
+  for (AggTradeCsvWriter* file : {&x_file, &y_file}) {
     if (Status opened = file->open(); !opened) return opened;
     if (!with_header) continue;
-    Status written = file->append_line(
-        "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker");
-    if (!written) return written;
+    if (Status written = file->append_header(); !written) return written;
   }
   PairTradeGenerator generator(config);
   const Symbol x_symbol(config.x_symbol);
   AggTrade trade;
   while (generator.next(trade)) {
-    BufferedFile& file = trade.symbol == x_symbol ? x_file : y_file;
-    if (Status written = file.append_trade(trade); !written) return written;
+    AggTradeCsvWriter& file = trade.symbol == x_symbol ? x_file : y_file;
+    if (Status written = file.append(trade); !written) return written;
   }
-  for (BufferedFile* file : {&x_file, &y_file}) {
+  for (AggTradeCsvWriter* file : {&x_file, &y_file}) {
     if (Status closed = file->close(); !closed) return closed;
   }
   if (x_path != nullptr) *x_path = x_file.path();

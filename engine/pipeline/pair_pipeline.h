@@ -71,6 +71,12 @@ class PairPipeline {
   const RollingAdf& rolling_adf() const { return adf_; }
   std::uint64_t observations() const { return observations_; }
 
+  // The live service keeps no list of closed trades (rows carry the equity):
+  // it reserves room once and discards them after each trade, so the ledger
+  // neither grows nor allocates. The backtest keeps them for trades.csv.
+  void reserve_closed_trades(std::size_t n) { ledger_.reserve_closed_trades(n); }
+  void discard_closed_trades() { ledger_.clear_closed_trades(); }
+
   // Rows go to every sink, in the order added. Sinks must outlive the pipeline.
   void add_sink(PairRowSink* sink) { sinks_.push_back(sink); }
 

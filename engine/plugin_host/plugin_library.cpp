@@ -219,6 +219,8 @@ Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::string& pa
   if (entry->struct_size >= kAbiEnd) {
     if (std::string problem = check_abi(entry->abi); !problem.empty()) return Status::error(absolute + ": " + problem);
   }
+  // ABI 1.0 is the only minor so far; a host that appends entry fields in
+  // 1.1 must accept the 1.0 size here and treat the new fields as absent.
   if (entry->struct_size < sizeof(as_plugin_entry)) {
     return Status::error(absolute + ": entry struct_size is " + std::to_string(entry->struct_size) +
                          ", expected at least " + std::to_string(sizeof(as_plugin_entry)));

@@ -11,8 +11,11 @@
  * reordered within a major version. An array of such structs (the
  * descriptor's `params` and `outputs`) is strided by its elements'
  * `struct_size`, which is the same for every element of the array: a host
- * reads element i at `(const char*)array + i * array[0].struct_size`, so a
- * plugin built against a later minor version still loads.
+ * reads element i at `(const char*)array + i * array[0].struct_size`, never
+ * at its own sizeof, so a plugin built against an older minor version (with
+ * shorter structs) keeps loading in a newer host. A plugin built against a
+ * newer minor than the host's is refused: it may rely on fields the host
+ * does not fill.
  *
  * Ownership: whoever allocates frees. The host owns everything it passes in
  * (valid for the duration of the call only, unless stated); the plugin owns

@@ -585,5 +585,92 @@ TEST(EngineConfigAdf, BadValuesNameTheKeyAndLine) {
             "backtest.yaml:6: pairs[0].adf: missing required key 'window'");
 }
 
+// --- symbols ------------------------------------------------------------------
+
+TEST(EngineConfigSymbols, SymbolModelsAreReadLikePairModels) {
+  const EngineConfig c = parse_ok(R"(pairs:
+  - {name: p, y: AUSDT, x: BUSDT, model: {plugin: ols}}
+symbols:
+  - symbol: ausdt
+    model: {plugin: microstructure, params: {window_s: 30, bucket: 0.5}}
+  - symbol: CUSDT
+    models:
+      - {plugin: microstructure}
+      - {plugin: microstructure, name: fast, params: {window_s: 5}}
+)");
+  ASSERT_EQ(c.symbols.size(), 2u);
+  const SymbolConfig& a = c.symbols[0];
+  EXPECT_EQ(a.symbol, "AUSDT");  // upper-cased, like pair legs
+  EXPECT_EQ(a.location, "backtest.yaml:4: symbols[0]");
+  ASSERT_EQ(a.models.size(), 1u);
+  EXPECT_EQ(a.models[0].plugin, "microstructure");
+  EXPECT_EQ(a.models[0].label, "microstructure");
+  EXPECT_EQ(a.models[0].location, "backtest.yaml:5: symbols[0].model.plugin");
+  ASSERT_EQ(a.models[0].params.size(), 2u);
+  EXPECT_EQ(a.models[0].params[0].key, "window_s");
+  EXPECT_EQ(a.models[0].params[0].value, 30.0);
+  EXPECT_EQ(a.models[0].params[1].key, "bucket");
+  EXPECT_EQ(a.models[0].params[1].value, 0.5);
+  EXPECT_EQ(a.models[0].params[0].location, "backtest.yaml:5: symbols[0].model.params.window_s");
+  const SymbolConfig& c2 = c.symbols[1];
+  EXPECT_EQ(c2.symbol, "CUSDT");
+  ASSERT_EQ(c2.models.size(), 2u);
+  EXPECT_EQ(c2.models[0].label, "microstructure");
+  EXPECT_EQ(c2.models[1].label, "fast");
+  EXPECT_EQ(c2.models[1].params[0].location, "backtest.yaml:9: symbols[1].models[1].params.window_s");
+}
+
+TEST(EngineConfigSymbols, WithoutSymbolsThereAreNone) {
+  const EngineConfig c = parse_ok("pairs: [{name: p, y: AUSDT, x: BUSDT, model: {plugin: ols}}]\n");
+  EXPECT_TRUE(c.symbols.empty());
+}
+
+TEST(EngineConfigSymbols, PairsStayRequiredWhenSymbolsAreGiven) {
+  EXPECT_EQ(error_of("symbols: [{symbol: AUSDT, model: {plugin: microstructure}}]\n"),
+            "backtest.yaml:1: missing required key 'pairs'");
+}
+
+TEST(EngineConfigSymbols, ASymbolIsListedOnce) {
+  EXPECT_EQ(error_of(R"(pairs: [{name: p, y: AUSDT, x: BUSDT, model: {plugin: ols}}]
+symbols:
+  - {symbol: AUSDT, model: {plugin: microstructure}}
+  - {symbol: ausdt, model: {plugin: microstructure, name: other}}
+)"),
+            "backtest.yaml:4: symbols[1].symbol: duplicate symbol \"AUSDT\" (first at line 3); list a symbol once "
+            "and give it several 'models'");
+}
+
+TEST(EngineConfigSymbols, EntryErrorsNameTheKeyAndLine) {
+  EXPECT_EQ(error_of(R"(pairs: [{name: p, y: AUSDT, x: BUSDT, model: {plugin: ols}}]
+symbols:
+  - {symbol: A-USDT, model: {plugin: microstructure}}
+  - {symbol: BUSDT}
+  - symbol: CUSDT
+    model: {plugin: microstructure}
+    models: [{plugin: microstructure}]
+  - {model: {plugin: microstructure}, window: 3}
+  - symbol: DUSDT
+    models:
+      - {plugin: microstructure}
+      - {plugin: microstructure}
+)"),
+            "backtest.yaml:3: symbols[0].symbol: expected a symbol of letters and digits, got \"A-USDT\"\n"
+            "backtest.yaml:4: symbols[1]: missing required key 'model' (or 'models')\n"
+            "backtest.yaml:7: symbols[2].models: give either 'model' or 'models', not both\n"
+            "backtest.yaml:8: unknown key 'window' in symbols[3]\n"
+            "backtest.yaml:8: symbols[3]: missing required key 'symbol'\n"
+            "backtest.yaml:12: symbols[4].models[1]: a second model named \"microstructure\" (first at line 11); "
+            "give one of them a distinct 'name'");
+}
+
+TEST(EngineConfigSymbols, SymbolsMustBeANonEmptyList) {
+  const std::string pairs = "pairs: [{name: p, y: AUSDT, x: BUSDT, model: {plugin: ols}}]\n";
+  EXPECT_EQ(error_of(pairs + "symbols: []\n"),
+            "backtest.yaml:2: symbols: expected at least one symbol, got an empty list (leave 'symbols' out for "
+            "none)");
+  EXPECT_EQ(error_of(pairs + "symbols: {symbol: AUSDT}\n"),
+            "backtest.yaml:2: symbols: expected a list of symbols, got a mapping");
+}
+
 }  // namespace
 }  // namespace alphastream

@@ -1,0 +1,103 @@
+// `alphastream run` (the live service) and `alphastream replay` (a recorded
+// journal through the backtest's outputs).
+#include <unistd.h>
+
+#include <limits>
+#include <tuple>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "backtest/backtest_runner.h"
+#include "cli/commands.h"
+#include "config/engine_config.h"
+#include "service/journal_trade_stream.h"
+#include "service/live_service.h"
+
+namespace alphastream::cli {
+
+void add_run_options(CLI::App& command, RunArgs& args) {
+  command.add_option("--config", args.config_path, "YAML config (see config/alphastream.yaml)")->required();
+  command.add_option("--run-for", args.run_for_s, "stop as on SIGTERM after this many seconds (0: run until a signal)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+int run_service(const RunArgs& args) {
+  auto config = load_config(args.config_path);
+  if (!config) {
+    spdlog::error("invalid config:\n{}", config.error());
+    return kExitBadInput;
+  }
+  ServiceOptions options;
+  options.plugins_dir = config->plugins_dir.empty() ? default_plugins_dir() : config->plugins_dir;
+  options.config = std::move(config.value());
+  options.version = ALPHASTREAM_VERSION;
+  options.run_for = std::chrono::milliseconds(static_cast<std::int64_t>(args.run_for_s * 1000));
+  const Status status = alphastream::run_service(options);
+  if (!status) {
+    spdlog::error("{}", status.message());
+    return status.is_invalid_input() ? kExitBadInput : kExitFailure;
+  }
+  return kExitOk;
+}
+
+void add_replay_options(CLI::App& command, ReplayArgs& args) {
+  command.add_option("--config", args.config_path, "YAML config; its pairs and symbol models are replayed")
+      ->required();
+  command.add_option("--journal", args.journal, "LMDB journal directory (default: the config's storage.lmdb.path)");
+  command.add_option("--from", args.from, "first transact time, inclusive: Unix ms or UTC like 2026-11-25T10:00:00Z");
+  command.add_option("--to", args.to, "end transact time, exclusive");
+  command.add_option("--out", args.out_dir, "output directory, laid out like the backtest's")->required();
+  command.add_option("--pair", args.pairs, "replay only this pair (repeatable)");
+  command.add_flag("--no-progress", args.no_progress, "no progress line on stderr");
+}
+
+int run_replay(const ReplayArgs& args) {
+  auto config = load_config(args.config_path);
+  if (!config) {
+    spdlog::error("invalid config:\n{}", config.error());
+    return kExitBadInput;
+  }
+  std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();
+  std::int64_t to_ms = TradeJournal::kEndOfTime;
+  for (const auto& [flag, text, out] : {std::tuple{"--from", &args.from, &from_ms}, {"--to", &args.to, &to_ms}}) {
+    if (text->empty()) continue;
+    const auto ms = parse_utc_time_ms(*text);
+    if (!ms) {
+      spdlog::error("{} {}: expected Unix milliseconds or a UTC time like 2026-11-25T10:00:00Z", flag, *text);
+      return kExitBadInput;
+    }
+    *out = *ms;
+  }
+  const std::string journal = args.journal.empty() ? config->service.storage.lmdb_path : args.journal;
+  if (journal.empty()) {
+    spdlog::error("no journal: give --journal or set storage.lmdb.path in {}", args.config_path);
+    return kExitBadInput;
+  }
+
+  BacktestOptions options;
+  options.plugins_dir = config->plugins_dir.empty() ? default_plugins_dir() : config->plugins_dir;
+  options.config = std::move(config.value());
+  options.out_dir = args.out_dir;
+  options.only_pairs = args.pairs;
+  options.show_progress = !args.no_progress && isatty(STDERR_FILENO) != 0;
+  auto runner = BacktestRunner::create(options);
+  if (!runner) {
+    spdlog::error("{}", runner.error());
+    return kExitBadInput;
+  }
+  auto stream = JournalTradeStream::open(journal, from_ms, to_ms);
+  if (!stream) {
+    spdlog::error("{}", stream.error());
+    return kExitBadInput;
+  }
+  auto summary = runner.value()->run(*stream.value());
+  if (!summary) {
+    spdlog::error("{}", summary.error());
+    return kExitFailure;
+  }
+  print_run_summary(summary.value());
+  return kExitOk;
+}
+
+}  // namespace alphastream::cli

@@ -1,0 +1,291 @@
+#include "config/service_config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <ctime>
+
+#include "config/yaml_reader.h"
+
+namespace alphastream {
+namespace {
+
+constexpr int kMaxCores = 256;
+
+// "host:port" or "[v6]:port", port 0..65535 (0: any free port).
+bool is_listen_address(std::string_view text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return false;
+  const std::string_view host = text.substr(0, colon);
+  const std::string_view port = text.substr(colon + 1);
+  if (host.front() == '[' && host.back() != ']') return false;
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  return ec == std::errc() && end == port.data() + port.size() && value <= 65535;
+}
+
+void read_engine(ConfigReader& reader, const YamlValue& section, ShardingConfig& engine) {
+  MapReader map(reader, section, {"cores", "cpus", "queue_capacity", "clock_grace_ms"});
+  const auto cores = map.find("cores");
+  if (cores) {
+    if (const auto n = read_positive_integer(reader, *cores, kMaxCores)) engine.cores = static_cast<int>(*n);
+  }
+  if (const auto v = map.find("cpus")) {
+    for (const YamlValue& element : read_list(reader, *v, "a list of CPU numbers")) {
+      const auto cpu = parse_integer(element.node.IsScalar() ? element.node.Scalar() : "");
+      if (!cpu || *cpu < 0 || *cpu > 4095) {
+        reader.add_error(element.line, element.path, "expected a CPU number 0..4095, got " + describe(element.node));
+        continue;
+      }
+      engine.cpus.push_back(static_cast<int>(*cpu));
+    }
+    if (!engine.cpus.empty() && engine.cpus.size() != static_cast<std::size_t>(engine.cores)) {
+      reader.add_error(v->line, v->path,
+                       "expected one CPU per shard (engine.cores is " + std::to_string(engine.cores) + "), got " +
+                           std::to_string(engine.cpus.size()));
+    }
+  }
+  if (const auto v = map.find("queue_capacity")) {
+    if (const auto n = read_positive_integer(reader, *v, 1 << 24)) engine.queue_capacity = *n;
+  }
+  if (const auto v = map.find("clock_grace_ms")) {
+    if (const auto n = read_positive_integer(reader, *v, 60000)) engine.clock_grace_ms = *n;
+  }
+}
+
+void read_simulator(ConfigReader& reader, const YamlValue& section, SimulatorConfig& simulator) {
+  MapReader map(reader, section, {"tls", "trades_per_second", "seed", "ping_interval_s"});
+  if (const auto v = map.find("tls")) {
+    if (const auto b = read_number_or_bool(reader, *v); b && !b->is_bool) {
+      reader.add_error(v->line, v->path, "expected true or false, got " + describe(v->node));
+    } else if (b) {
+      simulator.tls = b->value != 0;
+    }
+  }
+  if (const auto v = map.find("trades_per_second")) {
+    if (const auto x = read_number(reader, *v, NumberRange::kPositive)) simulator.trades_per_second = *x;
+  }
+  if (const auto v = map.find("seed")) {
+    if (const auto n = read_positive_integer(reader, *v)) simulator.seed = static_cast<std::uint64_t>(*n);
+  }
+  if (const auto v = map.find("ping_interval_s")) {
+    if (const auto x = read_number(reader, *v, NumberRange::kPositive)) simulator.ping_interval_s = *x;
+  }
+}
+
+void read_time(ConfigReader& reader, const YamlValue& value, std::int64_t& out_ms) {
+  const auto text = read_text(reader, value, "a time (Unix ms or UTC ISO 8601)");
+  if (!text) return;
+  if (const auto ms = parse_utc_time_ms(*text)) {
+    out_ms = *ms;
+    return;
+  }
+  reader.add_error(value.line, value.path,
+                   "expected Unix milliseconds or a UTC time like 2026-11-25T10:00:00Z, got " + describe(value.node));
+}
+
+void read_replay(ConfigReader& reader, const YamlValue& section, ReplayConfig& replay) {
+  MapReader map(reader, section, {"path", "from", "to"});
+  if (const auto v = map.require("path")) {
+    if (const auto text = read_text(reader, *v, "a directory path")) replay.path = reader.resolve_path(*text);
+  }
+  if (const auto v = map.find("from")) read_time(reader, *v, replay.from_ms);
+  const auto to = map.find("to");
+  if (to) read_time(reader, *to, replay.to_ms);
+  if (to && replay.to_ms <= replay.from_ms) reader.add_error(to->line, to->path, "must be after 'from'");
+}
+
+void read_csv_files(ConfigReader& reader, const YamlValue& section, std::map<std::string, std::string>& files) {
+  for (const YamlEntry& entry : read_entries(reader, section)) {
+    std::string symbol = entry.key;
+    for (char& c : symbol) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (const auto path = read_text(reader, entry.value, "a CSV or ZIP file path")) {
+      files[symbol] = reader.resolve_path(*path);
+    }
+  }
+}
+
+void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed) {
+  MapReader map(reader, section,
+                {"source", "url", "tls", "reconnect", "stale_after_s", "rotate_after_s", "max_streams_per_connection",
+                 "simulator", "replay", "csv"});
+  const auto source = map.find("source");
+  if (source) {
+    if (const auto index = read_choice(reader, *source, {"binance", "simulator", "replay", "csv"})) {
+      feed.source = static_cast<FeedSource>(*index);
+    }
+  }
+  if (const auto v = map.find("url")) {
+    if (const auto url = read_text(reader, *v, "a ws:// or wss:// URL")) {
+      if (url->starts_with("wss://") || url->starts_with("ws://")) {
+        feed.url = *url;
+      } else {
+        reader.add_error(v->line, v->path, "expected a ws:// or wss:// URL, got " + describe(v->node));
+      }
+    }
+  }
+  if (const auto v = map.find("tls")) {
+    MapReader tls(reader, *v, {"verify", "ca_file"});
+    if (const auto verify = tls.find("verify")) {
+      if (const auto b = read_number_or_bool(reader, *verify); b && !b->is_bool) {
+        reader.add_error(verify->line, verify->path, "expected true or false, got " + describe(verify->node));
+      } else if (b) {
+        feed.tls_verify = b->value != 0;
+      }
+    }
+    if (const auto ca = tls.find("ca_file")) {
+      if (const auto text = read_text(reader, *ca, "a PEM file path")) feed.tls_ca_file = reader.resolve_path(*text);
+    }
+  }
+  if (const auto v = map.find("reconnect")) {
+    MapReader reconnect(reader, *v, {"initial_ms", "max_ms"});
+    if (const auto initial = reconnect.find("initial_ms")) {
+      if (const auto n = read_positive_integer(reader, *initial, 3600000)) feed.reconnect_initial_ms = *n;
+    }
+    if (const auto max = reconnect.find("max_ms")) {
+      if (const auto n = read_positive_integer(reader, *max, 3600000)) {
+        if (*n < feed.reconnect_initial_ms) {
+          reader.add_error(max->line, max->path,
+                           "must be at least initial_ms (" + std::to_string(feed.reconnect_initial_ms) + "), got " +
+                               describe(max->node));
+        } else {
+          feed.reconnect_max_ms = *n;
+        }
+      }
+    }
+  }
+  if (const auto v = map.find("stale_after_s")) {
+    if (const auto x = read_number(reader, *v, NumberRange::kPositive)) feed.stale_after_s = *x;
+  }
+  if (const auto v = map.find("rotate_after_s")) {
+    // Binance closes a connection at 24 h; rotating later would leave a gap.
+    if (const auto n = read_positive_integer(reader, *v, 24 * 3600 - 60)) feed.rotate_after_s = *n;
+  }
+  if (const auto v = map.find("max_streams_per_connection")) {
+    if (const auto n = read_positive_integer(reader, *v, 1024)) feed.max_streams_per_connection = *n;
+  }
+  if (const auto v = map.find("simulator")) read_simulator(reader, *v, feed.simulator);
+  const auto replay = map.find("replay");
+  if (replay) read_replay(reader, *replay, feed.replay);
+  const auto csv = map.find("csv");
+  if (csv) read_csv_files(reader, *csv, feed.csv);
+  if (source && feed.source == FeedSource::kReplay && !replay) {
+    reader.add_error(source->line, source->path, "source 'replay' needs a 'feed.replay' section with a 'path'");
+  }
+  if (source && feed.source == FeedSource::kCsv && feed.csv.empty()) {
+    reader.add_error(source->line, source->path, "source 'csv' needs 'feed.csv' with a file per symbol");
+  }
+}
+
+void read_storage(ConfigReader& reader, const YamlValue& section, StorageConfig& storage) {
+  MapReader map(reader, section, {"lmdb"});
+  const auto lmdb = map.find("lmdb");
+  if (!lmdb) return;
+  MapReader settings(reader, *lmdb, {"path", "map_size_mb"});
+  if (const auto v = settings.require("path")) {
+    if (const auto text = read_text(reader, *v, "a directory path")) storage.lmdb_path = reader.resolve_path(*text);
+  }
+  if (const auto v = settings.find("map_size_mb")) {
+    // LMDB reserves the map as address space, not memory: 1 TiB is a sane cap.
+    if (const auto n = read_positive_integer(reader, *v, 1 << 20)) storage.map_size_mb = *n;
+  }
+}
+
+void read_metrics(ConfigReader& reader, const YamlValue& section, MetricsConfig& metrics) {
+  MapReader map(reader, section, {"listen"});
+  const auto v = map.find("listen");
+  if (!v) return;
+  if (v->node.IsScalar() && v->node.Scalar().empty()) {
+    metrics.listen.clear();
+    return;
+  }
+  const auto text = read_text(reader, *v, "host:port");
+  if (!text) return;
+  if (!is_listen_address(*text)) {
+    reader.add_error(v->line, v->path, "expected host:port (e.g. 127.0.0.1:9464), got " + describe(v->node));
+    return;
+  }
+  metrics.listen = *text;
+}
+
+// Reads "<digits>" of exactly n characters at text[pos].
+std::optional<int> read_digits(std::string_view text, std::size_t pos, std::size_t n) {
+  if (pos + n > text.size()) return std::nullopt;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string_view feed_source_name(FeedSource source) {
+  switch (source) {
+    case FeedSource::kBinance: return "binance";
+    case FeedSource::kSimulator: return "simulator";
+    case FeedSource::kReplay: return "replay";
+    case FeedSource::kCsv: return "csv";
+  }
+  return "unknown";
+}
+
+void read_service_sections(ConfigReader& reader, const MapReader& document, ServiceConfig& config) {
+  if (const auto v = document.find("engine")) read_engine(reader, *v, config.engine);
+  if (const auto v = document.find("feed")) read_feed(reader, *v, config.feed);
+  if (const auto v = document.find("storage")) read_storage(reader, *v, config.storage);
+  if (const auto v = document.find("metrics")) read_metrics(reader, *v, config.metrics);
+}
+
+std::optional<std::int64_t> parse_utc_time_ms(std::string_view text) {
+  if (!text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    std::int64_t ms = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (ec == std::errc() && end == text.data() + text.size()) return ms;
+    return std::nullopt;
+  }
+  // YYYY-MM-DD[THH:MM:SS[.fff]Z]
+  const auto year = read_digits(text, 0, 4);
+  const auto month = read_digits(text, 5, 2);
+  const auto day = read_digits(text, 8, 2);
+  if (!year || !month || !day || text[4] != '-' || text[7] != '-') return std::nullopt;
+  int hour = 0, minute = 0, second = 0, millis = 0;
+  if (text.size() > 10) {
+    const auto h = read_digits(text, 11, 2);
+    const auto m = read_digits(text, 14, 2);
+    const auto s = read_digits(text, 17, 2);
+    if (text[10] != 'T' || !h || !m || !s || text[13] != ':' || text[16] != ':') return std::nullopt;
+    hour = *h;
+    minute = *m;
+    second = *s;
+    std::size_t pos = 19;
+    if (pos < text.size() && text[pos] == '.') {
+      const auto f = read_digits(text, pos + 1, 3);
+      if (!f) return std::nullopt;
+      millis = *f;
+      pos += 4;
+    }
+    if (pos + 1 != text.size() || text[pos] != 'Z') return std::nullopt;
+  } else if (text.size() != 10) {
+    return std::nullopt;
+  }
+  if (*month < 1 || *month > 12 || *day < 1 || *day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = *year - 1900;
+  tm.tm_mon = *month - 1;
+  tm.tm_mday = *day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  const std::time_t seconds = timegm(&tm);
+  // timegm normalises 2026-02-30 to March 2; a real date survives the round trip.
+  std::tm back{};
+  gmtime_r(&seconds, &back);
+  if (back.tm_mday != *day || back.tm_mon != *month - 1) return std::nullopt;
+  return static_cast<std::int64_t>(seconds) * 1000 + millis;
+}
+
+}  // namespace alphastream

@@ -1,0 +1,97 @@
+// The sections of the YAML config that only the live service reads:
+//
+//   engine:  {cores: 2, cpus: [2, 3], queue_capacity: 65536, clock_grace_ms: 250}
+//   feed:
+//     source: binance            # binance | simulator | replay | csv
+//     url: wss://fstream.binance.com/market/stream
+//     tls: {verify: true, ca_file: certs/private-ca.pem}
+//     reconnect: {initial_ms: 250, max_ms: 30000}
+//     stale_after_s: 30
+//     rotate_after_s: 82800
+//     max_streams_per_connection: 1024
+//     simulator: {tls: false, trades_per_second: 50, seed: 7, ping_interval_s: 180}
+//     replay: {path: data/journal, from: "2026-11-20T00:00:00Z", to: "2026-11-21T00:00:00Z"}
+//     csv: {BTCUSDT: data/BTCUSDT-aggTrades-2026-11-20.zip, ETHUSDT: ...}
+//   storage: {lmdb: {path: data/journal, map_size_mb: 4096}}
+//   metrics: {listen: "127.0.0.1:9464"}
+//
+// Every key is optional and takes the initial value of its field below; the
+// backtest ignores these sections, so one file serves both.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace alphastream {
+
+class ConfigReader;
+class MapReader;
+
+struct ShardingConfig {
+  int cores = 1;                          // shard reactors, 1..256
+  std::vector<int> cpus;                  // shard i pinned to cpus[i]; empty: not pinned; else one per core
+  std::int64_t queue_capacity = 65536;    // trades buffered per shard before drops are counted
+  std::int64_t clock_grace_ms = 250;      // live intervals close this long after their end
+};
+
+enum class FeedSource { kBinance, kSimulator, kReplay, kCsv };
+std::string_view feed_source_name(FeedSource source);  // "binance", ...
+
+struct SimulatorConfig {
+  bool tls = false;                // serve wss:// with a generated certificate
+  double trades_per_second = 50;   // per symbol
+  std::uint64_t seed = 7;
+  double ping_interval_s = 180;    // Binance pings every 3 minutes
+};
+
+struct ReplayConfig {
+  std::string path;  // an LMDB journal directory; required for source: replay
+  std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();  // inclusive
+  std::int64_t to_ms = std::numeric_limits<std::int64_t>::max();    // exclusive
+};
+
+struct FeedConfig {
+  FeedSource source = FeedSource::kBinance;
+  std::string url = "wss://fstream.binance.com/market/stream";
+  bool tls_verify = true;
+  std::string tls_ca_file;  // absolute; empty: the system's trust store
+  std::int64_t reconnect_initial_ms = 250;
+  std::int64_t reconnect_max_ms = 30000;  // >= reconnect_initial_ms
+  double stale_after_s = 30;
+  std::int64_t rotate_after_s = 23 * 3600;  // Binance ends connections at 24 h
+  std::int64_t max_streams_per_connection = 1024;  // Binance's limit
+  SimulatorConfig simulator;
+  ReplayConfig replay;
+  std::map<std::string, std::string> csv;  // upper-case symbol -> absolute CSV or ZIP path
+};
+
+struct StorageConfig {
+  std::string lmdb_path;  // absolute; empty: trades are not recorded
+  std::int64_t map_size_mb = 4096;
+};
+
+struct MetricsConfig {
+  std::string listen = "127.0.0.1:9464";  // host:port; "" turns the endpoint off
+};
+
+struct ServiceConfig {
+  ShardingConfig engine;
+  FeedConfig feed;
+  StorageConfig storage;
+  MetricsConfig metrics;
+};
+
+// Reads the sections present in the document's top-level map into config,
+// reporting problems through reader. Called by the engine config loader.
+void read_service_sections(ConfigReader& reader, const MapReader& document, ServiceConfig& config);
+
+// A time as written in the config or on the command line: Unix milliseconds
+// ("1732492800000") or UTC ISO 8601 ("2026-11-25", "2026-11-25T10:00:00Z",
+// "2026-11-25T10:00:00.250Z").
+std::optional<std::int64_t> parse_utc_time_ms(std::string_view text);
+
+}  // namespace alphastream

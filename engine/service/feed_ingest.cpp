@@ -1,0 +1,127 @@
+#include "service/feed_ingest.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "storage/trade_recorder.h"
+
+namespace alphastream {
+namespace {
+
+void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) {
+  counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+FeedIngest::FeedIngest(std::vector<SymbolRoute> routes, ShardGroup& shards, TradeRecorder* recorder,
+                       const std::vector<std::pair<std::string, std::int64_t>>& resume_after_ids, LogFn warn)
+    : shards_(shards), recorder_(recorder), warn_(std::move(warn)) {
+  set_routes(std::move(routes));
+  for (const auto& [symbol, last_id] : resume_after_ids) {
+    if (SymbolState* state = find(Symbol(symbol))) state->sequencer = AggIdSequencer(last_id);
+  }
+}
+
+FeedIngest::SymbolState* FeedIngest::find(const Symbol& symbol) {
+  const auto it = std::lower_bound(symbols_.begin(), symbols_.end(), symbol.view(),
+                                   [](const SymbolState& s, std::string_view name) { return s.symbol.view() < name; });
+  if (it == symbols_.end() || !(it->symbol == symbol)) return nullptr;
+  return &*it;
+}
+
+void FeedIngest::set_routes(std::vector<SymbolRoute> routes) {
+  for (SymbolState& state : symbols_) state.routed = false;
+  for (SymbolRoute& route : routes) {
+    const Symbol symbol(route.symbol);
+    SymbolState* state = find(symbol);
+    if (state == nullptr) {
+      SymbolState added;
+      added.symbol = symbol;
+      const auto at = std::lower_bound(symbols_.begin(), symbols_.end(), symbol.view(),
+                                       [](const SymbolState& s, std::string_view n) { return s.symbol.view() < n; });
+      state = &*symbols_.insert(at, std::move(added));
+    }
+    state->shards = std::move(route.shards);
+    state->routed = true;
+  }
+}
+
+std::vector<std::string> FeedIngest::symbols() const {
+  std::vector<std::string> names;
+  for (const SymbolState& state : symbols_) {
+    if (state.routed) names.emplace_back(state.symbol.view());
+  }
+  return names;
+}
+
+std::vector<FeedIngest::SymbolView> FeedIngest::symbol_counters() const {
+  std::vector<SymbolView> views;
+  for (const SymbolState& state : symbols_) views.push_back({std::string(state.symbol.view()), state.counters.get()});
+  return views;
+}
+
+void FeedIngest::on_message(std::string_view frame, std::int64_t receive_time_ns) {
+  bump(messages_total_);
+  AggTrade trade;
+  const ParseStatus status = parser_.parse(frame, trade);
+  if (!status) {
+    bump(parse_errors_[static_cast<std::size_t>(status.error)]);
+    return;
+  }
+  trade.receive_time_ns = receive_time_ns;
+  accept(trade, false);
+}
+
+void FeedIngest::on_connection_event(const ConnectionEvent& event) {
+  if (event.kind != ConnectionEvent::Kind::kDisconnected || !warn_) return;
+  warn_("feed connection " + std::to_string(event.connection_index) + " lost (" +
+        std::string(reconnect_reason_name(event.reason)) + "): " + event.detail + "; retry in " +
+        std::to_string(event.retry_delay.count()) + " ms");
+}
+
+void FeedIngest::accept(const AggTrade& trade, bool wait_when_full) {
+  SymbolState* state = find(trade.symbol);
+  if (state == nullptr || !state->routed) {
+    bump(unknown_symbol_);
+    return;
+  }
+  SymbolFeedCounters& counters = *state->counters;
+  const AggIdSequencer::Observation seen = state->sequencer.observe(trade.agg_trade_id);
+  if (seen.verdict == AggIdSequencer::Verdict::kDuplicate) {
+    bump(counters.duplicates_total);
+    return;
+  }
+  if (seen.verdict == AggIdSequencer::Verdict::kGap) {
+    const auto missing = static_cast<std::uint64_t>(seen.last_missing - seen.first_missing + 1);
+    bump(counters.gaps_total);
+    bump(counters.missing_trades_total, missing);
+    // Gaps are rare; a message per gap is what an operator wants to see.
+    if (warn_) {
+      warn_(std::string(trade.symbol.view()) + ": aggregate trade id gap, " + std::to_string(missing) +
+            " missing (" + std::to_string(seen.first_missing) + ".." + std::to_string(seen.last_missing) + ")");
+    }
+  }
+  bump(counters.trades_total);
+  const std::int64_t event_ms = trade.event_time_ms != 0 ? trade.event_time_ms : trade.transact_time_ms;
+  counters.last_trade_time_s.store(static_cast<double>(event_ms) * 1e-3, std::memory_order_relaxed);
+  counters.last_price.store(trade.price, std::memory_order_relaxed);
+  if (recorder_ != nullptr) recorder_->record(trade);
+  const ShardEvent event = ShardEvent::of_trade(trade, trade.transact_time_ms);
+  for (const ShardId shard : state->shards) push(shard, event, wait_when_full);
+}
+
+void FeedIngest::push(ShardId shard, const ShardEvent& event, bool wait_when_full) {
+  // Only this thread pushes, so room seen here is still there at try_push.
+  if (wait_when_full) {
+    while (shards_.stats(shard).queue_depth >= shards_.queue_capacity()) std::this_thread::yield();
+  }
+  shards_.try_push(shard, event);
+}
+
+void FeedIngest::tick(std::int64_t now_ms) {
+  const ShardEvent event = ShardEvent::of_clock(now_ms);
+  for (std::uint32_t i = 0; i < shards_.shard_count(); ++i) shards_.try_push(ShardId(i), event);
+}
+
+}  // namespace alphastream

@@ -1,0 +1,106 @@
+// The I/O reactor's work on every message: parse it, check the symbol's
+// aggregate id sequence (gaps counted and logged, duplicates from
+// overlapping connections dropped), record the trade, and hand it to every
+// shard that owns a pipeline using the symbol. Runs on the I/O thread only;
+// its counters are relaxed atomics that the metrics collector reads.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/agg_trade.h"
+#include "feed/agg_id_sequencer.h"
+#include "feed/agg_trade_parser.h"
+#include "feed/binance_stream_client.h"
+#include "reactor/shard_group.h"
+
+namespace alphastream {
+
+class TradeRecorder;
+
+// Per-symbol counters; written by the I/O thread, read by scrapes.
+struct SymbolFeedCounters {
+  std::atomic<std::uint64_t> trades_total{0};       // accepted: new or after a gap
+  std::atomic<std::uint64_t> duplicates_total{0};   // dropped: id already accepted
+  std::atomic<std::uint64_t> gaps_total{0};
+  std::atomic<std::uint64_t> missing_trades_total{0};  // ids inside gaps
+  std::atomic<double> last_trade_time_s{0};          // exchange event time of the latest accepted trade
+  std::atomic<double> last_price{0};                 // of the latest accepted trade
+};
+
+class FeedIngest : public StreamHandler {
+ public:
+  // A symbol the feed subscribes to and the shards its trades go to.
+  struct SymbolRoute {
+    std::string symbol;  // upper case
+    std::vector<ShardId> shards;
+  };
+  // Where a gap or a connection event is reported (logging is the caller's).
+  using LogFn = std::function<void(std::string_view message)>;
+
+  // recorder may be null (no storage). Each symbol's id sequence continues
+  // after resume_after_ids (symbol -> last stored agg id), so a restart
+  // counts the trades it missed.
+  FeedIngest(std::vector<SymbolRoute> routes, ShardGroup& shards, TradeRecorder* recorder,
+             const std::vector<std::pair<std::string, std::int64_t>>& resume_after_ids, LogFn warn);
+
+  // StreamHandler: a live frame. [I/O thread]
+  void on_message(std::string_view frame, std::int64_t receive_time_ns) override;
+  void on_connection_event(const ConnectionEvent& event) override;
+
+  // A parsed trade from any source. Live trades are dropped (and counted by
+  // the shard) when a shard's queue is full; with wait_when_full (a replay,
+  // a file) the call waits for room instead, so nothing is lost.
+  void accept(const AggTrade& trade, bool wait_when_full);
+  // Sends the wall clock to every shard so live intervals close without
+  // waiting for the next trade.
+  void tick(std::int64_t now_ms);
+
+  // Replaces the routes (config reload). Symbols kept keep their sequencers
+  // and counters. [I/O thread]
+  void set_routes(std::vector<SymbolRoute> routes);
+  std::vector<std::string> symbols() const;
+
+  // Read from any thread.
+  struct SymbolView {
+    std::string symbol;
+    const SymbolFeedCounters* counters;
+  };
+  // REQUIRES: on the I/O thread or while the routes do not change; the
+  // counters live as long as the FeedIngest (symbols removed by a reload keep
+  // theirs).
+  std::vector<SymbolView> symbol_counters() const;
+  std::uint64_t parse_errors(ParseError reason) const {
+    return parse_errors_[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
+  }
+  std::uint64_t unknown_symbol_messages() const { return unknown_symbol_.load(std::memory_order_relaxed); }
+  std::uint64_t messages_total() const { return messages_total_.load(std::memory_order_relaxed); }
+
+ private:
+  struct SymbolState {
+    Symbol symbol;
+    std::vector<ShardId> shards;
+    AggIdSequencer sequencer;
+    bool routed = true;  // false once a reload removed it
+    std::unique_ptr<SymbolFeedCounters> counters = std::make_unique<SymbolFeedCounters>();
+  };
+  SymbolState* find(const Symbol& symbol);
+  void push(ShardId shard, const ShardEvent& event, bool wait_when_full);
+
+  ShardGroup& shards_;
+  TradeRecorder* recorder_;
+  LogFn warn_;
+  AggTradeParser parser_;
+  std::vector<SymbolState> symbols_;  // sorted by name
+  std::array<std::atomic<std::uint64_t>, kParseErrorCount> parse_errors_{};
+  std::atomic<std::uint64_t> unknown_symbol_{0};
+  std::atomic<std::uint64_t> messages_total_{0};
+};
+
+}  // namespace alphastream

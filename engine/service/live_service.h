@@ -1,0 +1,38 @@
+// `alphastream run`: the long-running service. One I/O reactor (the calling
+// thread, an Asio io_context) receives the feed, parses and sequences trades,
+// records them and routes them to the shard reactors, which run the same
+// PairPipeline and SymbolPipeline as the backtest. Prometheus scrapes
+// /metrics; SIGTERM or SIGINT drains and exits; SIGHUP reloads the pairs and
+// symbol models of the config file without touching the feed's other
+// symbols.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "config/engine_config.h"
+#include "core/status.h"
+
+namespace alphastream {
+
+struct ServiceOptions {
+  EngineConfig config;       // as loaded from config.path, which SIGHUP reads again
+  std::string plugins_dir;   // resolved: the config's, else the CLI default
+  std::string version;       // for alphastream_build_info
+  // Stop as on SIGTERM after this long; zero runs until a signal (or, for a
+  // replay or CSV source, the end of the data).
+  std::chrono::milliseconds run_for{0};
+};
+
+// Creates every pair and symbol model the config names, as the service and
+// the backtest would, and destroys them again: `alphastream check-config`.
+// Returns Status::invalid_input listing every problem found, one per line.
+Status check_models(const EngineConfig& config, const std::string& plugins_dir);
+
+// Runs the service until it is told to stop. Problems found before it starts
+// (plugins, parameters, a feed that cannot be set up, a metrics address that
+// cannot be bound) return Status::invalid_input or an error; a clean stop
+// returns ok.
+Status run_service(const ServiceOptions& options);
+
+}  // namespace alphastream

@@ -1,0 +1,72 @@
+"""`alphastream check-config` and `--log-format json`, end to end."""
+
+import json
+import os
+import unittest
+
+import cli_support as cs
+
+SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class CheckConfig(unittest.TestCase):
+    def setUp(self):
+        self.dir = cs.fresh_dir("check_config")
+
+    def test_the_shipped_configs_pass(self):
+        for name in ("backtest.yaml", "demo.yaml", "alphastream.yaml"):
+            path = os.path.join(SOURCE_DIR, "config", name)
+            done = cs.run(["check-config", path])
+            self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+            self.assertIn(path + ": ok:", done.stdout)
+
+    def test_every_model_problem_is_reported_with_its_line_and_nothing_runs(self):
+        text = cs.write_file(os.path.join(self.dir, "bad.yaml"), """pairs:
+  - name: p
+    y: AUSDT
+    x: BUSDT
+    model: {plugin: ols, params: {window: 1}}
+  - name: q
+    y: AUSDT
+    x: BUSDT
+    model: {plugin: microstructure}
+symbols:
+  - {symbol: AUSDT, model: {plugin: ols}}
+metrics: {listen: "127.0.0.1:1"}
+""")
+        done = cs.run(["check-config", text])
+        self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+        self.assertIn("bad.yaml:5: pairs[0].model.params.window: plugin 'ols' parameter 'window' must be in",
+                      done.stderr)
+        self.assertIn("bad.yaml:9: pairs[1].model.plugin: plugin 'microstructure' is a symbol model", done.stderr)
+        self.assertIn("bad.yaml:11: symbols[0].model.plugin: plugin 'ols' is a pair model", done.stderr)
+        self.assertEqual(done.stdout, "")
+
+    def test_a_yaml_error_is_bad_input(self):
+        path = cs.write_file(os.path.join(self.dir, "typo.yaml"),
+                             "pairs:\n  - {name: p, y: AUSDT, x: BUSDT, model: {plugin: ols}}\nengine: {corse: 2}\n")
+        done = cs.run(["check-config", path])
+        self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+        self.assertIn("typo.yaml:3: unknown key 'corse' in engine (did you mean 'cores'?)", done.stderr)
+
+
+class JsonLogs(unittest.TestCase):
+    def test_each_log_line_is_one_json_object_with_the_message_escaped(self):
+        directory = cs.fresh_dir("json_logs")
+        path = cs.write_file(os.path.join(directory, "bad \"quoted\".yaml"),
+                             "pairs:\n  - {name: p, y: AUSDT, x: BUSDT, model: {plugin: nosuch}}\n")
+        done = cs.run(["--log-format", "json", "check-config", path])
+        self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+        lines = done.stderr.splitlines()
+        self.assertEqual(len(lines), 1, done.stderr)
+        entry = json.loads(lines[0])
+        self.assertEqual(entry["level"], "error")
+        self.assertRegex(entry["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertIsInstance(entry["thread"], int)
+        # The message keeps its quotes and newline after the JSON round trip.
+        self.assertIn('bad "quoted".yaml:2: pairs[0].model.plugin:', entry["message"])
+        self.assertTrue(entry["message"].startswith("invalid config:\n"))
+
+
+if __name__ == "__main__":
+    unittest.main()

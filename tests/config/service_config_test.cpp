@@ -1,0 +1,151 @@
+#include "config/engine_config.h"
+
+#include <gtest/gtest.h>
+
+namespace alphastream {
+namespace {
+
+// Line numbers in expected messages count from the line after R"(.
+
+constexpr std::string_view kPairs = R"(pairs:
+  - {name: p, y: BTCUSDT, x: ETHUSDT, model: {plugin: ols}}
+)";
+
+Result<EngineConfig> parse_with(std::string_view service_yaml) {
+  return parse_config(std::string(kPairs) + std::string(service_yaml), "/etc/alphastream/live.yaml");
+}
+
+TEST(ServiceConfig, SectionsLeftOutTakeTheDefaults) {
+  const Result<EngineConfig> config = parse_with("");
+  ASSERT_TRUE(config.is_ok()) << config.error();
+  const ServiceConfig& service = config.value().service;
+  EXPECT_EQ(service.engine.cores, 1);
+  EXPECT_TRUE(service.engine.cpus.empty());
+  EXPECT_EQ(service.engine.queue_capacity, 65536);
+  EXPECT_EQ(service.feed.source, FeedSource::kBinance);
+  EXPECT_EQ(service.feed.url, "wss://fstream.binance.com/market/stream");
+  EXPECT_TRUE(service.feed.tls_verify);
+  EXPECT_EQ(service.feed.rotate_after_s, 23 * 3600);
+  EXPECT_EQ(service.feed.max_streams_per_connection, 1024);
+  EXPECT_TRUE(service.storage.lmdb_path.empty());
+  EXPECT_EQ(service.metrics.listen, "127.0.0.1:9464");
+}
+
+TEST(ServiceConfig, EverySettingIsRead) {
+  const Result<EngineConfig> config = parse_with(R"(engine: {cores: 2, cpus: [0, 1], queue_capacity: 1024, clock_grace_ms: 100}
+feed:
+  source: simulator
+  url: ws://127.0.0.1:9000/market/stream
+  tls: {verify: false, ca_file: certs/ca.pem}
+  reconnect: {initial_ms: 100, max_ms: 5000}
+  stale_after_s: 2.5
+  rotate_after_s: 3600
+  max_streams_per_connection: 200
+  simulator: {tls: true, trades_per_second: 20, seed: 11, ping_interval_s: 1}
+  replay: {path: journal, from: 2026-11-20, to: "2026-11-20T12:00:00.500Z"}
+  csv: {btcusdt: data/btc.csv}
+storage: {lmdb: {path: /var/lib/alphastream/journal, map_size_mb: 64}}
+metrics: {listen: "[::1]:0"}
+)");
+  ASSERT_TRUE(config.is_ok()) << config.error();
+  const ServiceConfig& s = config.value().service;
+  EXPECT_EQ(s.engine.cores, 2);
+  EXPECT_EQ(s.engine.cpus, (std::vector<int>{0, 1}));
+  EXPECT_EQ(s.engine.queue_capacity, 1024);
+  EXPECT_EQ(s.engine.clock_grace_ms, 100);
+  EXPECT_EQ(s.feed.source, FeedSource::kSimulator);
+  EXPECT_EQ(s.feed.url, "ws://127.0.0.1:9000/market/stream");
+  EXPECT_FALSE(s.feed.tls_verify);
+  EXPECT_EQ(s.feed.tls_ca_file, "/etc/alphastream/certs/ca.pem");
+  EXPECT_EQ(s.feed.reconnect_initial_ms, 100);
+  EXPECT_EQ(s.feed.reconnect_max_ms, 5000);
+  EXPECT_DOUBLE_EQ(s.feed.stale_after_s, 2.5);
+  EXPECT_EQ(s.feed.rotate_after_s, 3600);
+  EXPECT_EQ(s.feed.max_streams_per_connection, 200);
+  EXPECT_TRUE(s.feed.simulator.tls);
+  EXPECT_DOUBLE_EQ(s.feed.simulator.trades_per_second, 20);
+  EXPECT_EQ(s.feed.simulator.seed, 11u);
+  EXPECT_DOUBLE_EQ(s.feed.simulator.ping_interval_s, 1);
+  EXPECT_EQ(s.feed.replay.path, "/etc/alphastream/journal");
+  EXPECT_EQ(s.feed.replay.from_ms, 1795132800000);  // 2026-11-20T00:00:00Z
+  EXPECT_EQ(s.feed.replay.to_ms, 1795176000500);    // + 12 h + 500 ms
+  ASSERT_EQ(s.feed.csv.size(), 1u);
+  EXPECT_EQ(s.feed.csv.at("BTCUSDT"), "/etc/alphastream/data/btc.csv");
+  EXPECT_EQ(s.storage.lmdb_path, "/var/lib/alphastream/journal");
+  EXPECT_EQ(s.storage.map_size_mb, 64);
+  EXPECT_EQ(s.metrics.listen, "[::1]:0");
+}
+
+TEST(ServiceConfig, EveryBadValueIsReportedWithItsLineAndKey) {
+  const Result<EngineConfig> config = parse_with(R"(engine:
+  cores: 2
+  cpus: [0]
+  queue_capacity: -5
+feed:
+  source: kraken
+  url: https://fstream.binance.com
+  reconnect: {initial_ms: 500, max_ms: 100}
+  rotate_after_s: 86400
+  stale_afer_s: 3
+storage: {lmdb: {map_size_mb: 10}}
+metrics: {listen: "localhost"}
+)");
+  ASSERT_FALSE(config.is_ok());
+  const std::string& error = config.error();
+  EXPECT_NE(error.find("live.yaml:5: engine.cpus: expected one CPU per shard (engine.cores is 2), got 1"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("live.yaml:6: engine.queue_capacity: expected a positive integer"), std::string::npos) << error;
+  EXPECT_NE(error.find("live.yaml:8: feed.source:"), std::string::npos) << error;
+  EXPECT_NE(error.find("kraken"), std::string::npos) << error;
+  EXPECT_NE(error.find("live.yaml:9: feed.url: expected a ws:// or wss:// URL"), std::string::npos) << error;
+  EXPECT_NE(error.find("live.yaml:10: feed.reconnect.max_ms: must be at least initial_ms (500)"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("live.yaml:11: feed.rotate_after_s:"), std::string::npos) << error;
+  EXPECT_NE(error.find("live.yaml:12: unknown key 'stale_afer_s' in feed (did you mean 'stale_after_s'?)"), std::string::npos) << error;
+  EXPECT_NE(error.find("stale_after_s"), std::string::npos) << "a suggestion names the near key:\n" << error;
+  EXPECT_NE(error.find("live.yaml:13: storage.lmdb: missing required key 'path'"), std::string::npos) << error;
+  EXPECT_NE(error.find("live.yaml:14: metrics.listen: expected host:port"), std::string::npos) << error;
+}
+
+TEST(ServiceConfig, ReplayAndCsvSourcesNeedTheirSections) {
+  const Result<EngineConfig> replay = parse_with("feed: {source: replay}\n");
+  ASSERT_FALSE(replay.is_ok());
+  EXPECT_NE(replay.error().find("live.yaml:3: feed.source: source 'replay' needs a 'feed.replay' section"),
+            std::string::npos)
+      << replay.error();
+  const Result<EngineConfig> csv = parse_with("feed: {source: csv}\n");
+  ASSERT_FALSE(csv.is_ok());
+  EXPECT_NE(csv.error().find("source 'csv' needs 'feed.csv'"), std::string::npos) << csv.error();
+  const Result<EngineConfig> backwards = parse_with("feed: {replay: {path: j, from: 2026-11-21, to: 2026-11-20}}\n");
+  ASSERT_FALSE(backwards.is_ok());
+  EXPECT_NE(backwards.error().find("feed.replay.to: must be after 'from'"), std::string::npos) << backwards.error();
+}
+
+TEST(PairNames, SymbolsIsReservedForTheSymbolModelsOutputFolder) {
+  const Result<EngineConfig> config =
+      parse_config("pairs:\n  - {name: symbols, y: AUSDT, x: BUSDT, model: {plugin: ols}}\n", "c.yaml");
+  ASSERT_FALSE(config.is_ok());
+  EXPECT_EQ(config.error(), "c.yaml:2: pairs[0].name: \"symbols\" is reserved for the symbol models' output folder");
+}
+
+TEST(UtcTime, ParsesMillisecondsAndIsoForms) {
+  EXPECT_EQ(parse_utc_time_ms("0"), 0);
+  EXPECT_EQ(parse_utc_time_ms("1732492800000"), 1732492800000);
+  EXPECT_EQ(parse_utc_time_ms("1970-01-01"), 0);
+  EXPECT_EQ(parse_utc_time_ms("2024-11-25"), 1732492800000);
+  EXPECT_EQ(parse_utc_time_ms("2024-11-25T00:00:01Z"), 1732492801000);
+  EXPECT_EQ(parse_utc_time_ms("2024-11-25T00:00:01.007Z"), 1732492801007);
+  EXPECT_EQ(parse_utc_time_ms("2024-02-29"), 1709164800000);  // leap day
+}
+
+TEST(UtcTime, RefusesWhatIsNotADate) {
+  for (const char* text : {"", "2024-02-30", "2023-02-29", "2024-13-01", "2024-11-25T24:00:00Z",
+                           "2024-11-25T10:00:00", "2024-11-25 10:00:00Z", "2024-11-25T10:00:00.5Z", "-5", "12ab",
+                           "2024/11/25"}) {
+    EXPECT_FALSE(parse_utc_time_ms(text).has_value()) << text;
+  }
+}
+
+}  // namespace
+}  // namespace alphastream

@@ -1,0 +1,165 @@
+#include "service/feed_ingest.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace alphastream {
+namespace {
+
+// Records what a shard was handed.
+class RecordingShard : public ShardHandler {
+ public:
+  void on_event(const ShardEvent& event) override {
+    if (event.kind == ShardEvent::Kind::kClock) {
+      clock_events.push_back(event.now_ms);
+      return;
+    }
+    trades.push_back(std::string(event.trade.symbol.view()) + ":" + std::to_string(event.trade.agg_trade_id));
+  }
+  std::vector<std::string> trades;
+  std::vector<std::int64_t> clock_events;
+};
+
+struct Fixture {
+  explicit Fixture(std::uint32_t shard_count, std::size_t capacity = 1024) {
+    std::vector<std::unique_ptr<ShardHandler>> handlers;
+    for (std::uint32_t i = 0; i < shard_count; ++i) {
+      auto shard = std::make_unique<RecordingShard>();
+      shards.push_back(shard.get());
+      handlers.push_back(std::move(shard));
+    }
+    ShardGroupOptions options;
+    options.shard_count = shard_count;
+    options.queue_capacity = capacity;
+    auto created = ShardGroup::create(options, std::move(handlers));
+    EXPECT_TRUE(created) << created.error();
+    group = std::move(created.value());
+  }
+  std::unique_ptr<ShardGroup> group;
+  std::vector<RecordingShard*> shards;  // readable after group->stop()
+  std::vector<std::string> warnings;
+  FeedIngest::LogFn warn() {
+    return [this](std::string_view message) { warnings.emplace_back(message); };
+  }
+};
+
+std::string frame(const std::string& symbol, std::int64_t id) {
+  std::string lower = symbol;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return R"({"stream":")" + lower + R"(@aggTrade","data":{"e":"aggTrade","E":1700000000100,"s":")" + symbol +
+         R"(","a":)" + std::to_string(id) + R"(,"p":"100.5","q":"0.25","f":)" + std::to_string(id) + R"(,"l":)" +
+         std::to_string(id) + R"(,"T":1700000000000,"m":true}})";
+}
+
+TEST(FeedIngest, TradesGoToEveryShardThatUsesTheirSymbol) {
+  Fixture f(2);
+  FeedIngest ingest({{"AUSDT", {ShardId(0), ShardId(1)}}, {"BUSDT", {ShardId(1)}}}, *f.group, nullptr, {}, f.warn());
+  ASSERT_TRUE(f.group->start());
+  ingest.on_message(frame("AUSDT", 7), 123);
+  ingest.on_message(frame("BUSDT", 3), 124);
+  f.group->stop();
+  EXPECT_EQ(f.shards[0]->trades, (std::vector<std::string>{"AUSDT:7"}));
+  EXPECT_EQ(f.shards[1]->trades, (std::vector<std::string>{"AUSDT:7", "BUSDT:3"}));
+  const auto views = ingest.symbol_counters();
+  ASSERT_EQ(views.size(), 2u);
+  EXPECT_EQ(views[0].symbol, "AUSDT");
+  EXPECT_EQ(views[0].counters->trades_total.load(), 1u);
+  EXPECT_DOUBLE_EQ(views[0].counters->last_trade_time_s.load(), 1700000000.1);
+}
+
+TEST(FeedIngest, GapsAreCountedAndLoggedWithTheMissingRangeAndDuplicatesDropped) {
+  Fixture f(1);
+  FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {}, f.warn());
+  ASSERT_TRUE(f.group->start());
+  for (std::int64_t id : {10, 11, 15, 12, 15, 16, 20}) ingest.on_message(frame("AUSDT", id), 1);
+  f.group->stop();
+  EXPECT_EQ(f.shards[0]->trades, (std::vector<std::string>{"AUSDT:10", "AUSDT:11", "AUSDT:15", "AUSDT:16", "AUSDT:20"}));
+  const SymbolFeedCounters& c = *ingest.symbol_counters()[0].counters;
+  EXPECT_EQ(c.trades_total.load(), 5u);
+  EXPECT_EQ(c.duplicates_total.load(), 2u);  // 12 (late, after 15) and the second 15
+  EXPECT_EQ(c.gaps_total.load(), 2u);
+  EXPECT_EQ(c.missing_trades_total.load(), 3u + 3u);  // 12..14 and 17..19
+  ASSERT_EQ(f.warnings.size(), 2u);
+  EXPECT_EQ(f.warnings[0], "AUSDT: aggregate trade id gap, 3 missing (12..14)");
+  EXPECT_EQ(f.warnings[1], "AUSDT: aggregate trade id gap, 3 missing (17..19)");
+}
+
+TEST(FeedIngest, ARestartContinuesTheSequenceAfterTheLastRecordedId) {
+  Fixture f(1);
+  FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {{"AUSDT", 100}}, f.warn());
+  ASSERT_TRUE(f.group->start());
+  ingest.on_message(frame("AUSDT", 100), 1);  // recorded before the restart
+  ingest.on_message(frame("AUSDT", 104), 1);  // 101..103 were missed while down
+  f.group->stop();
+  const SymbolFeedCounters& c = *ingest.symbol_counters()[0].counters;
+  EXPECT_EQ(c.duplicates_total.load(), 1u);
+  EXPECT_EQ(c.missing_trades_total.load(), 3u);
+  EXPECT_EQ(f.shards[0]->trades, (std::vector<std::string>{"AUSDT:104"}));
+}
+
+TEST(FeedIngest, RejectedMessagesAreCountedByReasonAndUnknownSymbolsApart) {
+  Fixture f(1);
+  FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {}, f.warn());
+  ASSERT_TRUE(f.group->start());
+  ingest.on_message(R"({"e":"aggTrade","a":)", 1);  // cut short
+  ingest.on_message(R"({"stream":"ausdt@aggTrade"})", 1);
+  ingest.on_message(frame("ZUSDT", 1), 1);
+  f.group->stop();
+  EXPECT_EQ(ingest.parse_errors(ParseError::kMalformedJson), 1u);
+  EXPECT_EQ(ingest.parse_errors(ParseError::kMissingData), 1u);
+  EXPECT_EQ(ingest.unknown_symbol_messages(), 1u);
+  EXPECT_EQ(ingest.messages_total(), 3u);
+  EXPECT_TRUE(f.shards[0]->trades.empty());
+}
+
+TEST(FeedIngest, ALiveFeedDropsWhenAShardIsFullButAFileSourceWaits) {
+  Fixture f(1, 4);
+  FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {}, f.warn());
+  // Not started: nothing drains the queue of 4.
+  for (std::int64_t id = 1; id <= 6; ++id) ingest.on_message(frame("AUSDT", id), 1);
+  EXPECT_EQ(f.group->stats(ShardId(0)).dropped_total, 2u);
+  ASSERT_TRUE(f.group->start());
+  AggTrade trade;
+  trade.symbol = Symbol("AUSDT");
+  trade.price = 1;
+  for (std::int64_t id = 7; id <= 100; ++id) {
+    trade.agg_trade_id = id;
+    ingest.accept(trade, true);
+  }
+  f.group->stop();
+  EXPECT_EQ(f.shards[0]->trades.size(), 4u + 94u);
+  EXPECT_EQ(f.group->stats(ShardId(0)).dropped_total, 2u);
+}
+
+TEST(FeedIngest, AReloadKeepsTheSequenceOfSymbolsThatStay) {
+  Fixture f(2);
+  FeedIngest ingest({{"AUSDT", {ShardId(0)}}, {"BUSDT", {ShardId(0)}}}, *f.group, nullptr, {}, f.warn());
+  ASSERT_TRUE(f.group->start());
+  ingest.on_message(frame("AUSDT", 1), 1);
+  ingest.set_routes({{"AUSDT", {ShardId(1)}}, {"CUSDT", {ShardId(1)}}});
+  EXPECT_EQ(ingest.symbols(), (std::vector<std::string>{"AUSDT", "CUSDT"}));
+  ingest.on_message(frame("AUSDT", 1), 1);  // a duplicate still
+  ingest.on_message(frame("AUSDT", 2), 1);
+  ingest.on_message(frame("BUSDT", 1), 1);  // no longer subscribed
+  f.group->stop();
+  EXPECT_EQ(f.shards[0]->trades, (std::vector<std::string>{"AUSDT:1"}));
+  EXPECT_EQ(f.shards[1]->trades, (std::vector<std::string>{"AUSDT:2"}));
+  EXPECT_EQ(ingest.unknown_symbol_messages(), 1u);
+  EXPECT_EQ(ingest.symbol_counters()[0].counters->duplicates_total.load(), 1u);
+}
+
+TEST(FeedIngest, TicksReachEveryShard) {
+  Fixture f(2);
+  FeedIngest ingest({}, *f.group, nullptr, {}, f.warn());
+  ASSERT_TRUE(f.group->start());
+  ingest.tick(5000);
+  f.group->stop();
+  EXPECT_EQ(f.shards[0]->clock_events, (std::vector<std::int64_t>{5000}));
+  EXPECT_EQ(f.shards[1]->clock_events, (std::vector<std::int64_t>{5000}));
+}
+
+}  // namespace
+}  // namespace alphastream

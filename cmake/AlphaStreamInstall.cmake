@@ -1,0 +1,121 @@
+# `cmake --install` and `cpack -G DEB` for AlphaStream: the binary, the
+# shipped plugins, the plugin SDK as a CMake package, the example configs and
+# dashboards, and the systemd unit. Included by the top-level CMakeLists.txt
+# after every target is defined. See packaging/README.md.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+# Fixed, not ${CMAKE_INSTALL_LIBDIR}: the CLI looks for plugins at
+# <bin>/../lib/alphastream/plugins (engine/cli/plugins_command.cpp), and
+# GNUInstallDirs makes LIBDIR lib/x86_64-linux-gnu under /usr on Debian.
+set(ALPHASTREAM_INSTALL_PLUGINDIR lib/alphastream/plugins)
+set(ALPHASTREAM_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/AlphaStream)
+set(ALPHASTREAM_INSTALL_DATADIR ${CMAKE_INSTALL_DATADIR}/alphastream)
+# systemd's search path for units shipped by packages (under /usr since the
+# /usr merge; /lib/systemd/system is the same directory on Debian 12).
+set(ALPHASTREAM_INSTALL_UNITDIR lib/systemd/system)
+
+if(TARGET alphastream)
+  install(TARGETS alphastream RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+# The shipped plugins: every MODULE library defined under plugins/.
+get_property(plugin_dirs DIRECTORY ${PROJECT_SOURCE_DIR}/plugins PROPERTY SUBDIRECTORIES)
+foreach(dir IN LISTS plugin_dirs)
+  get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)
+  foreach(target IN LISTS targets)
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "MODULE_LIBRARY")
+      install(TARGETS ${target} LIBRARY DESTINATION ${ALPHASTREAM_INSTALL_PLUGINDIR})
+    endif()
+  endforeach()
+endforeach()
+
+# The SDK: headers plus an imported INTERFACE target AlphaStream::sdk, and
+# alphastream_add_plugin() with its version script beside the config file.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/alphastream
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
+set_target_properties(alphastream_sdk PROPERTIES EXPORT_NAME sdk)
+install(TARGETS alphastream_sdk EXPORT AlphaStreamTargets)
+install(EXPORT AlphaStreamTargets
+  NAMESPACE AlphaStream::
+  DESTINATION ${ALPHASTREAM_INSTALL_CMAKEDIR})
+
+# The ABI a plugin built against these headers declares; exported by the
+# package as ALPHASTREAM_ABI_MAJOR / ALPHASTREAM_ABI_MINOR.
+file(STRINGS ${PROJECT_SOURCE_DIR}/include/alphastream/plugin.h abi_lines
+  REGEX "^#define AS_ABI_(MAJOR|MINOR) [0-9]+$")
+string(REGEX REPLACE ".*AS_ABI_MAJOR ([0-9]+).*" "\\1" ALPHASTREAM_ABI_MAJOR "${abi_lines}")
+string(REGEX REPLACE ".*AS_ABI_MINOR ([0-9]+).*" "\\1" ALPHASTREAM_ABI_MINOR "${abi_lines}")
+if(NOT ALPHASTREAM_ABI_MAJOR MATCHES "^[0-9]+$" OR NOT ALPHASTREAM_ABI_MINOR MATCHES "^[0-9]+$")
+  message(FATAL_ERROR "include/alphastream/plugin.h: cannot read AS_ABI_MAJOR and AS_ABI_MINOR")
+endif()
+
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/AlphaStreamConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/AlphaStreamConfig.cmake
+  INSTALL_DESTINATION ${ALPHASTREAM_INSTALL_CMAKEDIR}
+  NO_SET_AND_CHECK_MACRO NO_CHECK_REQUIRED_COMPONENTS_MACRO)
+# The package version is the project's; within one major version the plugin
+# ABI keeps its major (AS_ABI_MAJOR), so a plugin written for 0.1 builds and
+# loads with any later 0.x. A change of AS_ABI_MAJOR takes a new package
+# major. ARCH_INDEPENDENT: the SDK is headers and CMake code only.
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/AlphaStreamConfigVersion.cmake
+  VERSION ${PROJECT_VERSION}
+  COMPATIBILITY SameMajorVersion
+  ARCH_INDEPENDENT)
+install(FILES
+  ${PROJECT_BINARY_DIR}/AlphaStreamConfig.cmake
+  ${PROJECT_BINARY_DIR}/AlphaStreamConfigVersion.cmake
+  ${CMAKE_CURRENT_LIST_DIR}/AlphaStreamPlugin.cmake
+  ${CMAKE_CURRENT_LIST_DIR}/plugin_exports.map
+  DESTINATION ${ALPHASTREAM_INSTALL_CMAKEDIR})
+
+# Example configs, Prometheus and Alertmanager configs and the Grafana
+# dashboards, as they are in the source tree.
+foreach(dir config grafana)
+  if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/${dir})
+    install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir} DESTINATION ${ALPHASTREAM_INSTALL_DATADIR})
+  endif()
+endforeach()
+# The out-of-tree plugin example, to copy from.
+if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/examples)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples DESTINATION ${ALPHASTREAM_INSTALL_DATADIR})
+endif()
+
+# The unit names the binary by absolute path, which is only known at install
+# time: `cmake --install --prefix P` and cpack (CPACK_SET_DESTDIR below, so
+# CMAKE_INSTALL_PREFIX is the package's /usr) both set it then. Written
+# straight to its destination, so concurrent installs to different prefixes
+# do not share a file.
+install(CODE "
+  set(ALPHASTREAM_BIN \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/alphastream\")
+  set(unit \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${ALPHASTREAM_INSTALL_UNITDIR}/alphastream.service\")
+  message(STATUS \"Installing: \${unit}\")
+  configure_file(\"${PROJECT_SOURCE_DIR}/packaging/systemd/alphastream.service.in\" \"\${unit}\" @ONLY)
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${unit}\")
+")
+
+# cpack -G DEB: one package, installed under /usr.
+set(CPACK_PACKAGE_NAME alphastream)
+set(CPACK_PACKAGE_VENDOR "AlphaStream")
+set(CPACK_PACKAGE_CONTACT "AlphaStream maintainers <alphastream@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Low-latency statistical-arbitrage engine for crypto pairs")
+set(CPACK_PACKAGE_DESCRIPTION "Live service, backtest and screening for Binance USD-M futures pairs, with model plugins, a systemd unit, Prometheus metrics and the plugin SDK (headers and CMake package).")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_GENERATOR DEB)
+# With CPACK_SET_DESTDIR, cpack installs with CMAKE_INSTALL_PREFIX set to
+# CPACK_INSTALL_PREFIX under a DESTDIR, so install(CODE) sees /usr.
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_INSTALL_PREFIX /usr)
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION misc)
+# dpkg-shlibdeps maps every shared library the binary and the plugins need to
+# the Debian package that ships it (libsimdjson14, libyaml-cpp0.7,
+# libprometheus-cpp-pull1.0, ...), with the versions they were built against.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Not a library dependency: the unit needs systemd >= 235 for
+# DynamicUser= with StateDirectory=.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "systemd (>= 235), prometheus, prometheus-alertmanager")
+include(CPack)

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,21 @@ struct PluginsArgs {
 void add_plugins_options(CLI::App& command, PluginsArgs& args);
 int run_plugins(const PluginsArgs& args);
 
+// --from and --to of the commands that read a journal: transact times,
+// [from, to), each Unix ms or UTC ISO 8601.
+struct TimeRangeArgs {
+  std::string from;
+  std::string to;
+};
+struct TimeRange {
+  std::int64_t from_ms;
+  std::int64_t to_ms;
+};
+void add_time_range_options(CLI::App& command, TimeRangeArgs& args);
+// The range, unbounded where a flag was not given; nullopt after logging the
+// flag that is not a time.
+std::optional<TimeRange> parse_time_range(const TimeRangeArgs& args);
+
 struct RunArgs {
   std::string config_path;
   double run_for_s = 0;
@@ -78,8 +94,7 @@ int run_service(const RunArgs& args);
 struct ReplayArgs {
   std::string config_path;
   std::string journal;  // empty: the config's storage.lmdb.path
-  std::string from;
-  std::string to;
+  TimeRangeArgs range;
   std::string out_dir;
   std::vector<std::string> pairs;
   bool no_progress = false;
@@ -89,8 +104,7 @@ int run_replay(const ReplayArgs& args);
 
 struct ExportArgs {
   std::string journal;
-  std::string from;
-  std::string to;
+  TimeRangeArgs range;
   std::string out_dir;
   std::vector<std::string> symbols;  // empty: every recorded symbol
   bool no_progress = false;

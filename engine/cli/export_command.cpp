@@ -54,25 +54,15 @@ Result<std::vector<std::string>> selected_symbols(const JournalSummary& summary,
 
 void add_export_options(CLI::App& command, ExportArgs& args) {
   command.add_option("--journal", args.journal, "LMDB journal directory written by `alphastream run`")->required();
-  command.add_option("--from", args.from, "first transact time, inclusive: Unix ms or UTC like 2026-11-25T10:00:00Z");
-  command.add_option("--to", args.to, "end transact time, exclusive");
+  add_time_range_options(command, args.range);
   command.add_option("--out", args.out_dir, "directory for <SYMBOL>-aggTrades.csv files")->required();
   command.add_option("--symbol", args.symbols, "export only this symbol (repeatable; default: every one recorded)");
   command.add_flag("--no-progress", args.no_progress, "no progress line on stderr");
 }
 
 int run_export(const ExportArgs& args) {
-  std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();
-  std::int64_t to_ms = TradeJournal::kEndOfTime;
-  for (const auto& [flag, text, out] : {std::tuple{"--from", &args.from, &from_ms}, {"--to", &args.to, &to_ms}}) {
-    if (text->empty()) continue;
-    const auto ms = parse_utc_time_ms(*text);
-    if (!ms) {
-      spdlog::error("{} {}: expected Unix milliseconds or a UTC time like 2026-11-25T10:00:00Z", flag, *text);
-      return kExitBadInput;
-    }
-    *out = *ms;
-  }
+  const std::optional<TimeRange> range = parse_time_range(args.range);
+  if (!range) return kExitBadInput;
   auto journal = TradeJournal::open(args.journal);
   if (!journal) {
     spdlog::error("{}", journal.error());
@@ -108,7 +98,7 @@ int run_export(const ExportArgs& args) {
     files.push_back(std::move(file));
   }
 
-  auto cursor = journal.value()->cursor(from_ms, to_ms);
+  auto cursor = journal.value()->cursor(range->from_ms, range->to_ms);
   if (!cursor) {
     spdlog::error("{}", cursor.error());
     return kExitFailure;

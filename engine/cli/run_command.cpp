@@ -41,12 +41,31 @@ int run_service(const RunArgs& args) {
   return kExitOk;
 }
 
+void add_time_range_options(CLI::App& command, TimeRangeArgs& args) {
+  command.add_option("--from", args.from, "first transact time, inclusive: Unix ms or UTC like 2026-11-25T10:00:00Z");
+  command.add_option("--to", args.to, "end transact time, exclusive");
+}
+
+std::optional<TimeRange> parse_time_range(const TimeRangeArgs& args) {
+  TimeRange range{std::numeric_limits<std::int64_t>::min(), TradeJournal::kEndOfTime};
+  for (const auto& [flag, text, out] : {std::tuple{"--from", &args.from, &range.from_ms},
+                                        std::tuple{"--to", &args.to, &range.to_ms}}) {
+    if (text->empty()) continue;
+    const auto ms = parse_utc_time_ms(*text);
+    if (!ms) {
+      spdlog::error("{} {}: expected Unix milliseconds or a UTC time like 2026-11-25T10:00:00Z", flag, *text);
+      return std::nullopt;
+    }
+    *out = *ms;
+  }
+  return range;
+}
+
 void add_replay_options(CLI::App& command, ReplayArgs& args) {
   command.add_option("--config", args.config_path, "YAML config; its pairs and symbol models are replayed")
       ->required();
   command.add_option("--journal", args.journal, "LMDB journal directory (default: the config's storage.lmdb.path)");
-  command.add_option("--from", args.from, "first transact time, inclusive: Unix ms or UTC like 2026-11-25T10:00:00Z");
-  command.add_option("--to", args.to, "end transact time, exclusive");
+  add_time_range_options(command, args.range);
   command.add_option("--out", args.out_dir, "output directory, laid out like the backtest's")->required();
   command.add_option("--pair", args.pairs, "replay only this pair (repeatable)");
   command.add_flag("--no-progress", args.no_progress, "no progress line on stderr");
@@ -58,17 +77,8 @@ int run_replay(const ReplayArgs& args) {
     spdlog::error("invalid config:\n{}", config.error());
     return kExitBadInput;
   }
-  std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();
-  std::int64_t to_ms = TradeJournal::kEndOfTime;
-  for (const auto& [flag, text, out] : {std::tuple{"--from", &args.from, &from_ms}, {"--to", &args.to, &to_ms}}) {
-    if (text->empty()) continue;
-    const auto ms = parse_utc_time_ms(*text);
-    if (!ms) {
-      spdlog::error("{} {}: expected Unix milliseconds or a UTC time like 2026-11-25T10:00:00Z", flag, *text);
-      return kExitBadInput;
-    }
-    *out = *ms;
-  }
+  const std::optional<TimeRange> range = parse_time_range(args.range);
+  if (!range) return kExitBadInput;
   const std::string journal = args.journal.empty() ? config->service.storage.lmdb_path : args.journal;
   if (journal.empty()) {
     spdlog::error("no journal: give --journal or set storage.lmdb.path in {}", args.config_path);
@@ -86,7 +96,7 @@ int run_replay(const ReplayArgs& args) {
     spdlog::error("{}", runner.error());
     return kExitBadInput;
   }
-  auto stream = JournalTradeStream::open(journal, from_ms, to_ms);
+  auto stream = JournalTradeStream::open(journal, range->from_ms, range->to_ms);
   if (!stream) {
     spdlog::error("{}", stream.error());
     return kExitBadInput;

@@ -21,9 +21,17 @@ using ::testing::HasSubstr;
 
 // Fields 4..52 hold 100 * their field number, so each parsed value names its field.
 std::string stat_line(const std::string& command) {
-  std::string line = "4242 (" + command + ") S";
-  for (int field = 4; field <= 52; ++field) line += " " + std::to_string(field * 100);
-  return line + "\n";
+  // Appends rather than "literal" + std::string&&, which GCC 12's -Wrestrict
+  // misreads at -O2.
+  std::string line = "4242 (";
+  line += command;
+  line += ") S";
+  for (int field = 4; field <= 52; ++field) {
+    line += ' ';
+    line += std::to_string(field * 100);
+  }
+  line += '\n';
+  return line;
 }
 
 TEST(ParseProcStat, ReadsCpuStartAndMemoryFields) {

@@ -89,12 +89,15 @@ TEST(ShardGroupAllocation, TheCounterSeesAllocationsOnShardThreads) {
   ASSERT_TRUE(created);
   ASSERT_TRUE((*created)->start());
   std::uint64_t during = 0;
+  // The box outlives the command, so an optimiser cannot elide the new.
+  std::unique_ptr<int> box;
   ASSERT_TRUE((*created)->run_on(ShardId(0), [&] {
     const std::uint64_t before = ::alphastream::testing::allocation_count();
-    auto box = std::make_unique<int>(1);
+    box = std::make_unique<int>(1);
     during = ::alphastream::testing::allocation_count() - before;
   }));
   EXPECT_EQ(during, 1u);
+  EXPECT_EQ(*box, 1);
 }
 
 }  // namespace

@@ -73,6 +73,7 @@ int run_backtest(const BacktestArgs& args) {
     spdlog::error("invalid config:\n{}", config.error());
     return kExitBadInput;
   }
+  apply_config_logging(config->service.log);
   auto data_paths = parse_data_args(args.data);
   if (!data_paths) {
     spdlog::error("{}", data_paths.error());

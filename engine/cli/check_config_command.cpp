@@ -22,6 +22,7 @@ int run_check_config(const CheckConfigArgs& args) {
     spdlog::error("invalid config:\n{}", config.error());
     return kExitBadInput;
   }
+  apply_config_logging(config->service.log);
   const std::string plugins_dir = config->plugins_dir.empty() ? default_plugins_dir() : config->plugins_dir;
   const Status models = check_models(config.value(), plugins_dir);
   if (!models) {

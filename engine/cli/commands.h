@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alphastream/plugin.h"
+#include "config/service_config.h"
 #include "feed/pair_trade_generator.h"
 
 namespace alphastream {
@@ -121,6 +122,11 @@ int run_check_config(const CheckConfigArgs& args);
 
 // The default logger: stderr, at level, as "text" or "json" lines.
 void configure_logging(const std::string& level, const std::string& format);
+// As above, from the command line; *_given: the flag was on it (and so wins
+// over a config's `log` section).
+void configure_logging(const std::string& level, const std::string& format, bool level_given, bool format_given);
+// Applies a loaded config's `log` section where the command line gave no flag.
+void apply_config_logging(const LogConfig& log);
 
 // Writes a plugin's log line through spdlog.
 void log_plugin_line(as_log_level level, std::string_view plugin, std::string_view context, std::string_view message);

@@ -33,10 +33,31 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
 };
 
+// What the command line asked for; a config's `log` section fills the rest.
+struct CommandLineLogging {
+  std::string level;
+  std::string format;
+  bool level_given = false;
+  bool format_given = false;
+} g_command_line;
+
 }  // namespace
+
+void configure_logging(const std::string& level, const std::string& format, bool level_given, bool format_given) {
+  g_command_line = {level, format, level_given, format_given};
+  configure_logging(level, format);
+}
+
+void apply_config_logging(const LogConfig& log) {
+  const std::string& level = g_command_line.level_given || log.level.empty() ? g_command_line.level : log.level;
+  const std::string& format = g_command_line.format_given || log.format.empty() ? g_command_line.format : log.format;
+  if (level == g_command_line.level && format == g_command_line.format) return;
+  configure_logging(level, format);
+}
 
 void configure_logging(const std::string& level, const std::string& format) {
   // Logs go to stderr so that stdout carries only results.
+  spdlog::drop("alphastream");
   auto logger = spdlog::stderr_color_mt("alphastream");
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   if (format == "json") {

@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? alphastream::cli::kExitOk : alphastream::cli::kExitBadInput;
   }
-  alphastream::cli::configure_logging(log_level, log_format);
+  alphastream::cli::configure_logging(log_level, log_format, app.count("--log-level") > 0,
+                                      app.count("--log-format") > 0);
   alphastream::set_plugin_log_sink(&alphastream::cli::log_plugin_line);
 
   if (*check_config_cmd) return alphastream::cli::run_check_config(check_config);

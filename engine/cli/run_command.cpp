@@ -28,6 +28,7 @@ int run_service(const RunArgs& args) {
     spdlog::error("invalid config:\n{}", config.error());
     return kExitBadInput;
   }
+  apply_config_logging(config->service.log);
   ServiceOptions options;
   options.plugins_dir = config->plugins_dir.empty() ? default_plugins_dir() : config->plugins_dir;
   options.config = std::move(config.value());
@@ -77,6 +78,7 @@ int run_replay(const ReplayArgs& args) {
     spdlog::error("invalid config:\n{}", config.error());
     return kExitBadInput;
   }
+  apply_config_logging(config->service.log);
   const std::optional<TimeRange> range = parse_time_range(args.range);
   if (!range) return kExitBadInput;
   const std::string journal = args.journal.empty() ? config->service.storage.lmdb_path : args.journal;

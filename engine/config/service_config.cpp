@@ -208,6 +208,19 @@ void read_metrics(ConfigReader& reader, const YamlValue& section, MetricsConfig&
   metrics.listen = *text;
 }
 
+void read_log(ConfigReader& reader, const YamlValue& section, LogConfig& log) {
+  MapReader map(reader, section, {"level", "format"});
+  if (const auto v = map.find("level")) {
+    static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
+    if (const auto index = read_choice(reader, *v, {"trace", "debug", "info", "warn", "error"})) {
+      log.level = kLevels[*index];
+    }
+  }
+  if (const auto v = map.find("format")) {
+    if (const auto index = read_choice(reader, *v, {"text", "json"})) log.format = *index == 0 ? "text" : "json";
+  }
+}
+
 // Reads "<digits>" of exactly n characters at text[pos].
 std::optional<int> read_digits(std::string_view text, std::size_t pos, std::size_t n) {
   if (pos + n > text.size()) return std::nullopt;
@@ -236,6 +249,7 @@ void read_service_sections(ConfigReader& reader, const MapReader& document, Serv
   if (const auto v = document.find("feed")) read_feed(reader, *v, config.feed);
   if (const auto v = document.find("storage")) read_storage(reader, *v, config.storage);
   if (const auto v = document.find("metrics")) read_metrics(reader, *v, config.metrics);
+  if (const auto v = document.find("log")) read_log(reader, *v, config.log);
 }
 
 std::optional<std::int64_t> parse_utc_time_ms(std::string_view text) {

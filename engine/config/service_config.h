@@ -14,6 +14,7 @@
 //     csv: {BTCUSDT: data/BTCUSDT-aggTrades-2026-11-20.zip, ETHUSDT: ...}
 //   storage: {lmdb: {path: data/journal, map_size_mb: 4096}}
 //   metrics: {listen: "127.0.0.1:9464"}
+//   log:     {level: info, format: json}   # the command line's --log-level/--log-format win
 //
 // Every key is optional and takes the initial value of its field below; the
 // backtest ignores these sections, so one file serves both.
@@ -78,11 +79,17 @@ struct MetricsConfig {
   std::string listen = "127.0.0.1:9464";  // host:port; "" turns the endpoint off
 };
 
+struct LogConfig {
+  std::string level;   // trace, debug, info, warn, error; empty: the command line's
+  std::string format;  // text or json; empty: the command line's
+};
+
 struct ServiceConfig {
   ShardingConfig engine;
   FeedConfig feed;
   StorageConfig storage;
   MetricsConfig metrics;
+  LogConfig log;
 };
 
 // Reads the sections present in the document's top-level map into config,

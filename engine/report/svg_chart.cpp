@@ -525,7 +525,10 @@ void append_markers(std::string& out, const LineChart& chart, const TimeScale& t
 
 std::vector<double> nice_ticks(double lo, double hi, int target_count) {
   if (!std::isfinite(lo) || !std::isfinite(hi) || lo > hi) return {};
-  if (lo == hi) return {lo};
+  // A range within rounding of its values (two VWAPs 2e-14 apart) has no
+  // ticks worth printing, and k * step could not even step through it:
+  // past 2^53 a double's k + 1 == k.
+  if (hi - lo <= 1e-12 * std::max(std::abs(lo), std::abs(hi))) return {lo};
   const double raw = (hi - lo) / std::max(target_count, 1);
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   double step = 10 * magnitude;
@@ -538,6 +541,7 @@ std::vector<double> nice_ticks(double lo, double hi, int target_count) {
   const int decimals = tick_decimals(step);
   const double scale = std::pow(10.0, decimals);
   const double first = std::ceil(lo / step - 1e-9), last = std::floor(hi / step + 1e-9);
+  if (!(last - first < 1000)) return {lo, hi};
   std::vector<double> ticks;
   for (double k = first; k <= last; ++k) {
     double tick = k * step;

@@ -67,6 +67,18 @@ class JsonLogs(unittest.TestCase):
         self.assertIn('bad "quoted".yaml:2: pairs[0].model.plugin:', entry["message"])
         self.assertTrue(entry["message"].startswith("invalid config:\n"))
 
+    def test_the_config_log_section_chooses_json_unless_the_command_line_says_otherwise(self):
+        directory = cs.fresh_dir("json_logs_by_config")
+        path = cs.write_file(os.path.join(directory, "c.yaml"),
+                             "pairs:\n  - {name: p, y: AUSDT, x: BUSDT, model: {plugin: nosuch}}\n"
+                             "log: {format: json}\n")
+        done = cs.run(["check-config", path])
+        self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+        self.assertEqual(json.loads(done.stderr.splitlines()[0])["level"], "error")
+        done = cs.run(["--log-format", "text", "check-config", path])
+        self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+        self.assertRegex(done.stderr.splitlines()[0], r"^\d{4}-\d\d-\d\dT[\d:.]+Z error invalid config:$")
+
 
 if __name__ == "__main__":
     unittest.main()

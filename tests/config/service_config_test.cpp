@@ -46,6 +46,7 @@ feed:
   csv: {btcusdt: data/btc.csv}
 storage: {lmdb: {path: /var/lib/alphastream/journal, map_size_mb: 64}}
 metrics: {listen: "[::1]:0"}
+log: {level: debug, format: json}
 )");
   ASSERT_TRUE(config.is_ok()) << config.error();
   const ServiceConfig& s = config.value().service;
@@ -74,6 +75,8 @@ metrics: {listen: "[::1]:0"}
   EXPECT_EQ(s.storage.lmdb_path, "/var/lib/alphastream/journal");
   EXPECT_EQ(s.storage.map_size_mb, 64);
   EXPECT_EQ(s.metrics.listen, "[::1]:0");
+  EXPECT_EQ(s.log.level, "debug");
+  EXPECT_EQ(s.log.format, "json");
 }
 
 TEST(ServiceConfig, EveryBadValueIsReportedWithItsLineAndKey) {

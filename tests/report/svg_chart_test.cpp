@@ -71,6 +71,13 @@ TEST(NiceTicks, DegenerateRanges) {
   EXPECT_TRUE(nice_ticks(0, INFINITY).empty());
 }
 
+// Two VWAPs of a two-second replay, 2e-14 apart: once an endless loop, as
+// k * step sits past 2^53 where k + 1 == k.
+TEST(NiceTicks, ARangeWithinRoundingOfItsValuesGetsOneTick) {
+  EXPECT_EQ(nice_ticks(100.00000000000001, 100.00000000000003, 5), std::vector<double>{100.00000000000001});
+  EXPECT_EQ(nice_ticks(1e20, 1e20 + 1e6, 5), std::vector<double>{1e20});
+}
+
 TEST(TickDecimals, ShowsEveryDigitOfTheStep) {
   EXPECT_EQ(tick_decimals(0.2), 1);
   EXPECT_EQ(tick_decimals(0.05), 2);

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 preset="${1:-release}"
 bash scripts/install_deps.sh
 bash scripts/build.sh "$preset"
-exec ctest --preset "$preset" -j"$(nproc)" --timeout 600
+exec ctest --preset "$preset" -j"$(nproc)" --timeout 600 --no-label-summary

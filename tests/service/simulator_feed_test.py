@@ -20,9 +20,11 @@ def exported_rows(test, journal, out_dir):
     return rows
 
 
-class SimulatorFeedOverTls(unittest.TestCase):
+class RecordingService(unittest.TestCase):
+    """A service on the simulator feed, recording to a journal in the class's own folder."""
+
     def setUp(self):
-        self.dir = ss.fresh_dir("SimulatorFeedOverTls")
+        self.dir = ss.fresh_dir(type(self).__name__)
         self.port = ss.free_port()
         self.journal = os.path.join(self.dir, "journal")
         self.config = ss.write_file(os.path.join(self.dir, "service.yaml"),
@@ -32,6 +34,8 @@ class SimulatorFeedOverTls(unittest.TestCase):
     def tearDown(self):
         self.service.kill()
 
+
+class SimulatorFeedOverTls(RecordingService):
     def test_metrics_show_both_legs_models_and_latency_then_sigterm_drains_everything_to_the_journal(self):
         def warmed_up(m):
             return (m.get("alphastream_feed_messages_total", symbol=ss.X_SYMBOL) or 0) > 0 and \
@@ -70,18 +74,7 @@ class SimulatorFeedOverTls(unittest.TestCase):
         self.assertGreater(in_journal, 0)
 
 
-class KillDuringRecording(unittest.TestCase):
-    def setUp(self):
-        self.dir = ss.fresh_dir("KillDuringRecording")
-        self.port = ss.free_port()
-        self.journal = os.path.join(self.dir, "journal")
-        self.config = ss.write_file(os.path.join(self.dir, "service.yaml"),
-                                    ss.service_config(self.port, storage_path=self.journal))
-        self.service = ss.Service(self.config, self.dir, self.port)
-
-    def tearDown(self):
-        self.service.kill()
-
+class KillDuringRecording(RecordingService):
     def test_sigkill_mid_run_leaves_a_journal_that_exports_contiguous_ids_per_symbol(self):
         self.service.wait_for_metrics(lambda m: (m.get("alphastream_storage_records_total") or 0) >= 200, 60,
                                       "200 trades recorded")

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -74,6 +75,17 @@ class MetricsCollector {
   virtual ~MetricsCollector() = default;
   // [any thread; possibly concurrent with other collectors' collect()]
   virtual void collect(MetricWriter& out) const = 0;
+};
+
+// A collector made of a function, for a fixed set of metrics read from
+// counters that outlive it.
+class FunctionCollector : public MetricsCollector {
+ public:
+  explicit FunctionCollector(std::function<void(MetricWriter&)> collect) : collect_(std::move(collect)) {}
+  void collect(MetricWriter& out) const override { collect_(out); }
+
+ private:
+  std::function<void(MetricWriter&)> collect_;
 };
 
 // True if name is a valid Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*).

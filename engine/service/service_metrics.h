@@ -2,7 +2,6 @@
 // counters the I/O thread, the shards and the recorder publish.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,16 +11,6 @@
 #include "service/model_gauges.h"
 
 namespace alphastream {
-
-// A collector made of a function, for the service's fixed metrics.
-class FunctionCollector : public MetricsCollector {
- public:
-  explicit FunctionCollector(std::function<void(MetricWriter&)> collect) : collect_(std::move(collect)) {}
-  void collect(MetricWriter& out) const override { collect_(out); }
-
- private:
-  std::function<void(MetricWriter&)> collect_;
-};
 
 // Every live model's gauges: pairs as alphastream_pair_*{pair,model} and
 // alphastream_signals_total{pair,model,kind}; every output of every model,

@@ -23,15 +23,6 @@ using ::alphastream::testing::sample_lines;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class FunctionCollector : public MetricsCollector {
- public:
-  explicit FunctionCollector(std::function<void(MetricWriter&)> write) : write_(std::move(write)) {}
-  void collect(MetricWriter& out) const override { write_(out); }
-
- private:
-  std::function<void(MetricWriter&)> write_;
-};
-
 std::shared_ptr<const MetricsCollector> collector(std::function<void(MetricWriter&)> write) {
   return std::make_shared<FunctionCollector>(std::move(write));
 }

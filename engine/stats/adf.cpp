@@ -91,17 +91,56 @@ std::string message(const AdfFailure& f, std::size_t n, AdfTrend trend) {
   return where + "failed";
 }
 
+// One Householder reflection H = I - tau v v', chosen so that column j's
+// entries below its pivot vanish into the pivot, applied to columns j+1..last
+// too. pivot(c) is column c's entry in the pivot row, tail(c) its `len`
+// entries below that row, in the same row order for every column. H is
+// stored back in column j: beta at its pivot, v (its leading 1 implied) in
+// its tail. Both the dense QR of a block and the folding of a block under an
+// R factor are this step with different rows.
+template <class Pivot, class Tail>
+void reflect(int j, int last, std::size_t len, Pivot pivot, Tail tail) {
+  double* a = tail(j);
+  const double tail_sq = dot(a, a, len);
+  const double alpha = *pivot(j);
+  if (tail_sq == 0) return;  // already triangular in this column: H = I
+  // beta of the opposite sign to alpha: alpha - beta never cancels.
+  const double beta = alpha >= 0 ? -std::sqrt(alpha * alpha + tail_sq) : std::sqrt(alpha * alpha + tail_sq);
+  const double tau = (beta - alpha) / beta;
+  const double scale = 1 / (alpha - beta);
+  for (std::size_t i = 0; i < len; ++i) a[i] *= scale;
+  *pivot(j) = beta;
+  for (int c = j + 1; c <= last; ++c) {
+    double* top = pivot(c);
+    double* __restrict out = tail(c);
+    const double* __restrict in = a;
+    const double w = tau * (*top + dot(in, out, len));
+    *top -= w;
+    std::size_t i = 0;
+    for (; i + 4 <= len; i += 4) {  // unrolled so that -O2 pairs the lanes too
+      out[i] -= w * in[i];
+      out[i + 1] -= w * in[i + 1];
+      out[i + 2] -= w * in[i + 2];
+      out[i + 3] -= w * in[i + 3];
+    }
+    for (; i < len; ++i) out[i] -= w * in[i];
+  }
+}
+
 }  // namespace
 
-AdfWorkspace::AdfWorkspace(std::size_t max_n, AdfOptions options)
+AdfWorkspace::AdfWorkspace(std::size_t max_n, AdfOptions options, std::size_t block_rows)
     : max_n_(max_n), options_(options), level_col_(trend_terms(options.trend)) {
   const std::size_t max_rows = max_n > 0 ? max_n - 1 : 0;
-  const std::size_t max_cols = static_cast<std::size_t>(level_col_ + 1 + lag_capacity(max_n, options));
-  diffs_.resize(max_rows);
-  design_.resize(max_rows * max_cols);
-  response_.resize(max_rows);
-  ssr_.resize(max_cols + 1);
-  solve_.resize(max_cols);
+  r_stride_ = static_cast<std::size_t>(level_col_ + 1 + lag_capacity(max_n, options));
+  // At least as many rows as regressors, so that a regression with more rows
+  // than that has a first block that is a full QR.
+  block_rows_ = std::min(max_rows, std::max(block_rows, r_stride_));
+  block_.resize(block_rows_ * (r_stride_ + 1));
+  r_.resize(r_stride_ * (r_stride_ + 1));
+  means_.resize(r_stride_);
+  ssr_.resize(r_stride_ + 1);
+  solve_.resize(r_stride_);
 }
 
 bool AdfWorkspace::fail(AdfFailure failure) {
@@ -111,114 +150,132 @@ bool AdfWorkspace::fail(AdfFailure failure) {
 
 // The regression of diff(x) on [1, level, lagged diffs] (kConstant) or
 // [level, lagged diffs] (kNone) over the sample that drops the first `trim`
-// differences, with lags 1..lags as columns. With the constant, each other
-// column is centred: that subtracts a multiple of the ones column, so it
-// changes neither the residuals nor the other coefficients' t-values, and it
-// keeps a level near 1e5 from swamping moves of 1e-2. Without the constant
-// centring would change the column space, so kNone keeps the raw columns.
-void AdfWorkspace::build_regression(std::span<const double> x, int trim, int lags) {
+// differences, with lags 1..lags as columns, factored into r_, residual_ssr_
+// and response_norm_. Returns false, with only rows_ and cols_ set, when the
+// regression has no more rows than regressors.
+bool AdfWorkspace::factor(std::span<const double> x, int trim, int lags) {
   const std::size_t first = static_cast<std::size_t>(trim);
-  const std::size_t rows = static_cast<std::size_t>(x.size() - 1 - first);
+  const std::size_t rows = x.size() - 1 - first;
   rows_ = static_cast<std::int64_t>(rows);
   cols_ = level_col_ + 1 + lags;
-  auto column = [&](int c) { return design_.data() + static_cast<std::size_t>(c) * rows; };
-  if (level_col_ == 1) std::fill(column(0), column(0) + rows, 1.0);
-  for (std::size_t r = 0; r < rows; ++r) {
-    response_[r] = diffs_[first + r];
-    column(level_col_)[r] = x[first + r];
-  }
-  for (int j = 1; j <= lags; ++j) {
-    std::copy_n(diffs_.data() + first - static_cast<std::size_t>(j), rows, column(level_col_ + j));
-  }
-  if (level_col_ == 1) {
-    for (int c = 1; c < cols_; ++c) {
-      double* v = column(c);
-      double sum = 0;
-      for (std::size_t r = 0; r < rows; ++r) sum += v[r];
-      const double mean = sum / static_cast<double>(rows);
-      for (std::size_t r = 0; r < rows; ++r) v[r] -= mean;
+  if (rows_ <= cols_) return false;
+  centre(x, first);
+  double response_sq = 0;
+  residual_ssr_ = 0;
+  for (std::size_t row0 = 0; row0 < rows; row0 += block_rows_) {
+    const std::size_t block = std::min(block_rows_, rows - row0);
+    fill_block(x, first, row0, block);
+    response_sq += dot(block_column(cols_), block_column(cols_), block);
+    if (row0 == 0) {
+      factor_first_block(block);
+    } else {
+      fold_block(block);
     }
   }
-  response_norm_ = std::sqrt(dot(response_.data(), response_.data(), rows));
+  response_norm_ = std::sqrt(response_sq);
+  return true;
 }
 
-// Householder QR in place: R in the upper triangle, each reflector's vector
-// (its leading 1 implied) below the diagonal, and Q'y in response_.
-// REQUIRES: rows_ > cols_.
-void AdfWorkspace::factor() {
+// With the constant, each other regressor is centred: that subtracts a
+// multiple of the ones column, so it changes neither the residuals nor the
+// other coefficients' t-values, and it keeps a level near 1e5 from swamping
+// moves of 1e-2. Without the constant centring would change the column
+// space, so kNone keeps the raw columns. Each mean is summed in row order,
+// the way a whole column in memory would be.
+void AdfWorkspace::centre(std::span<const double> x, std::size_t first) {
+  std::fill_n(means_.begin(), cols_, 0.0);
+  if (level_col_ == 0) return;
   const std::size_t rows = static_cast<std::size_t>(rows_);
+  double sum = 0;
+  for (std::size_t r = 0; r < rows; ++r) sum += x[first + r];
+  means_[static_cast<std::size_t>(level_col_)] = sum / static_cast<double>(rows);
+  for (int j = 1; level_col_ + j < cols_; ++j) {
+    const double* lagged = x.data() + first - static_cast<std::size_t>(j);
+    sum = 0;
+    for (std::size_t r = 0; r < rows; ++r) sum += lagged[r + 1] - lagged[r];
+    means_[static_cast<std::size_t>(level_col_ + j)] = sum / static_cast<double>(rows);
+  }
+}
+
+// Rows row0..row0+rows of [X | y] into block_, centred by means_.
+void AdfWorkspace::fill_block(std::span<const double> x, std::size_t first, std::size_t row0, std::size_t rows) {
+  const double* level = x.data() + first + row0;
+  if (level_col_ == 1) std::fill_n(block_column(0), rows, 1.0);
+  double* out = block_column(level_col_);
+  const double level_mean = means_[static_cast<std::size_t>(level_col_)];
+  for (std::size_t r = 0; r < rows; ++r) out[r] = level[r] - level_mean;
+  for (int j = 1; level_col_ + j < cols_; ++j) {
+    const double* lagged = level - j;
+    const double mean = means_[static_cast<std::size_t>(level_col_ + j)];
+    out = block_column(level_col_ + j);
+    for (std::size_t r = 0; r < rows; ++r) out[r] = (lagged[r + 1] - lagged[r]) - mean;
+  }
+  out = block_column(cols_);
+  for (std::size_t r = 0; r < rows; ++r) out[r] = level[r + 1] - level[r];
+}
+
+// Householder QR of the block in place; its upper triangle becomes r_ and
+// the sum of squares of Q'y below it residual_ssr_.
+// REQUIRES: rows >= cols_.
+void AdfWorkspace::factor_first_block(std::size_t rows) {
   for (int j = 0; j < cols_; ++j) {
     const std::size_t d = static_cast<std::size_t>(j);
-    double* a = design_.data() + d * rows;
-    const std::size_t tail = rows - d - 1;
-    const double tail_sq = dot(a + d + 1, a + d + 1, tail);
-    const double alpha = a[d];
-    if (tail_sq == 0) continue;  // already triangular in this column: H = I
-    // beta of the opposite sign to alpha: alpha - beta never cancels.
-    const double beta = alpha >= 0 ? -std::sqrt(alpha * alpha + tail_sq) : std::sqrt(alpha * alpha + tail_sq);
-    const double tau = (beta - alpha) / beta;
-    const double scale = 1 / (alpha - beta);
-    for (std::size_t i = d + 1; i < rows; ++i) a[i] *= scale;
-    a[d] = beta;
-    // H = I - tau v v' on the remaining columns and on y.
-    auto reflect = [&](double* v) {
-      const double w = tau * (v[d] + dot(a + d + 1, v + d + 1, tail));
-      v[d] -= w;
-      double* __restrict out = v + d + 1;
-      const double* __restrict in = a + d + 1;
-      std::size_t i = 0;
-      for (; i + 4 <= tail; i += 4) {  // unrolled so that -O2 pairs the lanes too
-        out[i] -= w * in[i];
-        out[i + 1] -= w * in[i + 1];
-        out[i + 2] -= w * in[i + 2];
-        out[i + 3] -= w * in[i + 3];
-      }
-      for (; i < tail; ++i) out[i] -= w * in[i];
-    };
-    for (int c = j + 1; c < cols_; ++c) reflect(design_.data() + static_cast<std::size_t>(c) * rows);
-    reflect(response_.data());
+    reflect(j, cols_, rows - d - 1, [&](int c) { return block_column(c) + d; },
+            [&](int c) { return block_column(c) + d + 1; });
   }
+  for (int c = 0; c <= cols_; ++c) {
+    const double* column = block_column(c);
+    for (int i = 0; i <= std::min(c, cols_ - 1); ++i) r(i, c) = column[i];
+  }
+  const double* y = block_column(cols_) + cols_;
+  residual_ssr_ = dot(y, y, rows - static_cast<std::size_t>(cols_));
+}
+
+// The QR of r_ stacked on the block: reflection j mixes row j of r_ with the
+// block's rows and no other row of r_, which stays as it is. What is left of
+// y in the block is orthogonal to every column, so it adds to the residual.
+void AdfWorkspace::fold_block(std::size_t rows) {
+  for (int j = 0; j < cols_; ++j) {
+    reflect(j, cols_, rows, [&](int c) { return &r(j, c); }, [&](int c) { return block_column(c); });
+  }
+  const double* y = block_column(cols_);
+  residual_ssr_ += dot(y, y, rows);
 }
 
 // The lag, and its AIC, that minimises the AIC over the nested regressions on
 // the first level_col + 1 + lag columns, lag = 0..max_lag, all on the same
-// rows. The candidates are prefixes of one design, so a single Householder
-// QR gives every residual sum of squares: with Q'y = c, the regression on
-// the first k columns leaves ssr_k = sum of c_i^2 for i >= k. One O(n p^2)
-// factorisation instead of p of them keeps the full-sample test fast on a
-// month of seconds.
-bool AdfWorkspace::search_lag_by_aic(int max_lag) {
-  if (rows_ <= cols_) {
+// rows. The candidates are prefixes of one design, so a single QR of
+// [X | y] gives every residual sum of squares: with Q'y = c, the regression
+// on the first k columns leaves ssr_k = sum of c_i^2 for i >= k. One
+// O(n p^2) factorisation instead of p of them keeps the full-sample test
+// fast on a month of seconds.
+bool AdfWorkspace::search_lag_by_aic(std::span<const double> x, int max_lag) {
+  if (!factor(x, max_lag, max_lag)) {
     return fail({.error = AdfError::kTooFewRows, .in_lag_search = true, .lag = max_lag, .rows = rows_,
                  .regressors = cols_});
   }
-  factor();
-  const std::size_t rows = static_cast<std::size_t>(rows_);
-  const std::size_t cols = static_cast<std::size_t>(cols_);
-  auto diagonal = [&](std::size_t i) { return std::abs(design_[i * rows + i]); };
   double max_diagonal = 0;
-  for (std::size_t i = 0; i < cols; ++i) max_diagonal = std::max(max_diagonal, diagonal(i));
-  const double pivot_floor = max_diagonal * std::numeric_limits<double>::epsilon() * static_cast<double>(cols);
-  const std::size_t first = static_cast<std::size_t>(level_col_) + 1;  // columns of the lag-0 regression
-  double tail = dot(response_.data() + cols, response_.data() + cols, rows - cols);
-  ssr_[cols] = tail;
-  for (std::size_t k = cols - 1; k >= first; --k) {
-    tail += response_[k] * response_[k];
-    ssr_[k] = tail;
+  for (int i = 0; i < cols_; ++i) max_diagonal = std::max(max_diagonal, std::abs(r(i, i)));
+  const double pivot_floor = max_diagonal * std::numeric_limits<double>::epsilon() * static_cast<double>(cols_);
+  const int first = level_col_ + 1;  // columns of the lag-0 regression
+  double tail = residual_ssr_;
+  ssr_[static_cast<std::size_t>(cols_)] = tail;
+  for (int k = cols_ - 1; k >= first; --k) {
+    tail += r(k, cols_) * r(k, cols_);
+    ssr_[static_cast<std::size_t>(k)] = tail;
   }
   const double exact_floor = kExactFitTolerance * response_norm_;
-  const double nd = static_cast<double>(rows);
-  for (std::size_t k = first; k <= cols; ++k) {
-    const int lag = static_cast<int>(k - first);
-    const int regressors = static_cast<int>(k);
-    if (!(diagonal(k - 1) > pivot_floor)) {
-      return fail({.error = AdfError::kCollinear, .in_lag_search = true, .lag = lag, .regressors = regressors});
+  const double nd = static_cast<double>(rows_);
+  for (int k = first; k <= cols_; ++k) {
+    const int lag = k - first;
+    const double ssr = ssr_[static_cast<std::size_t>(k)];
+    if (!(std::abs(r(k - 1, k - 1)) > pivot_floor)) {
+      return fail({.error = AdfError::kCollinear, .in_lag_search = true, .lag = lag, .regressors = k});
     }
-    if (!(std::sqrt(ssr_[k]) > exact_floor)) {
-      return fail({.error = AdfError::kExactFit, .in_lag_search = true, .lag = lag, .regressors = regressors,
-                   .value = ssr_[k]});
+    if (!(std::sqrt(ssr) > exact_floor)) {
+      return fail({.error = AdfError::kExactFit, .in_lag_search = true, .lag = lag, .regressors = k, .value = ssr});
     }
-    const double criterion = aic(ssr_[k], nd, regressors);
+    const double criterion = aic(ssr, nd, k);
     // Strictly smaller: a tie keeps the shorter lag, as statsmodels' min over (aic, lag).
     if (lag == 0 || criterion < result_.icbest) {
       result_.icbest = criterion;
@@ -232,41 +289,38 @@ bool AdfWorkspace::search_lag_by_aic(int max_lag) {
 // since (X'X)^-1 = R^-1 R^-T. The row is z' with R'z = e_l, a forward
 // substitution; b_l needs only the back substitution from the last row up
 // to l.
-bool AdfWorkspace::fit_final(int lag) {
-  if (rows_ <= cols_) {
+bool AdfWorkspace::fit_final(std::span<const double> x, int lag) {
+  if (!factor(x, lag, lag)) {
     return fail({.error = AdfError::kTooFewRows, .lag = lag, .rows = rows_, .regressors = cols_});
   }
-  factor();
-  const std::size_t rows = static_cast<std::size_t>(rows_);
-  const std::size_t cols = static_cast<std::size_t>(cols_);
-  auto r = [&](std::size_t i, std::size_t j) { return design_[j * rows + i]; };
   double max_diagonal = 0;
-  for (std::size_t i = 0; i < cols; ++i) max_diagonal = std::max(max_diagonal, std::abs(r(i, i)));
-  const double pivot_floor = max_diagonal * std::numeric_limits<double>::epsilon() * static_cast<double>(cols);
-  for (std::size_t i = 0; i < cols; ++i) {
+  for (int i = 0; i < cols_; ++i) max_diagonal = std::max(max_diagonal, std::abs(r(i, i)));
+  const double pivot_floor = max_diagonal * std::numeric_limits<double>::epsilon() * static_cast<double>(cols_);
+  for (int i = 0; i < cols_; ++i) {
     if (!(std::abs(r(i, i)) > pivot_floor)) {
       return fail({.error = AdfError::kCollinear, .lag = lag, .regressors = cols_});
     }
   }
-  const double ssr = dot(response_.data() + cols, response_.data() + cols, rows - cols);
+  const double ssr = residual_ssr_;
   if (!(std::sqrt(ssr) > kExactFitTolerance * response_norm_)) {
     return fail({.error = AdfError::kExactFit, .lag = lag, .regressors = cols_, .value = ssr});
   }
-  const std::size_t l = static_cast<std::size_t>(level_col_);
+  const int l = level_col_;
+  auto z = [&](int i) -> double& { return solve_[static_cast<std::size_t>(i)]; };
   double row_sq = 0;
-  for (std::size_t i = l; i < cols; ++i) {
+  for (int i = l; i < cols_; ++i) {
     double sum = i == l ? 1.0 : 0.0;
-    for (std::size_t j = l; j < i; ++j) sum -= r(j, i) * solve_[j];
-    solve_[i] = sum / r(i, i);
-    row_sq += solve_[i] * solve_[i];
+    for (int j = l; j < i; ++j) sum -= r(j, i) * z(j);
+    z(i) = sum / r(i, i);
+    row_sq += z(i) * z(i);
   }
-  for (std::size_t i = cols; i-- > l;) {
-    double sum = response_[i];
-    for (std::size_t j = i + 1; j < cols; ++j) sum -= r(i, j) * solve_[j];
-    solve_[i] = sum / r(i, i);
+  for (int i = cols_; i-- > l;) {
+    double sum = r(i, cols_);
+    for (int j = i + 1; j < cols_; ++j) sum -= r(i, j) * z(j);
+    z(i) = sum / r(i, i);
   }
-  const double scale = ssr / (static_cast<double>(rows) - static_cast<double>(cols));
-  result_.stat = solve_[l] / std::sqrt(scale * row_sq);
+  const double scale = ssr / (static_cast<double>(rows_) - static_cast<double>(cols_));
+  result_.stat = z(l) / std::sqrt(scale * row_sq);
   return true;
 }
 
@@ -288,18 +342,12 @@ bool AdfWorkspace::run(std::span<const double> series) {
   if (std::all_of(series.begin(), series.end(), [&](double v) { return v == series[0]; })) {
     return fail({.error = AdfError::kConstant, .value = series[0]});
   }
-  for (std::size_t i = 0; i + 1 < n; ++i) diffs_[i] = series[i + 1] - series[i];
 
   result_ = AdfResult{};
   result_.icbest = std::numeric_limits<double>::quiet_NaN();
   result_.used_lag = max_lag;
-  if (options_.autolag) {
-    build_regression(series, max_lag, max_lag);
-    if (!search_lag_by_aic(max_lag)) return false;
-  }
-  const int lag = result_.used_lag;
-  build_regression(series, lag, lag);
-  if (!fit_final(lag)) return false;
+  if (options_.autolag && !search_lag_by_aic(series, max_lag)) return false;
+  if (!fit_final(series, result_.used_lag)) return false;
   result_.nobs = rows_;
   const double nobs = static_cast<double>(rows_);
   const bool constant = options_.trend == AdfTrend::kConstant;

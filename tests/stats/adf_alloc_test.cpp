@@ -39,16 +39,19 @@ std::vector<std::vector<double>> windows(std::size_t n) {
 TEST(AdfWorkspaceAllocation, RunAllocatesNothingOnGoodOrDegenerateSeries) {
   for (const AdfTrend trend : {AdfTrend::kConstant, AdfTrend::kNone}) {
     for (const bool autolag : {true, false}) {
-      const std::vector<std::vector<double>> series = windows(500);
-      AdfWorkspace workspace(500, {.max_lag = std::nullopt, .autolag = autolag, .trend = trend});
-      const std::uint64_t before = testing::allocation_count();
-      int tested = 0;
-      for (int round = 0; round < 3; ++round) {
-        for (const std::vector<double>& s : series) tested += workspace.run(s) ? 1 : 0;
+      // One block for the whole design, and blocks of 64 rows folded into R.
+      for (const std::size_t block_rows : {kAdfBlockRows, std::size_t{64}}) {
+        const std::vector<std::vector<double>> series = windows(500);
+        AdfWorkspace workspace(500, {.max_lag = std::nullopt, .autolag = autolag, .trend = trend}, block_rows);
+        const std::uint64_t before = testing::allocation_count();
+        int tested = 0;
+        for (int round = 0; round < 3; ++round) {
+          for (const std::vector<double>& s : series) tested += workspace.run(s) ? 1 : 0;
+        }
+        EXPECT_EQ(testing::allocation_count() - before, 0u) << "autolag " << autolag << " block " << block_rows;
+        // The four AR(1) series and the half-length one, three times each.
+        EXPECT_EQ(tested, 15) << "autolag " << autolag << " block " << block_rows;
       }
-      EXPECT_EQ(testing::allocation_count() - before, 0u) << "autolag " << autolag;
-      // The four AR(1) series and the half-length one, three times each.
-      EXPECT_EQ(tested, 15) << "autolag " << autolag;
     }
   }
 }

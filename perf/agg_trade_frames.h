@@ -3,7 +3,6 @@
 // so a run times parsing and everything after it and nothing before.
 #pragma once
 
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "core/agg_trade.h"
+#include "feed/agg_trade_frame.h"
 #include "feed/pair_trade_generator.h"
 
 namespace alphastream::bench {
@@ -34,36 +34,14 @@ class FrameSet {
   // shortest form that reads back to the same double.
   void append(const AggTrade& trade) {
     const std::uint32_t symbol = intern(trade.symbol.view());
-    bytes_ += R"({"stream":")";
-    for (const char c : trade.symbol.view()) bytes_ += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    bytes_ += R"(@aggTrade","data":{"e":"aggTrade","E":)";
-    number(trade.transact_time_ms);
-    bytes_ += R"(,"a":)";
-    number(trade.agg_trade_id);
-    bytes_ += R"(,"s":")";
-    bytes_ += trade.symbol.view();
-    bytes_ += R"(","p":")";
-    number(trade.price);
-    bytes_ += R"(","q":")";
-    number(trade.quantity);
-    bytes_ += R"(","f":)";
-    number(trade.first_trade_id);
-    bytes_ += R"(,"l":)";
-    number(trade.last_trade_id);
-    bytes_ += R"(,"T":)";
-    number(trade.transact_time_ms);
-    bytes_ += R"(,"m":)";
-    bytes_ += trade.is_buyer_maker ? "true" : "false";
-    bytes_ += "}}";
+    AggTrade stamped = trade;
+    stamped.event_time_ms = trade.transact_time_ms;
+    append_agg_trade_frame(bytes_, stamped);
     ends_.push_back(bytes_.size());
     symbol_of_.push_back(symbol);
   }
 
  private:
-  void number(auto value) {
-    char text[64];
-    bytes_.append(text, std::to_chars(text, text + sizeof text, value).ptr);
-  }
   std::uint32_t intern(std::string_view symbol) {
     for (std::uint32_t i = 0; i < symbols_.size(); ++i) {
       if (symbols_[i] == symbol) return i;

@@ -1,6 +1,7 @@
 #include "feed/agg_trade_parser.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -72,47 +73,135 @@ ParseStatus expect_type(ondemand::value& value, ondemand::json_type expected, in
   return {};
 }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The value of the eight ASCII digits at p, or -1 if they are not all
+// digits: simdjson's and fast_float's SWAR conversion (little-endian).
+std::int64_t eight_digits(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  if (((v & 0xF0F0F0F0F0F0F0F0) | (((v + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) !=
+      0x3333333333333333) {
+    return -1;
+  }
+  v -= 0x3030303030303030;
+  v = v * 10 + (v >> 8);
+  v = (((v & 0x000000FF000000FF) * (100 + (1000000ULL << 32))) +
+       (((v >> 16) & 0x000000FF000000FF) * (1 + (10000ULL << 32)))) >>
+      32;
+  return static_cast<std::int64_t>(v);
+}
+
+// Reads the digits of a non-negative integer token such as Binance's ids
+// and times: 1 to 18 digits, no leading zero, ended by a delimiter, so it
+// fits int64 and is valid JSON. Returns false for anything else (a sign, a
+// fraction, 19 digits or more), which simdjson then reads or rejects as
+// before. Reads at most 19 bytes from p, which the buffer's padding covers
+// whatever the token.
+bool read_plain_integer(const char* p, std::int64_t& out) {
+  if (*p < '1' || *p > '9') return false;
+  const char* const limit = p + 18;
+  std::int64_t value = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    // Eight digits at a time shortens the chain of multiply-adds that
+    // 13-digit times and 10-digit ids would otherwise take digit by digit.
+    for (int chunk = 0; chunk < 2; ++chunk) {
+      const std::int64_t eight = eight_digits(p);
+      if (eight < 0) break;
+      value = value * 100'000'000 + eight;
+      p += 8;
+    }
+  }
+  while (p < limit && is_digit(*p)) value = 10 * value + (*p++ - '0');
+  switch (*p) {
+    case ',': case '}': case ']': case ' ': case '\t': case '\n': case '\r':
+      out = value;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The fast path reads the token without consuming it, which is safe: the
+// object iterator skips an unconsumed value. Only a failure pays for the
+// type peek that tells a wrong type from a bad number.
 ParseStatus read_integer(ondemand::value& value, int field, std::int64_t& out) {
+  if (read_plain_integer(value.raw_json_token().data(), out)) return {};
   if (ParseStatus s = expect_type(value, ondemand::json_type::number, field); !s) return s;
   if (value.get_int64().get(out)) return fail(ParseError::kBadInteger, field);
   return {};
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// The powers of ten a double holds exactly.
+constexpr std::array<double, 23> kExactPowersOfTen = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 // Reads a JSON number written inside a string, from its first character to
-// the closing quote. The grammar is checked here and the conversion left to
-// std::from_chars: correctly rounded, locale-independent. simdjson 3.0.1's
-// get_double_in_string() is not used: it misreads "0." followed by more than
-// 19 digits.
+// the closing quote. The grammar is checked here. The conversion is
+// correctly rounded: when the digits form an integer m <= 2^53 and the
+// decimal exponent e is within [-22, 22], m and 10^|e| are exact doubles and
+// one IEEE multiplication or division rounds once (Clinger's fast path,
+// which covers every price and quantity Binance prints); anything else goes
+// to std::from_chars, locale-independent and correctly rounded too.
+// simdjson 3.0.1's get_double_in_string() is not used: it misreads "0."
+// followed by more than 19 digits.
 bool parse_quoted_decimal(const char* text, double& out) {
   const char* p = text;
-  if (*p == '-') ++p;
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  const char* const digits_begin = p;
+  // Wraps past 19 digits, but then the fast path is not taken.
+  std::uint64_t mantissa = 0;
   if (*p == '0') {
     ++p;
   } else if (is_digit(*p)) {
-    while (is_digit(*p)) ++p;
+    while (is_digit(*p)) mantissa = 10 * mantissa + static_cast<unsigned>(*p++ - '0');
   } else {
     return false;
   }
+  std::ptrdiff_t fraction_digits = 0;
   if (*p == '.') {
     if (!is_digit(*++p)) return false;
-    while (is_digit(*p)) ++p;
+    const char* const fraction_begin = p;
+    while (is_digit(*p)) mantissa = 10 * mantissa + static_cast<unsigned>(*p++ - '0');
+    fraction_digits = p - fraction_begin;
   }
+  const std::ptrdiff_t digits = p - digits_begin - (fraction_digits > 0 ? 1 : 0);
+  std::int64_t exponent = 0;
   if (*p == 'e' || *p == 'E') {
     ++p;
+    const bool negative_exponent = *p == '-';
     if (*p == '+' || *p == '-') ++p;
     if (!is_digit(*p)) return false;
-    while (is_digit(*p)) ++p;
+    // Saturates far beyond any exponent the fast path takes.
+    while (is_digit(*p)) exponent = std::min<std::int64_t>(10 * exponent + (*p++ - '0'), 1'000'000);
+    if (negative_exponent) exponent = -exponent;
   }
   // Any other character, an escape included, ends the number early; the
   // string's closing quote bounds the scan.
   if (*p != '"') return false;
+  const std::int64_t decimal_exponent = exponent - fraction_digits;
+  if (digits <= 19 && mantissa <= (std::uint64_t{1} << 53) && decimal_exponent >= -22 &&
+      decimal_exponent <= 22) {
+    const double m = static_cast<double>(mantissa);
+    const double value = decimal_exponent < 0 ? m / kExactPowersOfTen[-decimal_exponent]
+                                              : m * kExactPowersOfTen[decimal_exponent];
+    out = negative ? -value : value;
+    return true;
+  }
   const auto [end, ec] = std::from_chars(text, p, out);
   return ec == std::errc() && end == p;
 }
 
 ParseStatus read_decimal(ondemand::value& value, int field, double& out) {
+  // A string's raw token starts at its quote; get_raw_json_string() would
+  // return the same text after it.
+  const char* token = value.raw_json_token().data();
+  if (*token == '"') {
+    if (!parse_quoted_decimal(token + 1, out)) return fail(ParseError::kBadDecimal, field);
+    return {};
+  }
   if (ParseStatus s = expect_type(value, ondemand::json_type::string, field); !s) return s;
   ondemand::raw_json_string raw;
   if (value.get_raw_json_string().get(raw)) return fail(ParseError::kMalformedJson, field);
@@ -126,15 +215,46 @@ ParseStatus read_string(ondemand::value& value, int field, std::string_view& out
   return {};
 }
 
+// True when the raw token is exactly "aggTrade" without escapes: what
+// Binance sends, recognised without unescaping a copy.
+bool is_plain_agg_trade(const char* token) {
+  constexpr std::string_view kQuoted = "\"aggTrade\"";
+  // The buffer's padding makes the bytes past a short last token readable.
+  return std::memcmp(token, kQuoted.data(), kQuoted.size()) == 0;
+}
+
+// Reads a symbol of 1 to Symbol::kMaxSize characters without escapes in
+// place. Returns false for anything else (escapes, empty, too long, not a
+// string), which the unescaping path then decides.
+bool read_plain_symbol(const char* token, Symbol& out) {
+  if (*token != '"') return false;
+  const char* const text = token + 1;
+  // At most kMaxSize + 1 bytes past the quote: within the padding.
+  for (std::size_t size = 0; size <= Symbol::kMaxSize; ++size) {
+    if (text[size] == '\\') return false;
+    if (text[size] == '"') {
+      if (size == 0) return false;
+      out = Symbol(std::string_view(text, size));
+      return true;
+    }
+  }
+  return false;
+}
+
+// Each case tries the form Binance sends first and, only when that fails,
+// the general path that classifies the fault, so every error is the same as
+// with the general path alone.
 ParseStatus read_payload_field(int field, ondemand::value& value, AggTrade& trade) {
   switch (field) {
     case kEventType: {
+      if (is_plain_agg_trade(value.raw_json_token().data())) return {};
       std::string_view type;
       if (ParseStatus s = read_string(value, field, type); !s) return s;
       if (type != "aggTrade") return fail(ParseError::kNotAggTrade, field);
       return {};
     }
     case kSymbolName: {
+      if (read_plain_symbol(value.raw_json_token().data(), trade.symbol)) return {};
       std::string_view symbol;
       if (ParseStatus s = read_string(value, field, symbol); !s) return s;
       if (symbol.empty() || symbol.size() > Symbol::kMaxSize) {
@@ -152,9 +272,10 @@ ParseStatus read_payload_field(int field, ondemand::value& value, AggTrade& trad
       if (std::signbit(trade.quantity)) return fail(ParseError::kOutOfRange, field);
       return {};
     case kBuyerMaker:
+      // A failed get_bool() does not advance, so the type can still be read.
+      if (!value.get_bool().get(trade.is_buyer_maker)) return {};
       if (ParseStatus s = expect_type(value, ondemand::json_type::boolean, field); !s) return s;
-      if (value.get_bool().get(trade.is_buyer_maker)) return fail(ParseError::kMalformedJson, field);
-      return {};
+      return fail(ParseError::kMalformedJson, field);
     case kEventTime: return read_integer(value, field, trade.event_time_ms);
     case kAggTradeId: return read_integer(value, field, trade.agg_trade_id);
     case kFirstTradeId: return read_integer(value, field, trade.first_trade_id);
@@ -175,21 +296,25 @@ ParseStatus read_data(ondemand::value& value, AggTrade& trade);
 
 // Reads the fields of one object in a single pass, whatever their order.
 // Unknown fields are never touched, so on-demand skips them unparsed. At top
-// level the frame fields are recognised too; payload fields beside "data"
-// still go to trade, which the caller then ignores.
+// level the frame fields are recognised too. Payload fields go to trade, and
+// so does "data"; payload fields beside "data" are still checked but, once
+// "data" has been read, go to after_data, which the caller ignores. Before
+// it they may go to trade: a complete "data" overwrites every field they set.
 ParseStatus read_object(ondemand::object& object, bool top_level, AggTrade& trade,
-                        AggTrade& data_trade, std::uint32_t& seen) {
-  for (auto field : object) {
-    ondemand::raw_json_string key;
-    if (field.key().get(key)) return fail(ParseError::kMalformedJson);
-    const int id = field_of(key);
+                        AggTrade& after_data, std::uint32_t& seen) {
+  for (auto result : object) {
+    if (result.error()) return fail(ParseError::kMalformedJson);
+    // By reference: copying simdjson's field and value objects costs more
+    // than reading most values.
+    ondemand::field& field = result.value_unsafe();
+    const int id = field_of(field.key());
     if (id < 0 || (!top_level && id >= kPayloadFieldCount)) continue;
     if (seen & bit(id)) return fail(ParseError::kDuplicateField, id);
     seen |= bit(id);
     if (id == kStream) continue;  // its value is not needed; it marks a frame
-    ondemand::value value;
-    if (field.value().get(value)) return fail(ParseError::kMalformedJson, id);
-    ParseStatus s = id == kData ? read_data(value, data_trade) : read_payload_field(id, value, trade);
+    ondemand::value& value = field.value();
+    ParseStatus s = id == kData ? read_data(value, trade)
+                                : read_payload_field(id, value, seen & bit(kData) ? after_data : trade);
     if (!s) return s;
   }
   return {};
@@ -205,7 +330,7 @@ ParseStatus read_data(ondemand::value& value, AggTrade& trade) {
 }
 
 ParseStatus read_message(ondemand::parser& parser, simdjson::padded_string_view message,
-                         AggTrade& trade) {
+                         AggTrade& trade, AggTrade& after_data) {
   ondemand::document doc;
   if (parser.iterate(message).get(doc)) return fail(ParseError::kMalformedJson);
   ondemand::json_type type;
@@ -215,18 +340,15 @@ ParseStatus read_message(ondemand::parser& parser, simdjson::padded_string_view 
   ondemand::object object;
   if (doc.get_object().get(object)) return fail(ParseError::kMalformedJson);
 
-  AggTrade top_trade;
   std::uint32_t seen = 0;
-  if (ParseStatus s = read_object(object, true, top_trade, trade, seen); !s) return s;
+  if (ParseStatus s = read_object(object, true, trade, after_data, seen); !s) return s;
   // The object is closed; a location still in bounds is trailing content.
   if (doc.current_location().error() == simdjson::SUCCESS) {
     return fail(ParseError::kMalformedJson);
   }
   if (seen & bit(kData)) return {};  // read_data checked the payload
   if (seen & bit(kStream)) return fail(ParseError::kMissingData, kData);
-  if (ParseStatus s = check_complete(seen); !s) return s;
-  trade = top_trade;
-  return {};
+  return check_complete(seen);
 }
 
 }  // namespace
@@ -299,11 +421,10 @@ ParseStatus AggTradeParser::parse(std::string_view message, AggTrade& out) {
 }
 
 ParseStatus AggTradeParser::parse_padded(simdjson::padded_string_view message, AggTrade& out) {
-  AggTrade trade;
-  ParseStatus status = read_message(json_parser_, message, trade);
+  ParseStatus status = read_message(json_parser_, message, trade_, discarded_);
   if (status) {
-    trade.receive_time_ns = out.receive_time_ns;
-    out = trade;
+    trade_.receive_time_ns = out.receive_time_ns;
+    out = trade_;
   }
   return count(status);
 }

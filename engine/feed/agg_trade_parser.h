@@ -97,6 +97,11 @@ class AggTradeParser {
   simdjson::ondemand::parser json_parser_;
   std::unique_ptr<char[]> buffer_;  // message copy plus SIMDJSON_PADDING
   std::size_t buffer_capacity_ = 0;
+  // Where a parse writes, copied to the caller's AggTrade only on success.
+  // Members rather than locals so that nothing is zeroed per message: a
+  // successful parse writes every field but receive_time_ns.
+  AggTrade trade_;
+  AggTrade discarded_;  // payload fields beside "data": checked, then dropped
   std::array<std::uint64_t, kParseErrorCount> error_counts_{};
   std::uint64_t parsed_count_ = 0;
 };

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <deque>
 #include <fstream>
@@ -25,6 +24,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "core/agg_trade.h"
+#include "feed/agg_trade_frame.h"
 #include "feed/pair_trade_generator.h"
 #include "feed/tls_certificate.h"
 
@@ -107,42 +107,16 @@ struct PairFeed {
   }
 };
 
-// Appends "<value>" as JSON text; to_chars never fails into a 64-byte room.
-template <class... Format>
-void append_number(std::string& out, auto value, Format... format) {
-  char text[64];
-  out.append(text, std::to_chars(text, text + sizeof text, value, format...).ptr);
-}
-
-std::string format_frame(const SymbolFeed& symbol, const AggTrade& trade, std::int64_t event_time_ms) {
+// The frame of trade as symbol's subscribers see it: ids shifted, printed
+// with the symbol's tick decimals.
+std::string format_frame(const SymbolFeed& symbol, AggTrade trade, std::int64_t event_time_ms) {
+  trade.agg_trade_id += symbol.agg_id_shift;
+  trade.first_trade_id += symbol.trade_id_shift;
+  trade.last_trade_id += symbol.trade_id_shift;
+  trade.event_time_ms = event_time_ms;
   std::string frame;
-  frame.reserve(256);
-  frame += R"({"stream":")";
-  frame += symbol.stream_name;
-  frame += R"(","data":{"e":"aggTrade","E":)";
-  append_number(frame, event_time_ms);
-  frame += R"(,"a":)";
-  append_number(frame, trade.agg_trade_id + symbol.agg_id_shift);
-  frame += R"(,"s":")";
-  frame += symbol.name;
-  frame += R"(","p":")";
-  append_number(frame, trade.price, std::chars_format::fixed, symbol.price_decimals);
-  std::string quantity;
-  append_number(quantity, trade.quantity, std::chars_format::fixed, kQuantityDecimals);
-  frame += R"(","q":")";
-  frame += quantity;
-  // nq: the quantity without RPI orders; the simulator has none.
-  frame += R"(","nq":")";
-  frame += quantity;
-  frame += R"(","f":)";
-  append_number(frame, trade.first_trade_id + symbol.trade_id_shift);
-  frame += R"(,"l":)";
-  append_number(frame, trade.last_trade_id + symbol.trade_id_shift);
-  frame += R"(,"T":)";
-  append_number(frame, trade.transact_time_ms);
-  frame += R"(,"m":)";
-  frame += trade.is_buyer_maker ? "true" : "false";
-  frame += "}}";
+  frame.reserve(kMaxAggTradeFrameSize);
+  append_agg_trade_frame(frame, trade, {symbol.price_decimals, kQuantityDecimals});
   return frame;
 }
 

@@ -9,6 +9,7 @@
 
 #include "config/model_factory.h"
 #include "counting_new.h"
+#include "feed/agg_trade_frame.h"
 #include "service/feed_ingest.h"
 #include "service/shard_book.h"
 
@@ -23,14 +24,19 @@ ModelConfig model(const std::string& plugin) {
   return config;
 }
 
-std::string frame(const char* symbol, const char* lower, std::int64_t id, double price, std::int64_t time_ms) {
-  char text[400];
-  std::snprintf(text, sizeof text,
-                R"({"stream":"%s@aggTrade","data":{"e":"aggTrade","E":%lld,"s":"%s","a":%lld,"p":"%.2f","q":"0.5",)"
-                R"("f":%lld,"l":%lld,"T":%lld,"m":%s}})",
-                lower, static_cast<long long>(time_ms), symbol, static_cast<long long>(id), price,
-                static_cast<long long>(id), static_cast<long long>(id), static_cast<long long>(time_ms),
-                id % 3 == 0 ? "true" : "false");
+std::string frame(const char* symbol, std::int64_t id, double price, std::int64_t time_ms) {
+  AggTrade trade;
+  trade.symbol = Symbol(symbol);
+  trade.agg_trade_id = id;
+  trade.price = price;
+  trade.quantity = 0.5;
+  trade.first_trade_id = id;
+  trade.last_trade_id = id;
+  trade.transact_time_ms = time_ms;
+  trade.event_time_ms = time_ms;
+  trade.is_buyer_maker = id % 3 == 0;
+  std::string text;
+  append_agg_trade_frame(text, trade, {.price = 2});
   return text;
 }
 
@@ -74,8 +80,8 @@ TEST(HotPathAllocation, ATradeFromFrameToModelsAllocatesNothing) {
     const std::int64_t t = 1'700'000'000'000 + i * 250;
     const std::int64_t k = i / 2;  // both legs of a step see the same x
     const double x = 100 + 0.01 * static_cast<double>(k % 97) + 0.002 * static_cast<double>(k % 13);
-    frames.push_back(i % 2 == 0 ? frame("BUSDT", "busdt", i / 2 + 1, x, t)
-                                : frame("AUSDT", "ausdt", i / 2 + 1, 2 * x + 0.001 * static_cast<double>(k % 7), t));
+    frames.push_back(i % 2 == 0 ? frame("BUSDT", i / 2 + 1, x, t)
+                                : frame("AUSDT", i / 2 + 1, 2 * x + 0.001 * static_cast<double>(k % 7), t));
   }
   const std::size_t warm = 4000;  // rolling windows full, buffers grown
   for (std::size_t i = 0; i < warm; ++i) ingest.on_message(frames[i], 1);

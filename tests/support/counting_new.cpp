@@ -17,6 +17,17 @@ void __libc_free(void* p);
 
 namespace {
 
+// new must take memory from the allocator that delete (std::free) returns it
+// to: glibc's, bypassing the counting malloc below, or under AddressSanitizer
+// the sanitizer's, which owns malloc and free there.
+void* raw_allocate(std::size_t size) {
+#if defined(__SANITIZE_ADDRESS__)
+  return std::malloc(size);
+#else
+  return __libc_malloc(size);
+#endif
+}
+
 std::atomic<std::uint64_t> g_allocations{0};
 thread_local std::uint64_t t_allocations = 0;
 
@@ -27,13 +38,13 @@ void count() {
 
 void* counted_allocate(std::size_t size) {
   count();
-  if (void* p = __libc_malloc(size == 0 ? 1 : size)) return p;
+  if (void* p = raw_allocate(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
 
 void* counted_allocate_nothrow(std::size_t size) noexcept {
   count();
-  return __libc_malloc(size == 0 ? 1 : size);
+  return raw_allocate(size == 0 ? 1 : size);
 }
 
 }  // namespace

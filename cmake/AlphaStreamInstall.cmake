@@ -113,7 +113,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 # dpkg-shlibdeps maps every shared library the binary and the plugins need to
 # the Debian package that ships it (libsimdjson14, libyaml-cpp0.7,
-# libprometheus-cpp-pull1.0, ...), with the versions they were built against.
+# libprometheus-cpp-core1.0, ...), with the versions they were built against.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Not a library dependency: the unit needs systemd >= 235 for
 # DynamicUser= with StateDirectory=.

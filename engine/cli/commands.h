@@ -88,6 +88,7 @@ std::optional<TimeRange> parse_time_range(const TimeRangeArgs& args);
 struct RunArgs {
   std::string config_path;
   double run_for_s = 0;
+  bool stay_up = false;
 };
 void add_run_options(CLI::App& command, RunArgs& args);
 int run_service(const RunArgs& args);

@@ -20,6 +20,9 @@ void add_run_options(CLI::App& command, RunArgs& args) {
   command.add_option("--config", args.config_path, "YAML config (see config/alphastream.yaml)")->required();
   command.add_option("--run-for", args.run_for_s, "stop as on SIGTERM after this many seconds (0: run until a signal)")
       ->check(CLI::NonNegativeNumber);
+  command.add_flag("--stay-up", args.stay_up,
+                   "feed.source replay or csv: after the last trade, stay up (for /metrics) until a signal or "
+                   "--run-for");
 }
 
 int run_service(const RunArgs& args) {
@@ -34,6 +37,7 @@ int run_service(const RunArgs& args) {
   options.config = std::move(config.value());
   options.version = ALPHASTREAM_VERSION;
   options.run_for = std::chrono::milliseconds(static_cast<std::int64_t>(args.run_for_s * 1000));
+  options.stay_up_after_source = args.stay_up;
   const Status status = alphastream::run_service(options);
   if (!status) {
     spdlog::error("{}", status.message());

@@ -97,6 +97,4 @@ std::string MetricsRegistry::scrape_text() const {
   return serializer.Serialize(impl_->Collect());
 }
 
-std::shared_ptr<prometheus::Collectable> MetricsRegistry::collectable() const { return impl_; }
-
 }  // namespace alphastream

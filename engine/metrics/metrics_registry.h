@@ -10,10 +10,6 @@
 
 #include "metrics/metric_writer.h"
 
-namespace prometheus {
-class Collectable;
-}
-
 namespace alphastream {
 
 class MetricsRegistry {
@@ -41,12 +37,9 @@ class MetricsRegistry {
   // exported as alphastream_metrics_invalid_samples_total.
   std::uint64_t invalid_samples_total() const;
 
-  // Runs one scrape and returns its text exposition (format 0.0.4): what
-  // /metrics serves, without the HTTP server's own exposer_* metrics.
+  // Runs one scrape and returns its text exposition (format 0.0.4, written
+  // by prometheus-cpp's TextSerializer): what /metrics serves.
   std::string scrape_text() const;
-
-  // The prometheus-cpp view of this registry, for MetricsServer.
-  std::shared_ptr<prometheus::Collectable> collectable() const;
 
  private:
   class Impl;

@@ -106,7 +106,13 @@ void FeedIngest::accept(const AggTrade& trade, bool wait_when_full) {
   const std::int64_t event_ms = trade.event_time_ms != 0 ? trade.event_time_ms : trade.transact_time_ms;
   counters.last_trade_time_s.store(static_cast<double>(event_ms) * 1e-3, std::memory_order_relaxed);
   counters.last_price.store(trade.price, std::memory_order_relaxed);
-  if (recorder_ != nullptr) recorder_->record(trade);
+  if (recorder_ != nullptr) {
+    if (wait_when_full) {
+      recorder_->record_waiting(trade);
+    } else {
+      recorder_->record(trade);
+    }
+  }
   const ShardEvent event = ShardEvent::of_trade(trade, trade.transact_time_ms);
   for (const ShardId shard : state->shards) push(shard, event, wait_when_full);
 }

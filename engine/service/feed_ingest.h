@@ -55,8 +55,9 @@ class FeedIngest : public StreamHandler {
   void on_connection_event(const ConnectionEvent& event) override;
 
   // A parsed trade from any source. Live trades are dropped (and counted by
-  // the shard) when a shard's queue is full; with wait_when_full (a replay,
-  // a file) the call waits for room instead, so nothing is lost.
+  // the shard or the recorder) when a shard's queue or the recorder's is
+  // full; with wait_when_full (a replay, a file) the call waits for room in
+  // both instead, so nothing is lost.
   void accept(const AggTrade& trade, bool wait_when_full);
   // Sends the wall clock to every shard so live intervals close without
   // waiting for the next trade.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -122,7 +123,17 @@ class LiveService {
   void wait_for_clients_closed(std::chrono::steady_clock::time_point deadline);
   void finish_shutdown();
   void register_service_metrics();
+  void register_readiness_checks();
   void cleanup_simulator_files();
+
+  // The feed as alphastream_feed_connected and /readyz report it.
+  struct FeedState {
+    bool up = false;  // every connection open, or a file source being read
+    std::uint64_t connections_open = 0;
+    std::size_t connections_needed = 0;
+  };
+  // REQUIRES: control_mutex_ held.
+  FeedState feed_state() const;
 
   ServiceOptions options_;
   EngineConfig config_;
@@ -153,7 +164,7 @@ class LiveService {
   std::unique_ptr<TradeStream> stream_;  // replay or CSV source
   std::uint64_t stream_trades_ = 0;
   std::atomic<bool> source_running_{false};
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};  // written on the I/O thread; /readyz reads it
   Status failure_ = Status::ok();
 };
 
@@ -231,8 +242,47 @@ Status LiveService::start_metrics() {
   auto server = MetricsServer::start(config_.service.metrics.listen, registry_);
   if (!server) return Status::invalid_input(config_.path + ": metrics.listen: " + server.error());
   metrics_server_ = std::move(server.value());
-  spdlog::info("metrics at http://{}/metrics (port {})", config_.service.metrics.listen, metrics_server_->port());
+  register_readiness_checks();
+  spdlog::info("metrics at http://{}/metrics, /healthz and /readyz (port {})", config_.service.metrics.listen,
+               metrics_server_->port());
   return Status::ok();
+}
+
+LiveService::FeedState LiveService::feed_state() const {
+  FeedState state;
+  if (client_) {
+    state.connections_open = client_->counters().connected_connections.load(std::memory_order_relaxed);
+    state.connections_needed = client_->connection_count();
+    state.up = state.connections_needed > 0 && state.connections_open >= state.connections_needed;
+  } else {
+    state.up = source_running_.load();
+  }
+  return state;
+}
+
+// Checks run on the metrics server's thread: they read atomics, and the
+// feed's state under control_mutex_ as the scrape does.
+void LiveService::register_readiness_checks() {
+  metrics_server_->add_readiness_check("service", [this]() -> std::optional<std::string> {
+    if (stopping_.load()) return "stopping (draining queued trades)";
+    return std::nullopt;
+  });
+  const FeedSource source = config_.service.feed.source;
+  const bool live = source == FeedSource::kBinance || source == FeedSource::kSimulator;
+  metrics_server_->add_readiness_check("feed", [this, live]() -> std::optional<std::string> {
+    std::lock_guard lock(control_mutex_);
+    const FeedState state = feed_state();
+    if (state.up) return std::nullopt;
+    if (!live) return "not reading its source";
+    if (!client_) return "not connected (starting)";
+    return "not connected (" + std::to_string(state.connections_open) + " of " +
+           std::to_string(state.connections_needed) + " connections open)";
+  });
+  if (!recorder_) return;
+  metrics_server_->add_readiness_check("storage", [this]() -> std::optional<std::string> {
+    if (recorder_->stats().disabled) return "not recording: a write error stopped it (see the log)";
+    return std::nullopt;
+  });
 }
 
 void LiveService::register_service_metrics() {
@@ -268,25 +318,21 @@ void LiveService::register_service_metrics() {
                   static_cast<double>(ingest_->messages_total()));
     }
     std::array<std::uint64_t, kReconnectReasonCount> reconnects = retired_reconnects_;
-    std::uint64_t connected = 0;
-    std::size_t expected = 0;
     if (client_) {
       for (std::size_t r = 0; r < kReconnectReasonCount; ++r) {
         reconnects[r] += client_->counters().reconnects(static_cast<ReconnectReason>(r));
       }
-      connected = client_->counters().connected_connections.load(std::memory_order_relaxed);
-      expected = client_->connection_count();
     }
     for (std::size_t r = 0; r < kReconnectReasonCount; ++r) {
       out.counter("alphastream_feed_reconnects_total", "Feed connections replaced, by reason.",
                   {{"reason", std::string(reconnect_reason_name(static_cast<ReconnectReason>(r)))}},
                   static_cast<double>(reconnects[r]));
     }
-    // A file or journal source counts as connected while it is being read.
-    const bool up = client_ ? (expected > 0 && connected >= expected) : source_running_.load();
+    const FeedState feed = feed_state();
     out.gauge("alphastream_feed_connected", "1 when every feed connection is open (or a file source is read).", {},
-              up ? 1 : 0);
-    out.gauge("alphastream_feed_connections", "Open feed websocket connections.", {}, static_cast<double>(connected));
+              feed.up ? 1 : 0);
+    out.gauge("alphastream_feed_connections", "Open feed websocket connections.", {},
+              static_cast<double>(feed.connections_open));
   }));
   registry_->add_collector(std::make_shared<FunctionCollector>([this](MetricWriter& out) {
     if (!shards_) return;
@@ -434,7 +480,12 @@ void LiveService::pump_stream() {
     if (!more.value()) {
       for (const std::string& line : stream_->summary()) spdlog::info("{}", line);
       source_running_ = false;
-      begin_shutdown("end of the feed source (" + std::to_string(stream_trades_) + " trades)");
+      const std::string end = "end of the feed source (" + std::to_string(stream_trades_) + " trades)";
+      if (options_.stay_up_after_source) {
+        spdlog::info("{}; staying up until a signal", end);
+        return;
+      }
+      begin_shutdown(end);
       return;
     }
     ++stream_trades_;
@@ -471,7 +522,7 @@ Status LiveService::start_feed() {
         sources.push_back({symbol, file->second});
       }
       auto stream = CsvTradeStream::open(sources, CsvImportOptions{});
-      if (!stream) return Status::invalid_input(stream.error());
+      if (!stream) return Status::invalid_input(config_.path + ": feed.csv: " + stream.error());
       return start_stream(std::move(stream.value()));
     }
   }
@@ -662,9 +713,9 @@ void LiveService::finish_shutdown() {
   const TradeRecorderStats storage = recorder_ ? recorder_->stats() : TradeRecorderStats{};
   spdlog::info(
       "stopped in {:.2f} s: {} trades accepted, {} gaps ({} trades missing), {} queue drops, {} trades recorded, "
-      "{} storage errors",
+      "{} storage errors, {} storage drops",
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), accepted, gaps, missing,
-      dropped, storage.records_total, storage.errors_total);
+      dropped, storage.records_total, storage.errors_total, storage.dropped_total);
 }
 
 Status LiveService::run() {

@@ -22,6 +22,9 @@ struct ServiceOptions {
   // Stop as on SIGTERM after this long; zero runs until a signal (or, for a
   // replay or CSV source, the end of the data).
   std::chrono::milliseconds run_for{0};
+  // A replay or CSV source that ends leaves the service up, its /metrics
+  // showing the final state, until a signal or run_for.
+  bool stay_up_after_source = false;
 };
 
 // Creates every pair and symbol model the config names, as the service and

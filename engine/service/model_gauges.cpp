@@ -26,6 +26,8 @@ PairGauges::PairGauges(const PairPipeline& pipeline, std::string model_label)
     : pair_(pipeline.spec().name),
       model_(std::move(model_label)),
       plugin_(pipeline.model().descriptor().id),
+      y_symbol_(pipeline.spec().y.view()),
+      x_symbol_(pipeline.spec().x.view()),
       zscore_config_(pipeline.spec().zscore),
       adf_max_pvalue_(pipeline.spec().adf.gated() ? pipeline.spec().adf.max_pvalue : kUnsetGauge),
       outputs_(pipeline.model()) {}

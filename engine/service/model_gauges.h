@@ -50,6 +50,8 @@ class PairGauges : public PairRowSink {
   const std::string& pair() const { return pair_; }
   const std::string& model() const { return model_; }
   const std::string& plugin() const { return plugin_; }
+  const std::string& y_symbol() const { return y_symbol_; }
+  const std::string& x_symbol() const { return x_symbol_; }
   const OutputGauges& outputs() const { return outputs_; }
 
   // [shard thread]
@@ -80,6 +82,8 @@ class PairGauges : public PairRowSink {
   std::string pair_;
   std::string model_;
   std::string plugin_;
+  std::string y_symbol_;
+  std::string x_symbol_;
   ZScoreConfig zscore_config_;
   double adf_max_pvalue_;  // NaN: no gate
   OutputGauges outputs_;

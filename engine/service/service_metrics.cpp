@@ -52,6 +52,11 @@ void ModelGaugeSet::collect(MetricWriter& out) const {
               g->adf_max_pvalue());
     out.gauge("alphastream_pair_last_observation_timestamp_seconds", "Time of the pair's latest observation.",
               labels, g->last_row_time_s());
+    // Joins a pair to its legs' per-symbol series (alphastream_feed_*{symbol}) in PromQL.
+    for (const auto& [leg, symbol] : {std::pair{"y", &g->y_symbol()}, std::pair{"x", &g->x_symbol()}}) {
+      out.gauge("alphastream_pair_leg_info", "Always 1: the symbol that is the pair's y or x leg.",
+                {{"pair", g->pair()}, {"model", g->model()}, {"leg", leg}, {"symbol", *symbol}}, 1.0);
+    }
     out.counter("alphastream_pair_observations_total", "Aligned observations the pair's model has processed.",
                 labels, static_cast<double>(g->observations()));
     for (std::size_t k = 0; k < kSignalKindCount; ++k) {

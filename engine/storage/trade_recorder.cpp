@@ -92,18 +92,34 @@ TradeRecorder::TradeRecorder(TradeRecorderOptions options, std::unique_ptr<Journ
 
 TradeRecorder::~TradeRecorder() { close(); }
 
+bool TradeRecorder::try_enqueue(const AggTrade& trade) {
+  if (!queue_.try_enqueue(producer_, trade)) return false;
+  // One producer: a plain store is enough, and cheaper than an RMW.
+  enqueued_total_.store(enqueued_total_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  return true;
+}
+
 bool TradeRecorder::record(const AggTrade& trade) {
   if (disabled_.load(std::memory_order_relaxed)) {
     errors_total_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  if (!queue_.try_enqueue(producer_, trade)) {
+  if (!try_enqueue(trade)) {
     dropped_total_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  // One producer: a plain store is enough, and cheaper than an RMW.
-  enqueued_total_.store(enqueued_total_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   return true;
+}
+
+bool TradeRecorder::record_waiting(const AggTrade& trade) {
+  // A disabled writer stops taking trades: checked on every turn, or this
+  // would wait for room that never comes.
+  while (!disabled_.load(std::memory_order_relaxed)) {
+    if (try_enqueue(trade)) return true;
+    std::this_thread::yield();
+  }
+  errors_total_.fetch_add(1, std::memory_order_relaxed);
+  return false;
 }
 
 Status TradeRecorder::flush() {

@@ -76,6 +76,12 @@ class TradeRecorder {
   // Never blocks, locks or allocates.
   // REQUIRES: called from one thread at a time (the producer); not after close().
   bool record(const AggTrade& trade);
+  // As record(), but when the queue is full waits (yielding) for the writer
+  // to make room instead of dropping the trade: for sources that can wait,
+  // a replay or a file. Returns false, counting the trade in errors_total,
+  // only when recording is disabled.
+  // REQUIRES: as record().
+  bool record_waiting(const AggTrade& trade);
 
   // Waits until every trade record() accepted before this call was committed
   // (or counted as an error). Returns the write error if recording is
@@ -100,6 +106,8 @@ class TradeRecorder {
 
   TradeRecorder(TradeRecorderOptions options, std::unique_ptr<storage_internal::JournalEnv> env,
                 JournalSummary summary);
+  // Queues trade if there is room; counts nothing else.
+  bool try_enqueue(const AggTrade& trade);
   void run_writer();
   // Fills batch_ with up to max_batch trades; returns how many (0 when the
   // queue stayed empty for flush_interval, or at once when stopping).

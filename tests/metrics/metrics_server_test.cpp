@@ -1,10 +1,17 @@
-// The /metrics endpoint as Prometheus sees it: a real TCP scrape of a server
-// on an ephemeral port, its text checked line by line and by promtool.
+// The HTTP endpoint as Prometheus and a prober see it: real TCP requests to a
+// server on an ephemeral port, over IPv4 and IPv6; /metrics checked line by
+// line and by promtool, /healthz and /readyz, and clients that misbehave.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -20,6 +27,7 @@ namespace alphastream {
 namespace {
 
 using ::alphastream::testing::http_get;
+using ::alphastream::testing::http_request;
 using ::alphastream::testing::HttpResponse;
 using ::alphastream::testing::lines_starting_with;
 using ::alphastream::testing::sample_lines;
@@ -174,7 +182,8 @@ TEST(MetricsServer, AStoppedServerFreesItsPortForTheNextOne) {
 TEST(MetricsServer, MalformedAddressesAreRejectedAsInputNamingTheAddress) {
   for (const std::string listen : {"", "9464", "localhost:9464", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536",
                                    "127.0.0.1:-1", "127.0.0.1:9464,9465", "127.0.0.1:9464s", "[::1]9464", "::1:9464",
-                                   "[127.0.0.1]:9464", "300.0.0.1:9464"}) {
+                                   "[127.0.0.1]:9464", "300.0.0.1:9464", "[::1", "[::1]:", "[::g]:9464",
+                                   "[localhost]:9464"}) {
     SCOPED_TRACE(listen);
     const Result<std::unique_ptr<MetricsServer>> server = MetricsServer::start(listen);
     ASSERT_FALSE(server);
@@ -183,14 +192,192 @@ TEST(MetricsServer, MalformedAddressesAreRejectedAsInputNamingTheAddress) {
   }
 }
 
-// Debian 12's civetweb is built without IPv6 (mg_check_feature(8) == 0):
-// "[::1]:port" would fail inside civetweb with no reason given, so it is
-// refused up front with one.
-TEST(MetricsServer, AnIpv6AddressIsRefusedWithTheReason) {
-  const Result<std::unique_ptr<MetricsServer>> server = MetricsServer::start("[::1]:0");
+TEST(MetricsServer, MalformedAddressErrorsSayWhatIsWrong) {
+  EXPECT_THAT(MetricsServer::start("::1:9464").error(), HasSubstr("an IPv6 address goes in brackets"));
+  EXPECT_THAT(MetricsServer::start("[127.0.0.1]:9464").error(), HasSubstr("not an IPv6 address"));
+  EXPECT_THAT(MetricsServer::start("localhost:9464").error(), HasSubstr("not an IPv4 address"));
+  EXPECT_THAT(MetricsServer::start("[::1]9464").error(), HasSubstr("missing \":port\""));
+  EXPECT_THAT(MetricsServer::start("127.0.0.1:65536").error(), HasSubstr("from 0 to 65535"));
+}
+
+TEST(MetricsServer, AnAddressThatIsNotLocalIsAnErrorThatNamesIt) {
+  // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never assigned to a host.
+  const Result<std::unique_ptr<MetricsServer>> server = MetricsServer::start("192.0.2.1:9464");
   ASSERT_FALSE(server);
-  EXPECT_TRUE(server.status().is_invalid_input());
-  EXPECT_THAT(server.error(), HasSubstr("metrics listen address \"[::1]:0\": IPv6 is not supported"));
+  EXPECT_FALSE(server.status().is_invalid_input());
+  EXPECT_EQ(server.error(), "metrics server: cannot listen on 192.0.2.1:9464: Cannot assign requested address");
+}
+
+// Whether this machine has an IPv6 loopback to test on (containers may not).
+bool ipv6_loopback_available() {
+  const int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_addr = in6addr_loopback;
+  const bool bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
+  ::close(fd);
+  return bound;
+}
+
+TEST(MetricsServer, ServesOverIpv6Loopback) {
+  if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 loopback (::1) on this machine";
+  auto server = start_or_fail("[::1]:0");
+  ASSERT_TRUE(server);
+  EXPECT_EQ(server->listen_address(), "[::1]:0");
+  server->registry().add_collector(collector([](MetricWriter& w) { w.gauge("alphastream_ipv6", "v6", {}, 6); }));
+  const HttpResponse response = http_get("::1", server->port(), "/metrics");
+  ASSERT_EQ(response.status, 200) << response.raw;
+  EXPECT_EQ(sample_lines(response.body)["alphastream_ipv6"], "6");
+  // Bound to ::1 only.
+  EXPECT_EQ(scrape(*server).status, 0);
+}
+
+TEST(MetricsServer, TheIpv6WildcardAlsoTakesIpv4Connections) {
+  if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 loopback (::1) on this machine";
+  auto server = start_or_fail("[::]:0");
+  ASSERT_TRUE(server);
+  EXPECT_EQ(http_get("::1", server->port(), "/healthz").status, 200);
+  EXPECT_EQ(http_get("127.0.0.1", server->port(), "/healthz").status, 200);
+}
+
+TEST(MetricsServer, AnIpv6AddressInUseIsAnErrorThatNamesTheAddress) {
+  if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 loopback (::1) on this machine";
+  auto first = start_or_fail("[::1]:0");
+  ASSERT_TRUE(first);
+  const std::string taken = "[::1]:" + std::to_string(first->port());
+  const Result<std::unique_ptr<MetricsServer>> second = MetricsServer::start(taken);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error(), "metrics server: cannot listen on " + taken + ": Address already in use");
+}
+
+TEST(MetricsServer, HealthzAnswersOkWhileServing) {
+  auto server = start_or_fail("127.0.0.1:0");
+  ASSERT_TRUE(server);
+  const HttpResponse response = http_get("127.0.0.1", server->port(), "/healthz");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_THAT(response.headers, HasSubstr("Content-Type: text/plain; charset=utf-8"));
+  EXPECT_EQ(response.body, "ok\n");
+}
+
+TEST(MetricsServer, ReadyzFollowsItsChecksAndNamesTheFailingOne) {
+  auto server = start_or_fail("127.0.0.1:0");
+  ASSERT_TRUE(server);
+  auto readyz = [&] { return http_get("127.0.0.1", server->port(), "/readyz"); };
+  HttpResponse response = readyz();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "ok\n");
+
+  std::atomic<bool> connected{true};
+  server->add_readiness_check("feed", [&connected]() -> std::optional<std::string> {
+    if (connected.load()) return std::nullopt;
+    return "not connected";
+  });
+  server->add_readiness_check("storage", [] { return std::optional<std::string>(); });
+  response = readyz();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "feed: ok\nstorage: ok\n");
+
+  connected = false;
+  response = readyz();
+  EXPECT_EQ(response.status, 503);
+  EXPECT_THAT(response.headers, HasSubstr("Content-Type: text/plain; charset=utf-8"));
+  EXPECT_EQ(response.body, "feed: not connected\nstorage: ok\n");
+  EXPECT_EQ(http_get("127.0.0.1", server->port(), "/healthz").status, 200) << "liveness does not follow readiness";
+
+  connected = true;
+  response = readyz();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "feed: ok\nstorage: ok\n");
+}
+
+TEST(MetricsServer, AReadinessCheckThatThrowsIsNotReadyAndTheServerGoesOn) {
+  auto server = start_or_fail("127.0.0.1:0");
+  ASSERT_TRUE(server);
+  server->add_readiness_check("journal", []() -> std::optional<std::string> {
+    throw std::runtime_error("lmdb env gone");
+  });
+  const HttpResponse response = http_get("127.0.0.1", server->port(), "/readyz");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(response.body, "journal: check failed: lmdb env gone\n");
+  EXPECT_EQ(scrape(*server).status, 200);
+}
+
+TEST(MetricsServer, OnlyGetAndHeadAreServed) {
+  auto server = start_or_fail("127.0.0.1:0");
+  ASSERT_TRUE(server);
+  server->registry().add_collector(collector([](MetricWriter& w) { w.gauge("alphastream_x", "x", {}, 1); }));
+  const HttpResponse post =
+      http_request("127.0.0.1", server->port(), "POST /metrics HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi");
+  EXPECT_EQ(post.status, 405);
+  EXPECT_THAT(post.headers, HasSubstr("Allow: GET, HEAD"));
+  EXPECT_EQ(http_request("127.0.0.1", server->port(), "DELETE /readyz HTTP/1.0\r\n\r\n").status, 405);
+  EXPECT_EQ(http_request("127.0.0.1", server->port(), "POST /nope HTTP/1.0\r\n\r\n").status, 404);
+
+  const HttpResponse head = http_request("127.0.0.1", server->port(), "HEAD /metrics HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  const std::string length = "Content-Length: " + std::to_string(scrape(*server).body.size());
+  EXPECT_THAT(head.headers, HasSubstr(length));
+}
+
+TEST(MetricsServer, KeepAliveServesPipelinedRequestsOnOneConnection) {
+  auto server = start_or_fail("127.0.0.1:0");
+  ASSERT_TRUE(server);
+  const HttpResponse response = http_request(
+      "127.0.0.1", server->port(),
+      "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /readyz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_THAT(response.raw, ::testing::ContainsRegex("HTTP/1.1 200 OK\r\n(.|\r|\n)*HTTP/1.1 200 OK\r\n"));
+}
+
+TEST(MetricsServer, AnOversizedRequestIsRefusedAndTheNextScrapeIsServed) {
+  auto server = start_or_fail("127.0.0.1:0");
+  ASSERT_TRUE(server);
+  const std::string padding(64 * 1024, 'a');
+  const HttpResponse header =
+      http_request("127.0.0.1", server->port(), "GET /metrics HTTP/1.1\r\nX-Padding: " + padding + "\r\n\r\n");
+  EXPECT_EQ(header.status, 431) << header.raw;
+  const HttpResponse body = http_request(
+      "127.0.0.1", server->port(),
+      "GET /metrics HTTP/1.1\r\nContent-Length: " + std::to_string(padding.size()) + "\r\n\r\n" + padding);
+  EXPECT_EQ(body.status, 413) << body.raw;
+  EXPECT_EQ(http_request("127.0.0.1", server->port(), "NOT HTTP\r\n\r\n").status, 400);
+  EXPECT_EQ(scrape(*server).status, 200);
+}
+
+TEST(MetricsServer, AClientThatSendsNothingDoesNotDelayAScrape) {
+  auto server = start_or_fail("127.0.0.1:0");
+  ASSERT_TRUE(server);
+  const int silent = ::alphastream::testing::connect_to("127.0.0.1", server->port());
+  ASSERT_GE(silent, 0);
+  const int half = ::alphastream::testing::connect_to("127.0.0.1", server->port());
+  ASSERT_GE(half, 0);
+  const std::string partial = "GET /metrics HTTP/1.1\r\nHost: a\r\n";
+  ASSERT_EQ(::send(half, partial.data(), partial.size(), MSG_NOSIGNAL), static_cast<ssize_t>(partial.size()));
+
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(scrape(*server).status, 200);
+  // The server gives a client 5 s per request: a scrape queued behind the
+  // silent clients would take at least that.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  ::close(silent);
+  ::close(half);
+}
+
+TEST(MetricsServer, AClientThatSendsNothingIsDisconnectedAfterTheTimeout) {
+  auto server = start_or_fail("127.0.0.1:0");
+  ASSERT_TRUE(server);
+  const int silent = ::alphastream::testing::connect_to("127.0.0.1", server->port());
+  ASSERT_GE(silent, 0);
+  const auto started = std::chrono::steady_clock::now();
+  char byte = 0;
+  // 0: the server closed it; -1 would be the client's own 15 s timeout.
+  EXPECT_EQ(::recv(silent, &byte, 1, 0), 0);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(waited, std::chrono::milliseconds(4500));
+  EXPECT_LT(waited, std::chrono::seconds(10));
+  ::close(silent);
 }
 
 }  // namespace

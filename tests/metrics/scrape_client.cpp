@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,7 +13,6 @@
 #include <sstream>
 
 namespace alphastream::testing {
-namespace {
 
 int connect_to(const std::string& host, std::uint16_t port) {
   sockaddr_in6 in6{};
@@ -34,6 +34,10 @@ int connect_to(const std::string& host, std::uint16_t port) {
   }
   const int fd = ::socket(address->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
+  // A server that never answers fails the test instead of hanging it.
+  const timeval timeout{15, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
   if (::connect(fd, address, length) != 0) {
     ::close(fd);
     return -1;
@@ -41,13 +45,15 @@ int connect_to(const std::string& host, std::uint16_t port) {
   return fd;
 }
 
-}  // namespace
-
 HttpResponse http_get(const std::string& host, std::uint16_t port, const std::string& path) {
+  const std::string authority = host.find(':') == std::string::npos ? host : "[" + host + "]";
+  return http_request(host, port, "GET " + path + " HTTP/1.0\r\nHost: " + authority + "\r\n\r\n");
+}
+
+HttpResponse http_request(const std::string& host, std::uint16_t port, const std::string& request) {
   HttpResponse response;
   const int fd = connect_to(host, port);
   if (fd < 0) return response;
-  const std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\n\r\n";
   std::size_t sent = 0;
   while (sent < request.size()) {
     const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
@@ -58,6 +64,7 @@ HttpResponse http_get(const std::string& host, std::uint16_t port, const std::st
   char buffer[4096];
   for (ssize_t n; (n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;) raw.append(buffer, static_cast<std::size_t>(n));
   ::close(fd);
+  response.raw = raw;
   const std::size_t header_end = raw.find("\r\n\r\n");
   const bool http = raw.compare(0, 9, "HTTP/1.1 ") == 0 || raw.compare(0, 9, "HTTP/1.0 ") == 0;
   if (header_end == std::string::npos || !http) return response;

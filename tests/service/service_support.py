@@ -1,6 +1,6 @@
 """Helpers of the live-service end-to-end tests: start `alphastream run` on
-loopback, scrape and parse its /metrics, drive the fake Binance server and
-stop everything whatever happens.
+loopback, scrape and parse its /metrics, ask its /healthz and /readyz, drive
+the fake Binance server and stop everything whatever happens.
 
 Set by tests/service/CMakeLists.txt (besides what tests/cli/cli_support.py
 reads: ALPHASTREAM_BIN, ALPHASTREAM_PLUGIN_DIR, ALPHASTREAM_TEST_WORK_DIR):
@@ -172,6 +172,16 @@ class Service:
             if self.process.poll() is not None:
                 raise AssertionError("alphastream run exited with %d:\n%s" % (self.process.returncode, self.log()))
             return None
+
+    def get(self, path):
+        """(status, body text) of GET path on the metrics listener; 503 and the
+        other error statuses are answers too."""
+        url = "http://127.0.0.1:%d%s" % (self.metrics_port, path)
+        try:
+            with urllib.request.urlopen(url, timeout=5) as reply:
+                return reply.status, reply.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
 
     def wait_for_metrics(self, condition, timeout_s, what):
         """Scrapes until condition(metrics) holds; returns that scrape."""

@@ -1,5 +1,6 @@
 """`alphastream run` on its built-in simulator over TLS: the real websocket
-client, shards, plugins, LMDB recording and /metrics, all on loopback."""
+client, shards, plugins, LMDB recording, /metrics, /healthz and /readyz, all
+on loopback."""
 
 import os
 import signal
@@ -48,7 +49,15 @@ class SimulatorFeedOverTls(RecordingService):
 
         m = self.service.wait_for_metrics(warmed_up, 60, "both legs, a Kalman beta and a VWAP")
         self.assertEqual(m.value("alphastream_feed_connected"), 1)
+        # Trades flow, so the feed is connected: live and ready, every check named.
+        self.assertEqual(self.service.get("/healthz"), (200, "ok\n"))
+        self.assertEqual(self.service.get("/readyz"), (200, "service: ok\nfeed: ok\nstorage: ok\n"))
         self.assertGreater(m.value("alphastream_pair_observations_total", pair=ss.PAIR, model="ols"), 0)
+        for model in ("kalman", "ols"):
+            self.assertEqual(m.value("alphastream_pair_leg_info", pair=ss.PAIR, model=model, leg="y",
+                                     symbol=ss.Y_SYMBOL), 1)
+            self.assertEqual(m.value("alphastream_pair_leg_info", pair=ss.PAIR, model=model, leg="x",
+                                     symbol=ss.X_SYMBOL), 1)
         # The simulator prices x near 100 USD.
         vwap = m.value("alphastream_model_output", plugin="microstructure", symbol=ss.X_SYMBOL,
                        model="microstructure", output="vwap")

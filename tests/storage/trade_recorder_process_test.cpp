@@ -2,6 +2,7 @@
 // mid-write, read while it writes, and stalled behind another writer.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <limits>
 #include <random>
@@ -150,6 +151,53 @@ TEST(TradeRecorderProcess, AStalledWriterFillsTheQueueThenRecordDropsAndCounts) 
       });
   ASSERT_TRUE(visited) << visited.error();
   EXPECT_EQ(*visited, accepted.size());
+}
+
+TEST(TradeRecorderProcess, AStalledWriterMakesRecordWaitingWaitAndThenEveryTradeIsCommitted) {
+  TempDir dir;
+  TradeRecorderOptions options;
+  options.path = dir.journal();
+  options.map_size_mb = 16;
+  options.queue_capacity = 1024;
+  options.max_batch = 64;
+  std::unique_ptr<TradeRecorder> recorder = testing::opened(TradeRecorder::open(options));
+  ASSERT_NE(recorder, nullptr);
+  HelperProcess lock_holder({"hold-write-lock", dir.journal()});
+  ASSERT_EQ(lock_holder.read_line(), std::optional<std::string>("locked"));
+
+  // Four times what the queue holds: the producer must wait for the writer.
+  constexpr std::uint64_t kOffered = 4 * 1024;
+  std::atomic<std::uint64_t> offered{0};
+  std::thread producer([&] {
+    for (std::uint64_t i = 0; i < kOffered; ++i) {
+      EXPECT_TRUE(recorder->record_waiting(numbered_trade(i))) << "trade " << i;
+      offered.store(i + 1);
+    }
+  });
+  // At least queue_capacity trades fit; then the producer waits as long as
+  // the writer is stalled, dropping nothing.
+  for (int waited_ms = 0; waited_ms < 10'000 && offered.load() < 1024; ++waited_ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GE(offered.load(), 1024u);
+  EXPECT_LT(offered.load(), kOffered) << "the writer is stalled: the producer cannot be done";
+  EXPECT_EQ(recorder->stats().records_total, 0u);
+  EXPECT_EQ(recorder->stats().dropped_total, 0u);
+
+  lock_holder.close_stdin();
+  ASSERT_EQ(lock_holder.wait(), 0);
+  producer.join();
+  ASSERT_TRUE(recorder->flush());
+  const TradeRecorderStats stats = recorder->stats();
+  EXPECT_EQ(stats.records_total, kOffered);
+  EXPECT_EQ(stats.dropped_total, 0u);
+  EXPECT_EQ(stats.errors_total, 0u);
+  recorder.reset();
+
+  std::unique_ptr<TradeJournal> journal = testing::opened(TradeJournal::open(dir.journal()));
+  ASSERT_NE(journal, nullptr);
+  EXPECT_EQ(check_numbered_prefix(*journal), kOffered);
 }
 
 }  // namespace

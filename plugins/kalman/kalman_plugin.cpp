@@ -14,7 +14,7 @@ namespace {
 using alphastream::kalman::KalmanHedgeFilter;
 using alphastream::kalman::KalmanStep;
 
-enum Param { kDelta = 0, kVe = 1, kP0 = 2 };
+enum Param { kDelta = 0, kVe = 1, kP0 = 2, kWarmup = 3 };
 
 // Host bounds are inclusive, so delta's keep it strictly inside (0, 1).
 const as_param_descriptor kParams[] = {
@@ -25,6 +25,9 @@ const as_param_descriptor kParams[] = {
      "variance of the observation noise of y, in units of y squared"},
     {sizeof(as_param_descriptor), "p0", AS_PARAM_DOUBLE, 1.0, 1e-12, 1e12,
      "initial variance of beta and of alpha (P_0 = p0 I) around the initial state beta = alpha = 0"},
+    {sizeof(as_param_descriptor), "warmup", AS_PARAM_INT, 0, 0, 1e9,
+     "observations whose spread is NaN while the state converges from zero, so the pipeline's z-score "
+     "window and signals start on settled forecast errors; beta and alpha are output throughout"},
 };
 
 const as_output_descriptor kOutputs[] = {
@@ -42,8 +45,8 @@ const as_model_descriptor kDescriptor = {
     "Kalman hedge ratio",
     "1.0.0",
     "Kalman filter of y = beta * x + alpha + noise with beta and alpha random walks, starting from zero; "
-    "every output is available from the first observation. The spread is the one-step forecast error, "
-    "large for the first observations while the state converges.",
+    "beta and alpha are available from the first observation. The spread is the one-step forecast error, "
+    "large for the first observations while the state converges: NaN for the first `warmup` of them.",
     AS_MODEL_PAIR,
     kParams,
     sizeof(kParams) / sizeof(kParams[0]),
@@ -54,7 +57,8 @@ const as_model_descriptor kDescriptor = {
 class KalmanModel {
  public:
   explicit KalmanModel(const alphastream::plugin::Params& params)
-      : filter_(checked(params, kDelta, 0, 1), checked(params, kVe, 0, kInf), checked(params, kP0, 0, kInf)) {}
+      : filter_(checked(params, kDelta, 0, 1), checked(params, kVe, 0, kInf), checked(params, kP0, 0, kInf)),
+        warmup_left_(static_cast<long long>(params.value(kWarmup))) {}
 
   // Returns AS_ERROR, leaving the state as it was, for a non-finite x or y or
   // a result too large for a double.
@@ -65,6 +69,10 @@ class KalmanModel {
     outputs[1] = step.alpha;
     outputs[2] = step.spread;
     outputs[3] = step.forecast_std;
+    if (warmup_left_ > 0) {
+      --warmup_left_;
+      outputs[2] = std::numeric_limits<double>::quiet_NaN();
+    }
     return AS_OK;
   }
 
@@ -83,6 +91,7 @@ class KalmanModel {
   }
 
   KalmanHedgeFilter filter_;
+  long long warmup_left_;  // observations whose spread is still withheld
 };
 
 }  // namespace

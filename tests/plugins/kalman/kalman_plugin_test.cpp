@@ -16,7 +16,7 @@ namespace {
 
 using namespace ::alphastream::testing;
 
-TEST(KalmanPlugin, DescriptorDeclaresThreeParametersAndFourOutputsInOrder) {
+TEST(KalmanPlugin, DescriptorDeclaresFourParametersAndFourOutputsInOrder) {
   auto model = make_kalman();
   ASSERT_NE(model, nullptr);
   const as_model_descriptor& d = model->descriptor();
@@ -29,18 +29,19 @@ TEST(KalmanPlugin, DescriptorDeclaresThreeParametersAndFourOutputsInOrder) {
   EXPECT_EQ(model->output_index("forecast_std"), kForecastStd);
   EXPECT_STREQ(model->library().output(kSpread).help,
                "forecast error e = y - (beta*x + alpha) of the prior state; the pipeline trades it");
-  ASSERT_EQ(model->library().param_count(), 3u);
+  ASSERT_EQ(model->library().param_count(), 4u);
   EXPECT_STREQ(model->library().param(0).name, "delta");
   EXPECT_STREQ(model->library().param(1).name, "ve");
   EXPECT_STREQ(model->library().param(2).name, "p0");
+  EXPECT_STREQ(model->library().param(3).name, "warmup");
 }
 
-TEST(KalmanPlugin, DefaultsAreDelta1em4Ve1em3P0One) {
+TEST(KalmanPlugin, DefaultsAreDelta1em4Ve1em3P0OneAndNoWarmup) {
   auto library = PluginLibrary::load(KALMAN_PLUGIN_PATH);
   ASSERT_TRUE(library.is_ok()) << library.error();
   auto model = ModelInstance::create(*library, {}, "pairs[0]");
   ASSERT_TRUE(model.is_ok()) << model.error();
-  const std::vector<double> want = {1e-4, 1e-3, 1.0};
+  const std::vector<double> want = {1e-4, 1e-3, 1.0, 0.0};
   EXPECT_EQ(std::vector<double>((*model)->param_values().begin(), (*model)->param_values().end()), want);
 }
 
@@ -70,6 +71,37 @@ TEST(KalmanPlugin, ParametersOutsideTheirBoundsAreRefusedByTheHost) {
   }
   const std::vector<ParamSetting> edges = {{"delta", 1e-12, "1e-12", ""}, {"ve", 1e12, "1e12", ""}};
   EXPECT_TRUE(ModelInstance::create(*library, edges, "pairs[0]").is_ok());
+}
+
+// warmup only withholds the spread: the filter runs the same, so from
+// observation warmup + 1 on every output equals the model without it.
+TEST(KalmanPlugin, WarmupWithholdsTheFirstSpreadsAndChangesNothingElse) {
+  auto library = PluginLibrary::load(KALMAN_PLUGIN_PATH);
+  ASSERT_TRUE(library.is_ok()) << library.error();
+  const std::vector<ParamSetting> settings = {{"warmup", 5, "5", "kalman.yaml:4"}};
+  auto warm = ModelInstance::create(*library, settings, "pairs[0]");
+  ASSERT_TRUE(warm.is_ok()) << warm.error();
+  auto plain = make_kalman();
+  ASSERT_NE(plain, nullptr);
+  const PairSeries s = random_walk_pair(20, 100, 0.5, 1.5, 2.0, 0.1, 11);
+  for (std::size_t i = 0; i < s.x.size(); ++i) {
+    ASSERT_TRUE((*warm)->update(observation(s.x[i], s.y[i])));
+    ASSERT_TRUE(plain->update(observation(s.x[i], s.y[i])));
+    const auto got = (*warm)->outputs();
+    const auto want = plain->outputs();
+    EXPECT_EQ(got[kBeta], want[kBeta]) << i;
+    EXPECT_EQ(got[kAlpha], want[kAlpha]) << i;
+    EXPECT_EQ(got[kForecastStd], want[kForecastStd]) << i;
+    if (i < 5) {
+      EXPECT_TRUE(std::isnan(got[kSpread])) << i;
+    } else {
+      EXPECT_EQ(got[kSpread], want[kSpread]) << i;
+    }
+  }
+  const std::vector<ParamSetting> negative = {{"warmup", -1, "-1", "kalman.yaml:4"}};
+  EXPECT_FALSE(ModelInstance::create(*library, negative, "pairs[0]").is_ok());
+  const std::vector<ParamSetting> fractional = {{"warmup", 2.5, "2.5", "kalman.yaml:4"}};
+  EXPECT_FALSE(ModelInstance::create(*library, fractional, "pairs[0]").is_ok());
 }
 
 TEST(KalmanPlugin, FirstTwoStepsMatchHandComputation) {

@@ -24,7 +24,7 @@
 //
 //   service_throughput [--trades N] [--pairs P] [--shards 1,2] [--queue-capacity Q]
 //                      [--repeat R] [--load F] [--latency-trades M] [--mode time|tick]
-//                      [--plugins DIR]
+//                      [--plugins DIR] [--idle-spin-us US | --busy-poll]
 #include <sched.h>
 
 #include <algorithm>
@@ -163,8 +163,14 @@ struct RunResult {
 
 class Bench {
  public:
-  Bench(Workload workload, SamplingConfig sampling, std::string plugins_dir, std::vector<int> cpus)
-      : workload_(std::move(workload)), sampling_(sampling), factory_(std::move(plugins_dir)), cpus_(std::move(cpus)) {}
+  // idle: the shards' idle_spin_us and busy_poll; the rest of the options is per run.
+  Bench(Workload workload, SamplingConfig sampling, std::string plugins_dir, std::vector<int> cpus,
+        ShardGroupOptions idle)
+      : workload_(std::move(workload)),
+        sampling_(sampling),
+        factory_(std::move(plugins_dir)),
+        cpus_(std::move(cpus)),
+        idle_(std::move(idle)) {}
 
   const Workload& workload() const { return workload_; }
   // The CPUs for the I/O thread then each shard, or empty (too few CPUs).
@@ -203,6 +209,7 @@ class Bench {
   SamplingConfig sampling_;
   ModelFactory factory_;
   std::vector<int> cpus_;
+  ShardGroupOptions idle_;
 };
 
 // As LiveService::create_pair and create_symbol_models do it: one LivePair per
@@ -286,6 +293,8 @@ Result<RunResult> Bench::run(const RunOptions& options) {
   }
   const std::vector<int> cpus = placement(options.shards);
   ShardGroupOptions group_options;
+  group_options.idle_spin_us = idle_.idle_spin_us;
+  group_options.busy_poll = idle_.busy_poll;
   group_options.shard_count = options.shards;
   group_options.queue_capacity = options.queue_capacity;
   if (!cpus.empty()) group_options.cpus.assign(cpus.begin() + 1, cpus.end());
@@ -471,6 +480,12 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--mode", mode, "sampling mode")->check(CLI::IsMember({"tick", "time"}));
   app.add_option("--plugins", plugins_dir, "plugin directory");
+  ShardGroupOptions idle;
+  auto* spin_option = app.add_option("--idle-spin-us", idle.idle_spin_us,
+                                     "idle shards poll this long before sleeping (engine.idle_spin_us)")
+                          ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000}))
+                          ->capture_default_str();
+  app.add_flag("--busy-poll", idle.busy_poll, "idle shards never sleep (engine.busy_poll)")->excludes(spin_option);
   CLI11_PARSE(app, argc, argv);
 
   SamplingConfig sampling;
@@ -482,7 +497,12 @@ int main(int argc, char** argv) {
               frame_count, pair_count, workload.frames.symbols().size(),
               static_cast<double>(workload.frames.bytes()) / 1e6, mode.c_str(), seconds_since(generate_start));
   const std::vector<int> cpus = allowed_cpus();
-  Bench bench(std::move(workload), sampling, plugins_dir, cpus);
+  if (idle.busy_poll) {
+    std::printf("%-30s busy polling (never sleeps)\n", "idle shards");
+  } else {
+    std::printf("%-30s poll %lld us, then sleep\n", "idle shards", static_cast<long long>(idle.idle_spin_us));
+  }
+  Bench bench(std::move(workload), sampling, plugins_dir, cpus, idle);
   for (const std::uint32_t shards : shard_counts) {
     std::printf("%-30s shards=%u %s\n", "placement", shards,
                 placement_text(bench.placement(shards), shards, cpus.size()).c_str());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <ctime>
 
 #include "config/yaml_reader.h"
@@ -11,6 +12,8 @@ namespace alphastream {
 namespace {
 
 constexpr int kMaxCores = 256;
+// Spinning longer than a second is busy polling in all but name.
+constexpr std::int64_t kMaxIdleSpinUs = 1'000'000;
 
 // "host:port" or "[v6]:port", port 0..65535 (0: any free port).
 bool is_listen_address(std::string_view text) {
@@ -24,8 +27,20 @@ bool is_listen_address(std::string_view text) {
   return ec == std::errc() && end == port.data() + port.size() && value <= 65535;
 }
 
+// read_positive_integer refuses 0, which idle_spin_us takes.
+std::optional<std::int64_t> read_idle_spin_us(ConfigReader& reader, const YamlValue& value) {
+  const std::optional<double> x = read_number(reader, value, NumberRange::kNonNegative);
+  if (!x) return std::nullopt;
+  if (std::trunc(*x) == *x && *x <= static_cast<double>(kMaxIdleSpinUs)) return static_cast<std::int64_t>(*x);
+  reader.add_error(value.line, value.path,
+                   "expected whole microseconds 0.." + std::to_string(kMaxIdleSpinUs) +
+                       " (busy_poll: true never sleeps), got " + describe(value.node));
+  return std::nullopt;
+}
+
 void read_engine(ConfigReader& reader, const YamlValue& section, ShardingConfig& engine) {
-  MapReader map(reader, section, {"cores", "cpus", "queue_capacity", "clock_grace_ms"});
+  MapReader map(reader, section,
+                {"cores", "cpus", "queue_capacity", "clock_grace_ms", "idle_spin_us", "busy_poll"});
   const auto cores = map.find("cores");
   if (cores) {
     if (const auto n = read_positive_integer(reader, *cores, kMaxCores)) engine.cores = static_cast<int>(*n);
@@ -50,6 +65,21 @@ void read_engine(ConfigReader& reader, const YamlValue& section, ShardingConfig&
   }
   if (const auto v = map.find("clock_grace_ms")) {
     if (const auto n = read_positive_integer(reader, *v, 60000)) engine.clock_grace_ms = *n;
+  }
+  const auto spin = map.find("idle_spin_us");
+  if (spin) {
+    if (const auto n = read_idle_spin_us(reader, *spin)) engine.idle_spin_us = *n;
+  }
+  if (const auto v = map.find("busy_poll")) {
+    if (const auto b = read_number_or_bool(reader, *v); b && !b->is_bool) {
+      reader.add_error(v->line, v->path, "expected true or false, got " + describe(v->node));
+    } else if (b) {
+      engine.busy_poll = b->value != 0;
+    }
+  }
+  // Two answers to "how long to spin" would leave the reader guessing which wins.
+  if (spin && engine.busy_poll) {
+    reader.add_error(spin->line, spin->path, "has no effect with busy_poll: true (a busy shard never sleeps)");
   }
 }
 

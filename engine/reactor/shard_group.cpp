@@ -21,6 +21,11 @@ constexpr std::size_t kBlockSize = EventQueue::BLOCK_SIZE;
 // events per shard).
 constexpr std::size_t kMaxQueueCapacity = std::size_t{1} << 24;
 
+// A poll with its pause takes tens of nanoseconds and a clock read about as
+// much: reading it every 64 polls keeps the spin's cost in the polls while
+// ending it within a few microseconds of idle_spin_us.
+constexpr std::uint64_t kPollsPerClockRead = 64;
+
 // Slots to preallocate. try_enqueue takes blocks only from this pool, and the
 // producer's block index is sized from the pool, so nothing grows later. The
 // one producer keeps the blocks it took in a ring and reuses the oldest once
@@ -120,6 +125,9 @@ Status check_options(const ShardGroupOptions& options, const std::vector<std::un
                        std::to_string(options.queue_capacity));
   }
   if (options.max_batch == 0) problems.push_back("max_batch must be at least 1");
+  if (options.idle_spin_us < 0) {
+    problems.push_back("idle_spin_us must be at least 0, got " + std::to_string(options.idle_spin_us));
+  }
   if (options.idle_sleep_ms <= 0) {
     problems.push_back("idle_sleep_ms must be positive, got " + std::to_string(options.idle_sleep_ms));
   }
@@ -306,7 +314,7 @@ void ShardGroup::run_shard(std::uint32_t index, std::promise<Status>& ready) {
 
   moodycamel::ConsumerToken token(shard.queue);
   std::uint64_t taken = 0;
-  std::uint32_t idle_polls = 0;
+  IdleSpin spin;
   for (;;) {
     // Read before looking at the queue: once stop is seen, an empty queue
     // means every accepted event was taken.
@@ -317,15 +325,15 @@ void ShardGroup::run_shard(std::uint32_t index, std::promise<Status>& ready) {
       shard.consumer.taken_total.store(taken + count, std::memory_order_release);
       handle_batch(shard, taken, count);
       taken += count;
-      idle_polls = 0;
+      spin.polls = 0;
       continue;
     }
     if (run_ready_commands(shard, taken).ran) {
-      idle_polls = 0;
+      spin.polls = 0;
       continue;
     }
     if (stopping) break;
-    idle(shard, taken, idle_polls);
+    idle(shard, taken, spin);
   }
   shard.handler->on_stop();
 }
@@ -374,14 +382,31 @@ ShardGroup::CommandsRun ShardGroup::run_ready_commands(Shard& shard, std::uint64
   }
 }
 
-void ShardGroup::idle(Shard& shard, std::uint64_t events_taken, std::uint32_t& idle_polls) {
-  if (idle_polls == 0) shard.handler->on_idle();
-  if (idle_polls < options_.idle_spin_count) {
-    ++idle_polls;
-    cpu_relax();
-    return;
+void ShardGroup::idle(Shard& shard, std::uint64_t events_taken, IdleSpin& spin) {
+  using Clock = std::chrono::steady_clock;
+  if (spin.polls == 0) {
+    shard.handler->on_idle();
+    spin.since = Clock::now();
   }
-  idle_polls = 0;
+  if (options_.busy_poll || options_.idle_spin_us > 0) {
+    ++spin.polls;
+    if (spin.polls % kPollsPerClockRead != 0) {
+      cpu_relax();
+      return;
+    }
+    const auto spun = Clock::now() - spin.since;
+    if (options_.busy_poll) {
+      // on_idle keeps the cadence it has when the shard sleeps.
+      if (spun >= std::chrono::milliseconds(options_.idle_sleep_ms)) spin.polls = 0;
+      cpu_relax();
+      return;
+    }
+    if (spun < std::chrono::microseconds(options_.idle_spin_us)) {
+      cpu_relax();
+      return;
+    }
+  }
+  spin.polls = 0;
   // Announce the sleep, then look once more; see wake_if_sleeping.
   shard.wake.sleeping.store(true, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_seq_cst);

@@ -9,17 +9,20 @@
 // (and touched) by create(), written through one ProducerToken. The exact
 // capacity comes from the group's own counters, not from the queue's blocks.
 //
-// Idle: a shard with nothing to do polls idle_spin_count more times (0.1 to
-// 1 ms by default, by the CPU's pause instruction), then sleeps on a
-// semaphore until a push, a command or stop() wakes it, or idle_sleep_ms
-// passes. Spinning keeps the latency of a trade after a short lull at the
-// cost of a busy core; sleeping keeps an idle service off the CPU at the cost
-// of a futex wake-up (some microseconds) for the first trade after a longer
-// lull. idle_spin_count = 0 sleeps at once; a larger value buys latency with
-// CPU. A push costs one full fence so that it never misses a sleeping shard.
+// Idle: a shard with nothing to do keeps polling for idle_spin_us (by the
+// CPU's pause instruction, reading the clock only every 64 polls), then
+// sleeps on a semaphore until a push, a command or stop() wakes it, or
+// idle_sleep_ms passes. Spinning keeps the latency of a trade after a short
+// lull at the cost of a busy core; sleeping keeps an idle service off the CPU
+// at the cost of a futex wake-up for the first trade after a longer lull
+// (some microseconds on a quiet machine, milliseconds on a loaded one).
+// idle_spin_us = 0 sleeps at once; busy_poll never sleeps, for a shard on a
+// core of its own. A push costs one full fence so that it never misses a
+// sleeping shard.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -41,8 +44,11 @@ struct ShardGroupOptions {
   std::size_t queue_capacity = 65536;  // engine.queue_capacity: events waiting per shard
   std::vector<int> cpus;               // empty: not pinned; else shard i runs on CPU cpus[i]
   std::size_t max_batch = 256;         // most events taken from a queue at once
-  std::uint32_t idle_spin_count = 10000;  // empty polls before sleeping
-  std::int64_t idle_sleep_ms = 100;       // longest sleep; on_idle runs after each
+  // engine.idle_spin_us: how long an idle shard polls before it sleeps; 0
+  // sleeps at once. 250 us is about what the former 10,000 polls took.
+  std::int64_t idle_spin_us = 250;
+  bool busy_poll = false;            // engine.busy_poll: never sleep (idle_spin_us is unused)
+  std::int64_t idle_sleep_ms = 100;  // longest sleep; on_idle runs after each (and as often when busy polling)
 };
 
 // What a shard does with its events. Every method runs on the shard's thread
@@ -55,7 +61,8 @@ class ShardHandler {
   virtual void on_event(const ShardEvent& event) = 0;
   // After the events taken from the queue at once.  [shard thread]
   virtual void on_batch_end() {}
-  // When the queue runs dry, and after each idle_sleep_ms without work.  [shard thread]
+  // When the queue runs dry, and after each idle_sleep_ms without work, asleep
+  // or busy polling.  [shard thread]
   virtual void on_idle() {}
   // Once, after stop() drained every event and command.  [shard thread]
   virtual void on_stop() {}
@@ -70,7 +77,7 @@ struct ShardStats {
   std::uint64_t events_total = 0;    // events handled by on_event
   std::uint64_t batches_total = 0;   // non-empty takes from the queue
   std::uint64_t commands_total = 0;  // control commands run
-  std::uint64_t sleeps_total = 0;    // times the shard slept for lack of work
+  std::uint64_t sleeps_total = 0;    // times the shard slept for lack of work (never when busy polling)
   std::uint64_t queue_depth = 0;     // accepted events the shard has not yet taken
   std::uint64_t max_batch = 0;       // most events taken at once
 };
@@ -148,6 +155,11 @@ class ShardGroup {
 
   explicit ShardGroup(ShardGroupOptions options);
   Status enqueue_command(ShardId shard, std::function<void()> fn);
+  // An idle spell: polls since the queue ran dry, and when it did.
+  struct IdleSpin {
+    std::uint64_t polls = 0;
+    std::chrono::steady_clock::time_point since;
+  };
   struct CommandsRun {
     bool ran = false;
     std::uint64_t next_after = UINT64_MAX;  // the first waiting command's after_events
@@ -157,7 +169,7 @@ class ShardGroup {
   void handle_batch(Shard& shard, std::uint64_t first_sequence, std::size_t count);
   // Runs the commands, in order, that wait for no more than `events_taken` events.
   CommandsRun run_ready_commands(Shard& shard, std::uint64_t events_taken);
-  void idle(Shard& shard, std::uint64_t events_taken, std::uint32_t& idle_polls);
+  void idle(Shard& shard, std::uint64_t events_taken, IdleSpin& spin);
   bool has_room(Shard& shard, std::uint64_t pushed);
 
   const ShardGroupOptions options_;

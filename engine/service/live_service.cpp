@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -116,6 +117,7 @@ class LiveService {
   Status start_simulator();
   Status start_stream(std::unique_ptr<TradeStream> stream);
   void pump_stream();
+  void finish_data_on_every_shard();
   void schedule_clock();
   void wait_for_signal();
   void reload();
@@ -480,6 +482,7 @@ void LiveService::pump_stream() {
     if (!more.value()) {
       for (const std::string& line : stream_->summary()) spdlog::info("{}", line);
       source_running_ = false;
+      finish_data_on_every_shard();
       const std::string end = "end of the feed source (" + std::to_string(stream_trades_) + " trades)";
       if (options_.stay_up_after_source) {
         spdlog::info("{}; staying up until a signal", end);
@@ -492,6 +495,26 @@ void LiveService::pump_stream() {
     ingest_->accept(trade, true);
   }
   asio::post(io_, [this] { pump_stream(); });
+}
+
+// The data is complete: the interval open at its end is closed as the
+// backtest and `alphastream replay` close it. Waits, so that the log line and
+// /metrics after it show the final state. A live feed never gets here: what
+// a signal interrupts is incomplete.
+void LiveService::finish_data_on_every_shard() {
+  std::vector<std::future<void>> done;
+  for (std::uint32_t i = 0; i < shard_count(); ++i) {
+    ShardBook* book = books_[i];
+    // Queued after the source's last push: runs once the shard took every trade.
+    done.push_back(shards_->submit_to(ShardId(i), [book] { book->finish_data(); }));
+  }
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    try {
+      done[i].get();
+    } catch (const std::exception& e) {
+      spdlog::error("shard {}: the end of the data did not close its intervals: {}", i, e.what());
+    }
+  }
 }
 
 Status LiveService::start_feed() {
@@ -728,6 +751,8 @@ Status LiveService::run() {
   shard_options.shard_count = shard_count();
   shard_options.queue_capacity = static_cast<std::size_t>(config_.service.engine.queue_capacity);
   shard_options.cpus = config_.service.engine.cpus;
+  shard_options.idle_spin_us = config_.service.engine.idle_spin_us;
+  shard_options.busy_poll = config_.service.engine.busy_poll;
   std::vector<std::unique_ptr<ShardHandler>> handlers;
   for (std::uint32_t i = 0; i < shard_count(); ++i) {
     auto book = std::make_unique<ShardBook>(config_.service.engine.clock_grace_ms);

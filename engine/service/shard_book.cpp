@@ -30,6 +30,14 @@ std::size_t ShardBook::remove_symbol_models(std::string_view symbol) {
   return removed;
 }
 
+void ShardBook::finish_data() {
+  for (LivePair& pair : pairs_) {
+    pair.pipeline->finish();
+    pair.pipeline->discard_closed_trades();
+  }
+  for (LiveSymbolModel& model : symbol_models_) model.pipeline->finish();
+}
+
 ShardBook::Route& ShardBook::route_for(const Symbol& symbol) {
   for (Route& route : routes_) {
     if (route.symbol == symbol) return route;

@@ -51,6 +51,11 @@ class ShardBook : public ShardHandler {
   std::size_t remove_pair(std::string_view name);
   // Removes every model of `symbol`; returns how many.
   std::size_t remove_symbol_models(std::string_view symbol);
+  // End of a file source's data: every pipeline emits its open interval and
+  // closes its paper position, as the backtest does at the end of its data
+  // (PairPipeline::finish, SymbolPipeline::finish). Later trades of the same
+  // intervals would be late.
+  void finish_data();
 
   // [shard thread] A trade goes to every pipeline with that symbol as a leg
   // or subject; a clock event closes intervals that ended clock_grace_ms ago.

@@ -22,6 +22,8 @@ TEST(ServiceConfig, SectionsLeftOutTakeTheDefaults) {
   EXPECT_EQ(service.engine.cores, 1);
   EXPECT_TRUE(service.engine.cpus.empty());
   EXPECT_EQ(service.engine.queue_capacity, 65536);
+  EXPECT_EQ(service.engine.idle_spin_us, 250);
+  EXPECT_FALSE(service.engine.busy_poll);
   EXPECT_EQ(service.feed.source, FeedSource::kBinance);
   EXPECT_EQ(service.feed.url, "wss://fstream.binance.com/market/stream");
   EXPECT_TRUE(service.feed.tls_verify);
@@ -109,6 +111,56 @@ metrics: {listen: "localhost"}
   EXPECT_NE(error.find("stale_after_s"), std::string::npos) << "a suggestion names the near key:\n" << error;
   EXPECT_NE(error.find("live.yaml:13: storage.lmdb: missing required key 'path'"), std::string::npos) << error;
   EXPECT_NE(error.find("live.yaml:14: metrics.listen: expected host:port"), std::string::npos) << error;
+}
+
+TEST(ServiceConfig, IdleSpinIsWholeMicrosecondsFromZeroOrBusyPolling) {
+  const auto engine_of = [](std::string_view yaml) {
+    const Result<EngineConfig> config = parse_with(yaml);
+    EXPECT_TRUE(config.is_ok()) << yaml << config.error();
+    return config.is_ok() ? config.value().service.engine : ShardingConfig{};
+  };
+  EXPECT_EQ(engine_of("engine: {idle_spin_us: 0}\n").idle_spin_us, 0);
+  EXPECT_EQ(engine_of("engine: {idle_spin_us: 40}\n").idle_spin_us, 40);
+  EXPECT_EQ(engine_of("engine: {idle_spin_us: 1000000}\n").idle_spin_us, 1'000'000);
+  EXPECT_FALSE(engine_of("engine: {idle_spin_us: 40}\n").busy_poll);
+  EXPECT_TRUE(engine_of("engine: {busy_poll: true}\n").busy_poll);
+  EXPECT_FALSE(engine_of("engine: {busy_poll: false, idle_spin_us: 10}\n").busy_poll);
+}
+
+TEST(ServiceConfig, BadIdleSpinSettingsNameTheirLineAndKey) {
+  const Result<EngineConfig> config = parse_with(R"(engine:
+  idle_spin_us: -1
+  busy_poll: yes
+)");
+  ASSERT_FALSE(config.is_ok());
+  EXPECT_NE(config.error().find("live.yaml:4: engine.idle_spin_us: expected a number >= 0, got \"-1\""),
+            std::string::npos)
+      << config.error();
+  EXPECT_NE(config.error().find("live.yaml:5: engine.busy_poll: expected "), std::string::npos) << config.error();
+
+  const Result<EngineConfig> fraction = parse_with("engine:\n  idle_spin_us: 2.5\n");
+  ASSERT_FALSE(fraction.is_ok());
+  EXPECT_NE(fraction.error().find("live.yaml:4: engine.idle_spin_us: expected whole microseconds 0..1000000 "
+                                  "(busy_poll: true never sleeps), got \"2.5\""),
+            std::string::npos)
+      << fraction.error();
+  const Result<EngineConfig> too_long = parse_with("engine:\n  idle_spin_us: 2000000\n");
+  ASSERT_FALSE(too_long.is_ok());
+  EXPECT_NE(too_long.error().find("live.yaml:4: engine.idle_spin_us: expected whole microseconds 0..1000000"),
+            std::string::npos)
+      << too_long.error();
+
+  const Result<EngineConfig> both = parse_with("engine:\n  busy_poll: true\n  idle_spin_us: 50\n");
+  ASSERT_FALSE(both.is_ok());
+  EXPECT_NE(both.error().find("live.yaml:5: engine.idle_spin_us: has no effect with busy_poll: true"),
+            std::string::npos)
+      << both.error();
+
+  const Result<EngineConfig> typo = parse_with("engine:\n  idle_spin_ms: 50\n");
+  ASSERT_FALSE(typo.is_ok());
+  EXPECT_NE(typo.error().find("live.yaml:4: unknown key 'idle_spin_ms' in engine (did you mean 'idle_spin_us'?)"),
+            std::string::npos)
+      << typo.error();
 }
 
 TEST(ServiceConfig, ReplayAndCsvSourcesNeedTheirSections) {

@@ -49,7 +49,7 @@ TEST(ShardGroupAllocation, RunningShardsAllocateNothingPerEventNorWhenIdle) {
   ShardGroupOptions options;
   options.shard_count = 2;
   options.queue_capacity = 1000;
-  options.idle_spin_count = 50;
+  options.idle_spin_us = 2;
   options.idle_sleep_ms = 1;  // many sleeps and wake-ups during the test
   std::vector<std::unique_ptr<ShardHandler>> handlers;
   std::vector<CountingHandler*> counting;

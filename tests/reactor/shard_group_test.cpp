@@ -28,7 +28,7 @@ ShardGroupOptions small_options(std::uint32_t shards, std::size_t capacity) {
   options.shard_count = shards;
   options.queue_capacity = capacity;
   // Tests run more threads than the machine has cores: spin little.
-  options.idle_spin_count = 100;
+  options.idle_spin_us = 5;
   options.idle_sleep_ms = 5;
   return options;
 }
@@ -193,7 +193,7 @@ TEST(ShardGroupStop, AfterStopPushesAreDroppedAndCommandsRefused) {
 // With a 60 s idle sleep, only the wake-up can make stop() quick.
 TEST(ShardGroupStop, StopWakesASleepingShardAtOnce) {
   ShardGroupOptions options = small_options(1, 8);
-  options.idle_spin_count = 0;
+  options.idle_spin_us = 0;
   options.idle_sleep_ms = 60'000;
   auto [group, handlers] = make_recording_group(options);
   ASSERT_TRUE(group);
@@ -303,7 +303,7 @@ std::chrono::nanoseconds thread_cpu_time(clockid_t clock) {
 // push woke the shard, and the CPU time proves it was not spinning.
 TEST(ShardGroupIdle, AnIdleShardSleepsOffTheCpuAndAPushWakesItPromptly) {
   ShardGroupOptions options = small_options(1, 8);
-  options.idle_spin_count = 1000;
+  options.idle_spin_us = 50;
   options.idle_sleep_ms = 60'000;
   auto [group, handlers] = make_recording_group(options);
   ASSERT_TRUE(group);
@@ -329,7 +329,7 @@ TEST(ShardGroupIdle, AnIdleShardSleepsOffTheCpuAndAPushWakesItPromptly) {
 // wake-up would stall the test for 60 s.
 TEST(ShardGroupIdle, NoWakeUpIsLostWhenEveryPushMeetsAShardFallingAsleep) {
   ShardGroupOptions options = small_options(1, 8);
-  options.idle_spin_count = 0;
+  options.idle_spin_us = 0;
   options.idle_sleep_ms = 60'000;
   auto [group, handlers] = make_recording_group(options, 3000);
   ASSERT_TRUE(group);
@@ -349,9 +349,96 @@ TEST(ShardGroupIdle, NoWakeUpIsLostWhenEveryPushMeetsAShardFallingAsleep) {
   EXPECT_GT(group->stats(ShardId(0)).sleeps_total, 0u);
 }
 
+// idle_spin_us = 0: no spin at all, so the shard is off the CPU for the
+// whole lull, and only the push can end a 60 s sleep this early.
+TEST(ShardGroupIdle, WithNoSpinAnIdleShardSleepsAtOnceAndAPushWakesIt) {
+  ShardGroupOptions options = small_options(1, 8);
+  options.idle_spin_us = 0;
+  options.idle_sleep_ms = 60'000;
+  auto [group, handlers] = make_recording_group(options);
+  ASSERT_TRUE(group);
+  ASSERT_TRUE(group->start());
+  clockid_t clock{};
+  ASSERT_TRUE(group->run_on(ShardId(0), [&] { ASSERT_EQ(pthread_getcpuclockid(pthread_self(), &clock), 0); }));
+  // The command ended the sleep the shard fell into at start (counted then).
+  const std::uint64_t sleeps_before = group->stats(ShardId(0)).sleeps_total;
+  const auto cpu_before = thread_cpu_time(clock);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_LT(thread_cpu_time(clock) - cpu_before, std::chrono::milliseconds(10));
+  EXPECT_EQ(group->stats(ShardId(0)).sleeps_total, sleeps_before) << "a sleep is counted when it ends";
+
+  const auto pushed_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(group->try_push(ShardId(0), numbered_event(1)));
+  ASSERT_TRUE(wait_until([&, &group = group] { return group->stats(ShardId(0)).events_total == 1; }));
+  EXPECT_LT(std::chrono::steady_clock::now() - pushed_at, std::chrono::seconds(1));
+  EXPECT_EQ(group->stats(ShardId(0)).sleeps_total, sleeps_before + 1);
+  group->stop();
+  EXPECT_EQ(handlers[0]->ids, (std::vector<std::int64_t>{1}));
+}
+
+// The spin is a time, not a count: 20 ms of polling after the queue runs
+// dry (the shard is on the CPU), then a sleep (it is not, for the rest of
+// the 300 ms lull).
+TEST(ShardGroupIdle, AnIdleShardSpinsForIdleSpinUsThenSleeps) {
+  ShardGroupOptions options = small_options(1, 8);
+  options.idle_spin_us = 20'000;
+  options.idle_sleep_ms = 60'000;
+  auto [group, handlers] = make_recording_group(options);
+  ASSERT_TRUE(group);
+  ASSERT_TRUE(group->start());
+  clockid_t clock{};
+  std::chrono::nanoseconds cpu_before{};
+  // The lull starts as this command ends.
+  ASSERT_TRUE(group->run_on(ShardId(0), [&] {
+    ASSERT_EQ(pthread_getcpuclockid(pthread_self(), &clock), 0);
+    cpu_before = thread_cpu_time(clock);
+  }));
+  const std::uint64_t sleeps_before = group->stats(ShardId(0)).sleeps_total;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto spun = thread_cpu_time(clock) - cpu_before;
+  // A loaded machine may give the spinning thread less than its 20 ms.
+  EXPECT_GT(spun, std::chrono::milliseconds(2));
+  EXPECT_LT(spun, std::chrono::milliseconds(100));
+  ASSERT_TRUE(group->try_push(ShardId(0), numbered_event(1)));
+  ASSERT_TRUE(wait_until([&, &group = group] { return group->stats(ShardId(0)).events_total == 1; }));
+  EXPECT_EQ(group->stats(ShardId(0)).sleeps_total, sleeps_before + 1);
+  group->stop();
+}
+
+// busy_poll: the shard never sleeps, yet events still flow after a lull and
+// on_idle keeps its idle_sleep_ms cadence.
+TEST(ShardGroupIdle, WithBusyPollingAShardNeverSleepsAndStillHandlesEvents) {
+  ShardGroupOptions options = small_options(1, 8);
+  options.busy_poll = true;
+  options.idle_spin_us = 0;  // unused when busy polling
+  options.idle_sleep_ms = 10;
+  auto [group, handlers] = make_recording_group(options);
+  ASSERT_TRUE(group);
+  ASSERT_TRUE(group->start());
+  clockid_t clock{};
+  ASSERT_TRUE(group->run_on(ShardId(0), [&] { ASSERT_EQ(pthread_getcpuclockid(pthread_self(), &clock), 0); }));
+  for (std::int64_t round = 0; round < 3; ++round) {
+    const auto cpu_before = thread_cpu_time(clock);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Spinning, it is on the CPU for much of the lull (loaded machines share it).
+    EXPECT_GT(thread_cpu_time(clock) - cpu_before, std::chrono::milliseconds(5)) << "round " << round;
+    ASSERT_TRUE(group->try_push(ShardId(0), numbered_event(round)));
+    ASSERT_TRUE(wait_until([&, &group = group] {
+      return group->stats(ShardId(0)).events_total == static_cast<std::uint64_t>(round + 1);
+    }));
+  }
+  EXPECT_EQ(group->stats(ShardId(0)).sleeps_total, 0u);
+  group->stop();
+  EXPECT_EQ(group->stats(ShardId(0)).sleeps_total, 0u);
+  EXPECT_EQ(handlers[0]->ids, (std::vector<std::int64_t>{0, 1, 2}));
+  // 150 ms of lulls at one call per 10 ms; one call per poll would be millions.
+  EXPECT_GE(handlers[0]->idles.load(), 6);
+  EXPECT_LE(handlers[0]->idles.load(), 40);
+}
+
 TEST(ShardGroupIdle, OnIdleRunsWhenTheQueueRunsDryAndAfterEachIdleSleep) {
   ShardGroupOptions options = small_options(1, 8);
-  options.idle_spin_count = 10;
+  options.idle_spin_us = 1;
   options.idle_sleep_ms = 20;
   auto [group, handlers] = make_recording_group(options);
   ASSERT_TRUE(group);
@@ -367,6 +454,7 @@ TEST(ShardGroupOptionsCheck, RefusesBadOptionsNamingEveryProblem) {
   ShardGroupOptions options;
   options.shard_count = 2;
   options.queue_capacity = 0;
+  options.idle_spin_us = -1;
   options.cpus = {0, 1, 2};
   std::vector<std::unique_ptr<ShardHandler>> handlers;
   handlers.push_back(std::make_unique<RecordingHandler>());
@@ -374,7 +462,8 @@ TEST(ShardGroupOptionsCheck, RefusesBadOptionsNamingEveryProblem) {
   ASSERT_FALSE(created);
   EXPECT_TRUE(created.status().is_invalid_input());
   EXPECT_EQ(created.error(),
-            "reactor: queue_capacity must be in 1..16777216, got 0; cpus lists 3 CPUs for 2 shards; "
+            "reactor: queue_capacity must be in 1..16777216, got 0; idle_spin_us must be at least 0, got -1; "
+            "cpus lists 3 CPUs for 2 shards; "
             "1 handlers for 2 shards");
 }
 

@@ -51,7 +51,7 @@ ShardGroupOptions pinned_options(std::vector<int> cpus) {
   ShardGroupOptions options;
   options.shard_count = static_cast<std::uint32_t>(cpus.size());
   options.queue_capacity = 8;
-  options.idle_spin_count = 10;
+  options.idle_spin_us = 1;
   options.cpus = std::move(cpus);
   return options;
 }

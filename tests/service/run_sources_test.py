@@ -1,8 +1,9 @@
 """`alphastream run` fed from files instead of a websocket: `feed.source: csv`
 (a generated pair) and `feed.source: replay` (the journal that run wrote, in
 a time window). A file source is read as fast as the shards and the recorder
-take it; at its end the service drains, logs its summary and exits 0, or,
-with --stay-up, keeps /metrics up until SIGTERM. Its counters, journal and
+take it; at its end the service closes the interval still open on every
+pipeline (as the backtest does at the end of its data), drains, logs its
+summary and exits 0, or, with --stay-up, keeps /metrics up until SIGTERM. Its counters, journal and
 model gauges are checked against the files, `alphastream export`,
 `alphastream backtest` and `alphastream replay` of the same trades."""
 
@@ -121,17 +122,16 @@ class RunFileSources(unittest.TestCase):
     def window_rows(self, symbol):
         return [r for r in self.rows[symbol] if WINDOW_MS[0] <= r[5] < WINDOW_MS[1]]
 
-    def assert_gauges_equal_series_before_its_last_row(self, metrics, out_dir):
-        """The live pipelines never reach the end-of-data close a backtest or
-        replay does: the interval open when the data ends stays open (no
-        later trade, no wall clock closes it). So the models' state is the
-        series' last row but one, and they counted one observation less."""
+    def assert_gauges_equal_the_last_row_of_the_series(self, metrics, out_dir):
+        """At the end of a file source the service closes the open interval
+        as a backtest or replay does at the end of its data: the models'
+        state is the series' last row, and they counted every row."""
         for model, outputs in PAIR_OUTPUTS.items():
             header, rows = read_series(os.path.join(out_dir, ss.PAIR, model, "series.csv"))
             self.assertGreater(len(rows), 1000)
             labels = {"pair": ss.PAIR, "model": model}
-            self.assertEqual(metrics.value("alphastream_pair_observations_total", **labels), len(rows) - 1, model)
-            row = dict(zip(header, rows[-2]))
+            self.assertEqual(metrics.value("alphastream_pair_observations_total", **labels), len(rows), model)
+            row = dict(zip(header, rows[-1]))
             self.assertEqual(round(metrics.value("alphastream_pair_last_observation_timestamp_seconds", **labels)
                                    * 1000), row["ts_ms"], model)
             for column in ("alpha", "beta", "spread", "zscore", "position"):
@@ -146,8 +146,8 @@ class RunFileSources(unittest.TestCase):
         header, rows = read_series(os.path.join(out_dir, "symbols", ss.X_SYMBOL, "series.csv"))
         labels = {"plugin": "microstructure", "symbol": ss.X_SYMBOL, "model": "microstructure"}
         self.assertEqual(metrics.value("alphastream_symbol_rows_total", symbol=ss.X_SYMBOL, model="microstructure"),
-                         len(rows) - 1)
-        for output, value in zip(header[1:], rows[-2][1:]):
+                         len(rows))
+        for output, value in zip(header[1:], rows[-1][1:]):
             live = metrics.value("alphastream_model_output", output=output, **labels)
             self.assertTrue(same_number(live, value),
                             "microstructure %s: /metrics %r, series %r" % (output, live, value))
@@ -188,7 +188,7 @@ class RunFileSources(unittest.TestCase):
         for path, rows in ((self.x_csv, self.rows[ss.X_SYMBOL]), (self.y_csv, self.rows[ss.Y_SYMBOL])):
             self.assertIn("%s: %d rows, %d accepted" % (path, len(rows), len(rows)), log)
 
-    def test_csv_run_model_gauges_equal_the_backtest_of_the_files_but_its_last_interval(self):
+    def test_csv_run_model_gauges_equal_the_backtest_of_the_files_through_its_last_interval(self):
         for model in PAIR_OUTPUTS:
             labels = {"pair": ss.PAIR, "model": model}
             self.assertEqual(self.csv_metrics.value("alphastream_pair_zscore_entry", **labels), 2.0)
@@ -197,7 +197,7 @@ class RunFileSources(unittest.TestCase):
         out = os.path.join(self.dir, "backtest")
         done = ss.cli_support.backtest(self.config, self.x_csv, self.y_csv, out)
         self.assertEqual(done.returncode, ss.EXIT_OK, ss.describe(done))
-        self.assert_gauges_equal_series_before_its_last_row(self.csv_metrics, out)
+        self.assert_gauges_equal_the_last_row_of_the_series(self.csv_metrics, out)
 
     def test_without_stay_up_the_csv_run_ends_by_itself_and_a_second_run_records_nothing_again(self):
         journal = os.path.join(self.dir, "journal-twice")
@@ -245,7 +245,7 @@ class RunFileSources(unittest.TestCase):
         done = ss.run_cli(["replay", "--config", config, "--journal", self.journal, "--from", WINDOW[0],
                            "--to", WINDOW[1], "--out", out, "--no-progress"])
         self.assertEqual(done.returncode, ss.EXIT_OK, ss.describe(done))
-        self.assert_gauges_equal_series_before_its_last_row(m, out)
+        self.assert_gauges_equal_the_last_row_of_the_series(m, out)
 
     def test_replay_of_the_whole_journal_without_storage_ends_by_itself_having_fed_every_trade(self):
         config, _ = self.write_config("replay-all.yaml", "{source: replay, replay: {path: %s}}" % self.journal)

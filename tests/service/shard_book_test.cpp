@@ -139,6 +139,36 @@ TEST(ShardBook, RemovingAPairStopsItsRoutesAndKeepsTheOthers) {
   EXPECT_EQ(book.trades_unrouted(), 2u);
 }
 
+// A file source's end: the interval still open ([2000, 3000), which no later
+// trade or clock closes) becomes the last row of every pipeline, pair and
+// symbol alike, as at the end of a backtest.
+TEST(ShardBook, FinishingTheDataClosesTheOpenIntervalOfEveryPipeline) {
+  ModelFactory factory(PLUGIN_DIR);
+  ShardBook book(250);
+  book.add_pair(make_pair(factory, "a-b", "AUSDT", "BUSDT"));
+  book.add_symbol_model(make_symbol_model(factory, "AUSDT"));
+  std::int64_t id = 1;
+  for (int second = 0; second < 3; ++second) {
+    book.on_event(trade("BUSDT", id, 10 + second, second * 1000 + 10));
+    book.on_event(trade("AUSDT", id, 20 + second, second * 1000 + 20));
+    ++id;
+  }
+  const PairGauges& pair = *book.pairs()[0].gauges;
+  const SymbolGauges& symbol = *book.symbol_models()[0].gauges;
+  EXPECT_EQ(pair.observations(), 2u);
+  EXPECT_EQ(pair.last_row_time_s(), 2.0);
+  EXPECT_EQ(symbol.rows(), 2u);
+
+  book.finish_data();
+  EXPECT_EQ(pair.observations(), 3u);
+  EXPECT_EQ(pair.last_row_time_s(), 3.0);
+  EXPECT_EQ(symbol.rows(), 3u);
+  // Nothing is left open: finishing again emits nothing.
+  book.finish_data();
+  EXPECT_EQ(pair.observations(), 3u);
+  EXPECT_EQ(symbol.rows(), 3u);
+}
+
 TEST(ShardBook, GaugesHoldTheLatestRowAndCountSignals) {
   ModelFactory factory(PLUGIN_DIR);
   ShardBook book(250);

@@ -16,12 +16,12 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <random>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "process_memory.h"
 #include "stats/adf.h"
 
 namespace {
@@ -45,23 +45,6 @@ const std::vector<double>& spread(std::size_t n) {
   return s;
 }
 
-long status_kb(const char* field) {
-  std::ifstream status("/proc/self/status");
-  const std::string prefix = std::string(field) + ":";
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind(prefix, 0) == 0) return std::atol(line.c_str() + prefix.size());
-  }
-  return -1;
-}
-
-// VmHWM back to the current RSS (Linux >= 4.0).
-bool reset_peak_rss() {
-  std::ofstream clear("/proc/self/clear_refs");
-  clear << "5";
-  clear.flush();
-  return clear.good();
-}
-
 // Rows per block for the benchmark's second argument: 0 whole, 1 blocked.
 std::size_t block_rows(const benchmark::State& state, std::size_t n) {
   return state.range(1) == 0 ? n : alphastream::kAdfBlockRows;
@@ -70,8 +53,8 @@ std::size_t block_rows(const benchmark::State& state, std::size_t n) {
 void BM_AdfFullSample(benchmark::State& state) {
   const std::size_t n = static_cast<std::size_t>(state.range(0));
   const std::span<const double> s(spread(n).data(), n);
-  const bool peak_known = reset_peak_rss();
-  const long rss_before = status_kb("VmRSS");
+  const bool peak_known = alphastream::testing::reset_peak_rss();
+  const long rss_before = alphastream::testing::proc_status_kb("VmRSS");
   int used_lag = -1;
   double stat = 0;
   for (auto _ : state) {
@@ -83,7 +66,8 @@ void BM_AdfFullSample(benchmark::State& state) {
     used_lag = workspace.result().used_lag;
     stat = workspace.result().stat;
   }
-  state.counters["peak_rss_MB"] = peak_known ? static_cast<double>(status_kb("VmHWM") - rss_before) / 1024 : -1;
+  const long peak_kb = alphastream::testing::proc_status_kb("VmHWM");
+  state.counters["peak_rss_MB"] = peak_known ? static_cast<double>(peak_kb - rss_before) / 1024 : -1;
   state.counters["used_lag"] = used_lag;
   state.counters["stat"] = stat;
   state.SetLabel(state.range(1) == 0 ? "whole" : "blocked");

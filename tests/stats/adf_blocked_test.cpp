@@ -9,10 +9,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
+
+#include "process_memory.h"
 
 namespace alphastream {
 namespace {
@@ -159,44 +160,26 @@ TEST(AdfBlocked, DegenerateSeriesFailForTheSameReasonAtTheSameLag) {
   EXPECT_EQ(blocked.failure().error, AdfError::kCollinear);
 }
 
-// Figures of /proc/self/status in kB, or -1.
-long status_kb(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
-  }
-  return -1;
-}
-
-// Sets VmHWM back to the current RSS (Linux >= 4.0), so that the peak of
-// what follows can be read.
-bool reset_peak_rss() {
-  std::ofstream clear("/proc/self/clear_refs");
-  clear << "5";
-  clear.flush();
-  return clear.good();
-}
-
 constexpr std::size_t kMonthOfSeconds = 2'592'000;
 
 TEST(AdfBlockedMemory, AWorkspaceForAMonthOfSecondsTakesAboutAMegabyte) {
   // A whole design would be 2.6e6 x 155 doubles, 3.2 GB.
-  const long before = status_kb("VmRSS");
+  const long before = testing::proc_status_kb("VmRSS");
   ASSERT_GT(before, 0);
   const AdfWorkspace workspace(kMonthOfSeconds);
   EXPECT_EQ(workspace.max_n(), kMonthOfSeconds);
-  EXPECT_LT(status_kb("VmRSS") - before, 4 * 1024);
+  EXPECT_LT(testing::proc_status_kb("VmRSS") - before, 4 * 1024);
 }
 
 TEST(AdfBlockedMemory, TestingAMonthOfSecondsPeaksAFewMegabytesAboveTheSeries) {
   // max_lag 4 keeps it fast in Debug; one whole design would still be
   // 2.6e6 x 7 doubles (145 MB), so the bound tells the two apart.
   const std::vector<double> s = series(Kind::kOutliers, kMonthOfSeconds, 3);
-  if (!reset_peak_rss()) GTEST_SKIP() << "/proc/self/clear_refs is not writable";
-  const long before = status_kb("VmHWM");
+  if (!testing::reset_peak_rss()) GTEST_SKIP() << "/proc/self/clear_refs is not writable";
+  const long before = testing::proc_status_kb("VmHWM");
   auto adf = adf_test(s, {.max_lag = 4});
   ASSERT_TRUE(adf) << adf.error();
-  EXPECT_LT(status_kb("VmHWM") - before, 16 * 1024);
+  EXPECT_LT(testing::proc_status_kb("VmHWM") - before, 16 * 1024);
   EXPECT_EQ(adf->nobs, static_cast<std::int64_t>(kMonthOfSeconds) - 1 - adf->used_lag);
   EXPECT_LT(adf->pvalue, 1e-6);  // AR(1) 0.95 is stationary
 }

@@ -37,6 +37,8 @@ const as_output_descriptor kOutputs[] = {
      "forecast error e = y - (beta*x + alpha) of the prior state; the pipeline trades it"},
     {sizeof(as_output_descriptor), "forecast_std",
      "standard deviation the model gives the spread: sqrt([x 1] (P + Vw I) [x 1]' + ve), in units of y"},
+    {sizeof(as_output_descriptor), "forecast_error",
+     "the forecast error e of the prior state, also while `warmup` withholds it from spread"},
 };
 
 const as_model_descriptor kDescriptor = {
@@ -69,6 +71,7 @@ class KalmanModel {
     outputs[1] = step.alpha;
     outputs[2] = step.spread;
     outputs[3] = step.forecast_std;
+    outputs[4] = step.spread;
     if (warmup_left_ > 0) {
       --warmup_left_;
       outputs[2] = std::numeric_limits<double>::quiet_NaN();

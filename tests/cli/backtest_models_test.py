@@ -59,6 +59,8 @@ class SeveralModelsOnOnePair(unittest.TestCase):
         x = series["x"].to_numpy()[1:]
         predicted = series["beta"].to_numpy()[:-1] * x + series["alpha"].to_numpy()[:-1]
         np.testing.assert_allclose(series["spread"].to_numpy()[1:], y - predicted, rtol=0, atol=1e-6)
+        # Without warmup the plugin's forecast_error output is that spread.
+        np.testing.assert_array_equal(series["forecast_error"].to_numpy(), series["spread"].to_numpy())
 
     def test_two_models_with_one_label_are_rejected(self):
         text = cs.config_text().replace(

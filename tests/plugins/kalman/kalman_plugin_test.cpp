@@ -16,7 +16,7 @@ namespace {
 
 using namespace ::alphastream::testing;
 
-TEST(KalmanPlugin, DescriptorDeclaresFourParametersAndFourOutputsInOrder) {
+TEST(KalmanPlugin, DescriptorDeclaresFourParametersAndFiveOutputsInOrder) {
   auto model = make_kalman();
   ASSERT_NE(model, nullptr);
   const as_model_descriptor& d = model->descriptor();
@@ -27,6 +27,8 @@ TEST(KalmanPlugin, DescriptorDeclaresFourParametersAndFourOutputsInOrder) {
   EXPECT_EQ(model->output_index("alpha"), kAlpha);
   EXPECT_EQ(model->output_index("spread"), kSpread);
   EXPECT_EQ(model->output_index("forecast_std"), kForecastStd);
+  EXPECT_EQ(model->output_index("forecast_error"), kForecastError);
+  EXPECT_EQ(model->library().output_count(), 5u);
   EXPECT_STREQ(model->library().output(kSpread).help,
                "forecast error e = y - (beta*x + alpha) of the prior state; the pipeline trades it");
   ASSERT_EQ(model->library().param_count(), 4u);
@@ -92,6 +94,7 @@ TEST(KalmanPlugin, WarmupWithholdsTheFirstSpreadsAndChangesNothingElse) {
     EXPECT_EQ(got[kBeta], want[kBeta]) << i;
     EXPECT_EQ(got[kAlpha], want[kAlpha]) << i;
     EXPECT_EQ(got[kForecastStd], want[kForecastStd]) << i;
+    EXPECT_EQ(got[kForecastError], want[kSpread]) << i;
     if (i < 5) {
       EXPECT_TRUE(std::isnan(got[kSpread])) << i;
     } else {

@@ -19,7 +19,7 @@
 namespace alphastream::testing {
 
 // Output slots of the kalman descriptor.
-enum KalmanOutput { kBeta = 0, kAlpha = 1, kSpread = 2, kForecastStd = 3 };
+enum KalmanOutput { kBeta = 0, kAlpha = 1, kSpread = 2, kForecastStd = 3, kForecastError = 4 };
 
 struct KalmanParams {
   double delta = 1e-4;

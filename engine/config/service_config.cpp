@@ -71,11 +71,7 @@ void read_engine(ConfigReader& reader, const YamlValue& section, ShardingConfig&
     if (const auto n = read_idle_spin_us(reader, *spin)) engine.idle_spin_us = *n;
   }
   if (const auto v = map.find("busy_poll")) {
-    if (const auto b = read_number_or_bool(reader, *v); b && !b->is_bool) {
-      reader.add_error(v->line, v->path, "expected true or false, got " + describe(v->node));
-    } else if (b) {
-      engine.busy_poll = b->value != 0;
-    }
+    if (const auto b = read_bool(reader, *v)) engine.busy_poll = *b;
   }
   // Two answers to "how long to spin" would leave the reader guessing which wins.
   if (spin && engine.busy_poll) {
@@ -86,11 +82,7 @@ void read_engine(ConfigReader& reader, const YamlValue& section, ShardingConfig&
 void read_simulator(ConfigReader& reader, const YamlValue& section, SimulatorConfig& simulator) {
   MapReader map(reader, section, {"tls", "trades_per_second", "seed", "ping_interval_s"});
   if (const auto v = map.find("tls")) {
-    if (const auto b = read_number_or_bool(reader, *v); b && !b->is_bool) {
-      reader.add_error(v->line, v->path, "expected true or false, got " + describe(v->node));
-    } else if (b) {
-      simulator.tls = b->value != 0;
-    }
+    if (const auto b = read_bool(reader, *v)) simulator.tls = *b;
   }
   if (const auto v = map.find("trades_per_second")) {
     if (const auto x = read_number(reader, *v, NumberRange::kPositive)) simulator.trades_per_second = *x;
@@ -157,11 +149,7 @@ void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed)
   if (const auto v = map.find("tls")) {
     MapReader tls(reader, *v, {"verify", "ca_file"});
     if (const auto verify = tls.find("verify")) {
-      if (const auto b = read_number_or_bool(reader, *verify); b && !b->is_bool) {
-        reader.add_error(verify->line, verify->path, "expected true or false, got " + describe(verify->node));
-      } else if (b) {
-        feed.tls_verify = b->value != 0;
-      }
+      if (const auto b = read_bool(reader, *verify)) feed.tls_verify = *b;
     }
     if (const auto ca = tls.find("ca_file")) {
       if (const auto text = read_text(reader, *ca, "a PEM file path")) feed.tls_ca_file = reader.resolve_path(*text);

@@ -219,6 +219,14 @@ std::optional<NumberOrBool> read_number_or_bool(ConfigReader& reader, const Yaml
   return std::nullopt;
 }
 
+std::optional<bool> read_bool(ConfigReader& reader, const YamlValue& value) {
+  const std::optional<NumberOrBool> b = read_number_or_bool(reader, value);
+  if (!b) return std::nullopt;
+  if (b->is_bool) return b->value != 0;
+  reader.add_error(value.line, value.path, "expected true or false, got " + describe(value.node));
+  return std::nullopt;
+}
+
 std::optional<double> read_number(ConfigReader& reader, const YamlValue& value, NumberRange range) {
   std::optional<double> x;
   if (is_plain_scalar(value.node)) x = parse_number(value.node.Scalar());

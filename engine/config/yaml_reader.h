@@ -134,6 +134,8 @@ struct NumberOrBool {
   bool is_bool = false;
 };
 std::optional<NumberOrBool> read_number_or_bool(ConfigReader& reader, const YamlValue& value);
+// true or false; a number is "expected true or false, got <number>".
+std::optional<bool> read_bool(ConfigReader& reader, const YamlValue& value);
 enum class NumberRange { kAny, kNonNegative, kPositive };
 std::optional<double> read_number(ConfigReader& reader, const YamlValue& value, NumberRange range);
 // The index of the value in `choices`.

@@ -299,6 +299,19 @@ std::chrono::nanoseconds thread_cpu_time(clockid_t clock) {
   return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
 }
 
+// The CPU-time clock of shard 0's thread, for thread_cpu_time.
+bool shard_cpu_clock(ShardGroup& group, clockid_t& clock) {
+  int result = -1;
+  return group.run_on(ShardId(0), [&] { result = pthread_getcpuclockid(pthread_self(), &clock); }) && result == 0;
+}
+
+// Pushes event `id` to shard 0 and waits until it has handled `events_total`
+// events in all.
+bool push_and_wait(ShardGroup& group, std::int64_t id, std::uint64_t events_total) {
+  return group.try_push(ShardId(0), numbered_event(id)) &&
+         wait_until([&] { return group.stats(ShardId(0)).events_total == events_total; });
+}
+
 // The idle sleep is 60 s, so a prompt delivery after the lull proves the
 // push woke the shard, and the CPU time proves it was not spinning.
 TEST(ShardGroupIdle, AnIdleShardSleepsOffTheCpuAndAPushWakesItPromptly) {
@@ -309,7 +322,7 @@ TEST(ShardGroupIdle, AnIdleShardSleepsOffTheCpuAndAPushWakesItPromptly) {
   ASSERT_TRUE(group);
   ASSERT_TRUE(group->start());
   clockid_t clock{};
-  ASSERT_TRUE(group->run_on(ShardId(0), [&] { ASSERT_EQ(pthread_getcpuclockid(pthread_self(), &clock), 0); }));
+  ASSERT_TRUE(shard_cpu_clock(*group, clock));
 
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const auto cpu_before = thread_cpu_time(clock);
@@ -317,8 +330,7 @@ TEST(ShardGroupIdle, AnIdleShardSleepsOffTheCpuAndAPushWakesItPromptly) {
   EXPECT_LT(thread_cpu_time(clock) - cpu_before, std::chrono::milliseconds(30));
 
   const auto pushed_at = std::chrono::steady_clock::now();
-  ASSERT_TRUE(group->try_push(ShardId(0), numbered_event(1)));
-  ASSERT_TRUE(wait_until([&, &group = group] { return group->stats(ShardId(0)).events_total == 1; }));
+  ASSERT_TRUE(push_and_wait(*group, 1, 1));
   EXPECT_LT(std::chrono::steady_clock::now() - pushed_at, std::chrono::seconds(1));
   EXPECT_GE(group->stats(ShardId(0)).sleeps_total, 1u);
   group->stop();
@@ -359,7 +371,7 @@ TEST(ShardGroupIdle, WithNoSpinAnIdleShardSleepsAtOnceAndAPushWakesIt) {
   ASSERT_TRUE(group);
   ASSERT_TRUE(group->start());
   clockid_t clock{};
-  ASSERT_TRUE(group->run_on(ShardId(0), [&] { ASSERT_EQ(pthread_getcpuclockid(pthread_self(), &clock), 0); }));
+  ASSERT_TRUE(shard_cpu_clock(*group, clock));
   // The command ended the sleep the shard fell into at start (counted then).
   const std::uint64_t sleeps_before = group->stats(ShardId(0)).sleeps_total;
   const auto cpu_before = thread_cpu_time(clock);
@@ -368,8 +380,7 @@ TEST(ShardGroupIdle, WithNoSpinAnIdleShardSleepsAtOnceAndAPushWakesIt) {
   EXPECT_EQ(group->stats(ShardId(0)).sleeps_total, sleeps_before) << "a sleep is counted when it ends";
 
   const auto pushed_at = std::chrono::steady_clock::now();
-  ASSERT_TRUE(group->try_push(ShardId(0), numbered_event(1)));
-  ASSERT_TRUE(wait_until([&, &group = group] { return group->stats(ShardId(0)).events_total == 1; }));
+  ASSERT_TRUE(push_and_wait(*group, 1, 1));
   EXPECT_LT(std::chrono::steady_clock::now() - pushed_at, std::chrono::seconds(1));
   EXPECT_EQ(group->stats(ShardId(0)).sleeps_total, sleeps_before + 1);
   group->stop();
@@ -399,8 +410,7 @@ TEST(ShardGroupIdle, AnIdleShardSpinsForIdleSpinUsThenSleeps) {
   // A loaded machine may give the spinning thread less than its 20 ms.
   EXPECT_GT(spun, std::chrono::milliseconds(2));
   EXPECT_LT(spun, std::chrono::milliseconds(100));
-  ASSERT_TRUE(group->try_push(ShardId(0), numbered_event(1)));
-  ASSERT_TRUE(wait_until([&, &group = group] { return group->stats(ShardId(0)).events_total == 1; }));
+  ASSERT_TRUE(push_and_wait(*group, 1, 1));
   EXPECT_EQ(group->stats(ShardId(0)).sleeps_total, sleeps_before + 1);
   group->stop();
 }
@@ -416,16 +426,13 @@ TEST(ShardGroupIdle, WithBusyPollingAShardNeverSleepsAndStillHandlesEvents) {
   ASSERT_TRUE(group);
   ASSERT_TRUE(group->start());
   clockid_t clock{};
-  ASSERT_TRUE(group->run_on(ShardId(0), [&] { ASSERT_EQ(pthread_getcpuclockid(pthread_self(), &clock), 0); }));
+  ASSERT_TRUE(shard_cpu_clock(*group, clock));
   for (std::int64_t round = 0; round < 3; ++round) {
     const auto cpu_before = thread_cpu_time(clock);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     // Spinning, it is on the CPU for much of the lull (loaded machines share it).
     EXPECT_GT(thread_cpu_time(clock) - cpu_before, std::chrono::milliseconds(5)) << "round " << round;
-    ASSERT_TRUE(group->try_push(ShardId(0), numbered_event(round)));
-    ASSERT_TRUE(wait_until([&, &group = group] {
-      return group->stats(ShardId(0)).events_total == static_cast<std::uint64_t>(round + 1);
-    }));
+    ASSERT_TRUE(push_and_wait(*group, round, static_cast<std::uint64_t>(round + 1)));
   }
   EXPECT_EQ(group->stats(ShardId(0)).sleeps_total, 0u);
   group->stop();

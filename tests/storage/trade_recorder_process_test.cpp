@@ -109,17 +109,40 @@ TEST(TradeRecorderProcess, AReaderInAnotherProcessSeesWholeBatchesWhileTheRecord
   EXPECT_EQ(check_numbered_prefix(*journal), 20'000u);
 }
 
+// A recorder (queue 1024, batches of 64) whose writer stalls after at most
+// one batch: another process holds the journal's LMDB write lock until
+// release().
+struct StalledRecorder {
+  explicit StalledRecorder(const TempDir& dir)
+      : recorder(testing::opened(TradeRecorder::open(options(dir)))),
+        lock_holder({"hold-write-lock", dir.journal()}),
+        locked(lock_holder.read_line() == std::optional<std::string>("locked")) {}
+
+  static TradeRecorderOptions options(const TempDir& dir) {
+    TradeRecorderOptions options;
+    options.path = dir.journal();
+    options.map_size_mb = 16;
+    options.queue_capacity = 1024;
+    options.max_batch = 64;
+    return options;
+  }
+  // Lets the writer go on; true when the lock holder exited cleanly.
+  bool release() {
+    lock_holder.close_stdin();
+    return lock_holder.wait() == 0;
+  }
+
+  std::unique_ptr<TradeRecorder> recorder;
+  HelperProcess lock_holder;
+  bool locked;
+};
+
 TEST(TradeRecorderProcess, AStalledWriterFillsTheQueueThenRecordDropsAndCounts) {
   TempDir dir;
-  TradeRecorderOptions options;
-  options.path = dir.journal();
-  options.map_size_mb = 16;
-  options.queue_capacity = 1024;
-  options.max_batch = 64;
-  std::unique_ptr<TradeRecorder> recorder = testing::opened(TradeRecorder::open(options));
-  ASSERT_NE(recorder, nullptr);
-  HelperProcess lock_holder({"hold-write-lock", dir.journal()});
-  ASSERT_EQ(lock_holder.read_line(), std::optional<std::string>("locked"));
+  StalledRecorder stalled(dir);
+  ASSERT_NE(stalled.recorder, nullptr);
+  ASSERT_TRUE(stalled.locked);
+  std::unique_ptr<TradeRecorder>& recorder = stalled.recorder;
 
   // The writer takes at most one batch, then waits for the LMDB write lock.
   constexpr std::uint64_t kOffered = 4 * 1024;
@@ -134,8 +157,7 @@ TEST(TradeRecorderProcess, AStalledWriterFillsTheQueueThenRecordDropsAndCounts) 
   EXPECT_EQ(stats.records_total, 0u);
   EXPECT_EQ(stats.errors_total, 0u);
 
-  lock_holder.close_stdin();
-  ASSERT_EQ(lock_holder.wait(), 0);
+  ASSERT_TRUE(stalled.release());
   ASSERT_TRUE(recorder->flush());
   EXPECT_EQ(recorder->stats().records_total, accepted.size());
   recorder.reset();
@@ -155,15 +177,10 @@ TEST(TradeRecorderProcess, AStalledWriterFillsTheQueueThenRecordDropsAndCounts) 
 
 TEST(TradeRecorderProcess, AStalledWriterMakesRecordWaitingWaitAndThenEveryTradeIsCommitted) {
   TempDir dir;
-  TradeRecorderOptions options;
-  options.path = dir.journal();
-  options.map_size_mb = 16;
-  options.queue_capacity = 1024;
-  options.max_batch = 64;
-  std::unique_ptr<TradeRecorder> recorder = testing::opened(TradeRecorder::open(options));
-  ASSERT_NE(recorder, nullptr);
-  HelperProcess lock_holder({"hold-write-lock", dir.journal()});
-  ASSERT_EQ(lock_holder.read_line(), std::optional<std::string>("locked"));
+  StalledRecorder stalled(dir);
+  ASSERT_NE(stalled.recorder, nullptr);
+  ASSERT_TRUE(stalled.locked);
+  std::unique_ptr<TradeRecorder>& recorder = stalled.recorder;
 
   // Four times what the queue holds: the producer must wait for the writer.
   constexpr std::uint64_t kOffered = 4 * 1024;
@@ -185,8 +202,7 @@ TEST(TradeRecorderProcess, AStalledWriterMakesRecordWaitingWaitAndThenEveryTrade
   EXPECT_EQ(recorder->stats().records_total, 0u);
   EXPECT_EQ(recorder->stats().dropped_total, 0u);
 
-  lock_holder.close_stdin();
-  ASSERT_EQ(lock_holder.wait(), 0);
+  ASSERT_TRUE(stalled.release());
   producer.join();
   ASSERT_TRUE(recorder->flush());
   const TradeRecorderStats stats = recorder->stats();

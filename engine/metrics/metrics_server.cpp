@@ -87,14 +87,19 @@ Result<tcp::endpoint> parse_listen(const std::string& listen) {
   return tcp::endpoint(address, port);
 }
 
-Response text_response(const Request& request, http::status status, std::string body) {
-  Response response(status, request.version());
+Response text_response(http::status status, unsigned version, bool keep_alive, std::string body) {
+  Response response(status, version);
   response.set(http::field::server, kServerName);
   response.set(http::field::content_type, kTextContentType);
-  response.keep_alive(request.keep_alive());
+  response.keep_alive(keep_alive);
   response.body() = std::move(body);
   response.prepare_payload();
   return response;
+}
+
+// An answer to request, keeping its connection open if the client asked.
+Response text_response(const Request& request, http::status status, std::string body) {
+  return text_response(status, request.version(), request.keep_alive(), std::move(body));
 }
 
 bool is_parse_error(const beast::error_code& ec) {
@@ -275,15 +280,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   }
 
   // Answers and closes: the rest of the connection's input is not a request.
-  void refuse(http::status status, std::string why) {
-    Response response(status, 11);
-    response.set(http::field::server, kServerName);
-    response.set(http::field::content_type, kTextContentType);
-    response.keep_alive(false);
-    response.body() = std::move(why);
-    response.prepare_payload();
-    write(std::move(response));
-  }
+  void refuse(http::status status, std::string why) { write(text_response(status, 11, false, std::move(why))); }
 
   void write(Response response) {
     response_ = std::move(response);

@@ -1,7 +1,6 @@
 #include "feed/binance_stream_client.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <type_traits>
 #include <utility>
@@ -17,6 +16,8 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+
+#include "feed/agg_trade_frame.h"
 
 namespace alphastream {
 
@@ -99,8 +100,7 @@ std::vector<std::string> stream_targets(const std::string& path,
     const std::size_t end = std::min(symbols.size(), begin + max_streams);
     for (std::size_t i = begin; i < end; ++i) {
       if (i > begin) target += '/';
-      for (char c : symbols[i]) target += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      target += "@aggTrade";
+      append_agg_trade_stream_name(target, symbols[i]);
     }
     targets.push_back(std::move(target));
   }

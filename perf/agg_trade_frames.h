@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/agg_trade.h"
-#include "feed/agg_trade_frame.h"
-#include "feed/pair_trade_generator.h"
+#include "simulator/agg_trade_frame.h"
+#include "simulator/pair_trade_generator.h"
 
 namespace alphastream::bench {
 

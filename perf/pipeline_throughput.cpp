@@ -31,10 +31,10 @@
 
 #include "agg_trade_frames.h"
 #include "backtest/backtest_runner.h"
-#include "config/model_factory.h"
+#include "book/model_factory.h"
 #include "feed/agg_trade_csv.h"
 #include "feed/agg_trade_parser.h"
-#include "feed/pair_trade_generator.h"
+#include "simulator/pair_trade_generator.h"
 #include "pipeline/pair_pipeline.h"
 #include "pipeline/symbol_pipeline.h"
 

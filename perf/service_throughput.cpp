@@ -42,7 +42,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agg_trade_frames.h"
-#include "config/model_factory.h"
+#include "book/model_factory.h"
 #include "feed/agg_trade_parser.h"
 #include "metrics/latency_histogram.h"
 #include "reactor/shard_group.h"
@@ -212,8 +212,8 @@ class Bench {
   ShardGroupOptions idle_;
 };
 
-// As LiveService::create_pair and create_symbol_models do it: one LivePair per
-// pair model, one LiveSymbolModel per leg, each with its gauges as a sink.
+// As LiveService::build does it: one PairModelRun per pair model, one
+// SymbolModelRun per leg, each with its gauges as a sink.
 Result<std::vector<std::unique_ptr<ShardBook>>> Bench::make_books(std::uint32_t shards) {
   std::vector<std::unique_ptr<ShardBook>> books;
   for (std::uint32_t i = 0; i < shards; ++i) books.push_back(std::make_unique<ShardBook>(250));
@@ -225,21 +225,20 @@ Result<std::vector<std::unique_ptr<ShardBook>>> Bench::make_books(std::uint32_t 
       auto created = factory_.create(model, AS_MODEL_PAIR, model.location);
       if (!created) return created.status();
       PairSpec spec{name, Symbol(pair.y_symbol), Symbol(pair.x_symbol), sampling_, {}, {}, {}};
-      LivePair live;
-      live.pipeline = std::make_unique<PairPipeline>(std::move(spec), std::move(created.value()));
-      live.gauges = std::make_shared<PairGauges>(*live.pipeline, plugin);
-      live.pipeline->add_sink(live.gauges.get());
-      books[shard_for_key(name, shards).index()]->add_pair(std::move(live));
+      PairModelRun live{plugin, std::make_unique<PairPipeline>(std::move(spec), std::move(created.value())), nullptr};
+      live.set_sink(std::make_shared<PairGauges>(*live.pipeline, plugin));
+      books[shard_for_key(name, shards).index()]->book().add_pair(std::move(live));
     }
     for (const std::string& symbol : {pair.x_symbol, pair.y_symbol}) {
       ModelConfig model{"microstructure", {}, "service_throughput: " + symbol + "/microstructure", "microstructure"};
       auto created = factory_.create(model, AS_MODEL_SYMBOL, model.location);
       if (!created) return created.status();
-      LiveSymbolModel live;
-      live.pipeline = std::make_unique<SymbolPipeline>(SymbolSpec{Symbol(symbol), sampling_}, std::move(created.value()));
-      live.gauges = std::make_shared<SymbolGauges>(*live.pipeline, "microstructure");
-      live.pipeline->add_sink(live.gauges.get());
-      books[shard_for_key(symbol, shards).index()]->add_symbol_model(std::move(live));
+      SymbolModelRun live{"microstructure",
+                          std::make_unique<SymbolPipeline>(SymbolSpec{Symbol(symbol), sampling_},
+                                                           std::move(created.value())),
+                          nullptr};
+      live.set_sink(std::make_shared<SymbolGauges>(*live.pipeline, "microstructure"));
+      books[shard_for_key(symbol, shards).index()]->book().add_symbol_model(std::move(live));
     }
   }
   return books;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "backtest/trade_stream.h"
+#include "source/trade_stream.h"
 #include "config/engine_config.h"
 #include "core/status.h"
 

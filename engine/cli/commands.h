@@ -11,7 +11,7 @@
 
 #include "alphastream/plugin.h"
 #include "config/service_config.h"
-#include "feed/pair_trade_generator.h"
+#include "simulator/pair_trade_generator.h"
 
 namespace alphastream {
 struct BacktestSummary;

@@ -11,7 +11,7 @@
 #include "backtest/backtest_runner.h"
 #include "cli/commands.h"
 #include "config/engine_config.h"
-#include "service/journal_trade_stream.h"
+#include "source/journal_trade_stream.h"
 #include "service/live_service.h"
 
 namespace alphastream::cli {

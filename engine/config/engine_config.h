@@ -27,7 +27,7 @@
 
 #include "config/service_config.h"
 #include "core/status.h"
-#include "pipeline/pipeline_config.h"
+#include "config/pipeline_config.h"
 
 namespace alphastream {
 

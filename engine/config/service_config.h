@@ -42,6 +42,8 @@ struct ShardingConfig {
   // once. 250 us is about what the former fixed 10,000 polls took.
   std::int64_t idle_spin_us = 250;
   bool busy_poll = false;  // never sleep: a core per shard for the lowest latency
+
+  bool operator==(const ShardingConfig&) const = default;
 };
 
 enum class FeedSource { kBinance, kSimulator, kReplay, kCsv };
@@ -52,12 +54,16 @@ struct SimulatorConfig {
   double trades_per_second = 50;   // per symbol
   std::uint64_t seed = 7;
   double ping_interval_s = 180;    // Binance pings every 3 minutes
+
+  bool operator==(const SimulatorConfig&) const = default;
 };
 
 struct ReplayConfig {
   std::string path;  // an LMDB journal directory; required for source: replay
   std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();  // inclusive
   std::int64_t to_ms = std::numeric_limits<std::int64_t>::max();    // exclusive
+
+  bool operator==(const ReplayConfig&) const = default;
 };
 
 struct FeedConfig {
@@ -73,20 +79,28 @@ struct FeedConfig {
   SimulatorConfig simulator;
   ReplayConfig replay;
   std::map<std::string, std::string> csv;  // upper-case symbol -> absolute CSV or ZIP path
+
+  bool operator==(const FeedConfig&) const = default;
 };
 
 struct StorageConfig {
   std::string lmdb_path;  // absolute; empty: trades are not recorded
   std::int64_t map_size_mb = 4096;
+
+  bool operator==(const StorageConfig&) const = default;
 };
 
 struct MetricsConfig {
   std::string listen = "127.0.0.1:9464";  // host:port; "" turns the endpoint off
+
+  bool operator==(const MetricsConfig&) const = default;
 };
 
 struct LogConfig {
   std::string level;   // trace, debug, info, warn, error; empty: the command line's
   std::string format;  // text or json; empty: the command line's
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct ServiceConfig {
@@ -95,6 +109,8 @@ struct ServiceConfig {
   StorageConfig storage;
   MetricsConfig metrics;
   LogConfig log;
+
+  bool operator==(const ServiceConfig&) const = default;
 };
 
 // Reads the sections present in the document's top-level map into config,

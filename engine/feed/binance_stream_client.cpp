@@ -17,7 +17,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
-#include "feed/agg_trade_frame.h"
+#include "feed/agg_trade_stream_name.h"
 
 namespace alphastream {
 

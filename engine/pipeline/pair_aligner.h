@@ -9,7 +9,7 @@
 #include <type_traits>
 
 #include "alphastream/plugin.h"
-#include "pipeline/pipeline_config.h"
+#include "config/pipeline_config.h"
 
 namespace alphastream {
 

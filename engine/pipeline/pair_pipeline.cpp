@@ -50,7 +50,7 @@ void PairPipeline::finish() {
 StationarityChange PairPipeline::judge_stationarity() {
   // A failed test (NaN p-value) counts as not stationary: the gate stays shut
   // until a test says otherwise.
-  const bool stationary = adf_.pvalue() <= spec_.adf.max_pvalue;
+  const bool stationary = adf_.pvalue() <= *spec_.adf.max_pvalue;
   const Stationarity before = stationarity_;
   stationarity_ = stationary ? Stationarity::kStationary : Stationarity::kNotStationary;
   if (stationarity_ == before) return StationarityChange::kNone;

@@ -13,7 +13,7 @@
 #include "core/agg_trade.h"
 #include "pipeline/pair_aligner.h"
 #include "pipeline/paper_ledger.h"
-#include "pipeline/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "pipeline/rolling_adf.h"
 #include "pipeline/rolling_zscore.h"
 #include "pipeline/signal_machine.h"

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pipeline/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "pipeline/signal_machine.h"
 
 namespace alphastream {

@@ -8,7 +8,7 @@
 #include <limits>
 #include <vector>
 
-#include "pipeline/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "stats/adf.h"
 
 namespace alphastream {

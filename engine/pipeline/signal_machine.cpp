@@ -1,11 +1,12 @@
 #include "pipeline/signal_machine.h"
 
 #include <cmath>
+#include <limits>
 
 namespace alphastream {
 
 SignalMachine::SignalMachine(const ZScoreConfig& config)
-    : entry_(config.entry), exit_(config.exit), stop_(config.stop) {}
+    : entry_(config.entry), exit_(config.exit), stop_(config.stop.value_or(std::numeric_limits<double>::quiet_NaN())) {}
 
 bool SignalMachine::may_enter(int side, double z) const {
   if (side == blocked_side_) return false;

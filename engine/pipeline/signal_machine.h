@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "pipeline/pipeline_config.h"
+#include "config/pipeline_config.h"
 
 namespace alphastream {
 
@@ -33,7 +33,7 @@ struct SignalDecision {
 // Allocates nothing.
 class SignalMachine {
  public:
-  // REQUIRES: entry > 0, exit < entry, stop NaN or > entry (the config layer
+  // REQUIRES: entry > 0, exit < entry, stop unset or > entry (the config layer
   // checks these).
   explicit SignalMachine(const ZScoreConfig& config);
 

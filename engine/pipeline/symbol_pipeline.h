@@ -10,7 +10,7 @@
 
 #include "alphastream/plugin.h"
 #include "core/agg_trade.h"
-#include "pipeline/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "plugin_host/model_instance.h"
 
 namespace alphastream {

@@ -14,18 +14,21 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "backtest/csv_trade_stream.h"
-#include "config/model_factory.h"
-#include "feed/binance_simulator.h"
+#include "source/csv_trade_stream.h"
+#include "book/pipeline_book.h"
+#include "simulator/binance_simulator.h"
 #include "feed/binance_stream_client.h"
 #include "metrics/metrics_server.h"
 #include "metrics/process_metrics.h"
 #include "reactor/shard_group.h"
 #include "reactor/shard_map.h"
 #include "service/feed_ingest.h"
-#include "service/journal_trade_stream.h"
+#include "service/model_gauges.h"
+#include "service/reload_plan.h"
+#include "source/journal_trade_stream.h"
 #include "service/service_metrics.h"
 #include "service/shard_book.h"
 #include "storage/trade_recorder.h"
@@ -42,44 +45,8 @@ std::int64_t wall_clock_ms() {
       .count();
 }
 
-bool same_number(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
-
-bool same_models(const std::vector<ModelConfig>& a, const std::vector<ModelConfig>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].plugin != b[i].plugin || a[i].label != b[i].label || a[i].params.size() != b[i].params.size()) {
-      return false;
-    }
-    for (std::size_t j = 0; j < a[i].params.size(); ++j) {
-      const ModelParam& p = a[i].params[j];
-      const ModelParam& q = b[i].params[j];
-      if (p.key != q.key || p.value != q.value || p.is_bool != q.is_bool) return false;
-    }
-  }
-  return true;
-}
-
-// Whether a reload leaves a pair's pipelines as they are. Locations (line
-// numbers) may move; the settings must not.
-bool same_pair(const PairConfig& a, const PairConfig& b) {
-  return a.y == b.y && a.x == b.x && same_models(a.models, b.models) && a.zscore.window == b.zscore.window &&
-         same_number(a.zscore.entry, b.zscore.entry) && same_number(a.zscore.exit, b.zscore.exit) &&
-         same_number(a.zscore.stop, b.zscore.stop) && a.adf.window == b.adf.window && a.adf.every == b.adf.every &&
-         same_number(a.adf.max_pvalue, b.adf.max_pvalue);
-}
-
-bool same_pipeline_settings(const EngineConfig& a, const EngineConfig& b) {
-  return a.sampling.mode == b.sampling.mode && a.sampling.interval_ms == b.sampling.interval_ms &&
-         same_number(a.backtest.fee_bps, b.backtest.fee_bps) &&
-         same_number(a.backtest.slippage_bps, b.backtest.slippage_bps) &&
-         same_number(a.backtest.notional, b.backtest.notional);
-}
-
 // The pipelines of one config, grouped by owning shard.
-struct ModelPlan {
-  std::vector<std::vector<LivePair>> pairs;            // by shard
-  std::vector<std::vector<LiveSymbolModel>> symbols;   // by shard
-};
+using ShardPlan = std::vector<PipelineSet>;
 
 class LiveService {
  public:
@@ -104,10 +71,10 @@ class LiveService {
   ShardId pair_shard(const std::string& pair) const { return shard_for_key(pair, shard_count()); }
   ShardId symbol_shard(const std::string& symbol) const { return shard_for_key(symbol, shard_count()); }
 
-  Status create_pair(const EngineConfig& config, const PairConfig& pair, std::vector<LivePair>& out);
-  Status create_symbol_models(const EngineConfig& config, const SymbolConfig& symbol,
-                              std::vector<LiveSymbolModel>& out);
-  Result<ModelPlan> plan(const EngineConfig& config);
+  // Builds the selected pipelines of `config`, their gauges attached, one
+  // set per shard.
+  Result<ShardPlan> build(const EngineConfig& config, const PipelineSelection& selection = {});
+  void apply_reload(const ReloadPlan& plan, ShardPlan started);
   std::vector<FeedIngest::SymbolRoute> routes(const EngineConfig& config) const;
 
   Status start_metrics();
@@ -167,51 +134,21 @@ class LiveService {
   std::uint64_t stream_trades_ = 0;
   std::atomic<bool> source_running_{false};
   std::atomic<bool> stopping_{false};  // written on the I/O thread; /readyz reads it
+  std::atomic<int> reloads_pending_{0};  // shards that have not applied the latest reload yet
   Status failure_ = Status::ok();
 };
 
-Status LiveService::create_pair(const EngineConfig& config, const PairConfig& pair, std::vector<LivePair>& out) {
-  for (const ModelConfig& model_config : pair.models) {
-    auto model = factory_.create(model_config, AS_MODEL_PAIR, pair.location + " (" + pair.name + "/" +
-                                                                  model_config.label + ")");
-    if (!model) return model.status();
-    PairSpec spec{pair.name, Symbol(pair.y), Symbol(pair.x), config.sampling, pair.zscore, config.backtest, pair.adf};
-    LivePair live;
-    live.pipeline = std::make_unique<PairPipeline>(std::move(spec), std::move(model.value()));
-    live.gauges = std::make_shared<PairGauges>(*live.pipeline, model_config.label);
-    live.pipeline->add_sink(live.gauges.get());
-    out.push_back(std::move(live));
+Result<ShardPlan> LiveService::build(const EngineConfig& config, const PipelineSelection& selection) {
+  auto built = build_pipelines(config, factory_, selection);
+  if (!built) return built.status();
+  ShardPlan plan(shard_count());
+  for (PairModelRun& run : built.value().pairs) {
+    run.set_sink(std::make_shared<PairGauges>(*run.pipeline, run.label));
+    plan[pair_shard(run.pipeline->spec().name).index()].pairs.push_back(std::move(run));
   }
-  return Status::ok();
-}
-
-Status LiveService::create_symbol_models(const EngineConfig& config, const SymbolConfig& symbol,
-                                         std::vector<LiveSymbolModel>& out) {
-  for (const ModelConfig& model_config : symbol.models) {
-    auto model = factory_.create(model_config, AS_MODEL_SYMBOL, symbol.location + " (" + symbol.symbol + "/" +
-                                                                    model_config.label + ")");
-    if (!model) return model.status();
-    LiveSymbolModel live;
-    live.pipeline =
-        std::make_unique<SymbolPipeline>(SymbolSpec{Symbol(symbol.symbol), config.sampling}, std::move(model.value()));
-    live.gauges = std::make_shared<SymbolGauges>(*live.pipeline, model_config.label);
-    live.pipeline->add_sink(live.gauges.get());
-    out.push_back(std::move(live));
-  }
-  return Status::ok();
-}
-
-Result<ModelPlan> LiveService::plan(const EngineConfig& config) {
-  ModelPlan plan;
-  plan.pairs.resize(shard_count());
-  plan.symbols.resize(shard_count());
-  for (const PairConfig& pair : config.pairs) {
-    Status created = create_pair(config, pair, plan.pairs[pair_shard(pair.name).index()]);
-    if (!created) return created;
-  }
-  for (const SymbolConfig& symbol : config.symbols) {
-    Status created = create_symbol_models(config, symbol, plan.symbols[symbol_shard(symbol.symbol).index()]);
-    if (!created) return created;
+  for (SymbolModelRun& run : built.value().symbols) {
+    run.set_sink(std::make_shared<SymbolGauges>(*run.pipeline, run.label));
+    plan[symbol_shard(std::string(run.pipeline->spec().symbol.view())).index()].symbols.push_back(std::move(run));
   }
   return plan;
 }
@@ -267,6 +204,9 @@ LiveService::FeedState LiveService::feed_state() const {
 void LiveService::register_readiness_checks() {
   metrics_server_->add_readiness_check("service", [this]() -> std::optional<std::string> {
     if (stopping_.load()) return "stopping (draining queued trades)";
+    if (const int pending = reloads_pending_.load(); pending > 0) {
+      return "reload in progress (" + std::to_string(pending) + " shard(s) applying it)";
+    }
     return std::nullopt;
   });
   const FeedSource source = config_.service.feed.source;
@@ -583,90 +523,27 @@ void LiveService::reload() {
     return;
   }
   EngineConfig next = std::move(loaded).value();
-  if (next.service.engine.cores != config_.service.engine.cores) {
-    spdlog::warn("reload: engine.cores changed; it takes effect at the next restart");
-  }
+  const ReloadPlan plan = plan_reload(config_, next);
+  for (const std::string& line : plan.deferred) spdlog::warn("reload: {}", line);
   next.service = config_.service;  // the feed, shards, storage and metrics stay as started
-  const bool all_changed = !same_pipeline_settings(config_, next);
+  next.plugins_dir = config_.plugins_dir;
 
   // Build every new pipeline first: a bad plugin or parameter rejects the
   // whole reload before anything running changes.
-  std::vector<const PairConfig*> removed_pairs, added_pairs;
-  for (const PairConfig& old_pair : config_.pairs) {
-    const auto kept = std::find_if(next.pairs.begin(), next.pairs.end(),
-                                   [&](const PairConfig& p) { return p.name == old_pair.name; });
-    if (all_changed || kept == next.pairs.end() || !same_pair(old_pair, *kept)) removed_pairs.push_back(&old_pair);
+  PipelineSelection selection;
+  selection.pair = [&](const PairConfig& pair) {
+    return std::find(plan.pairs_started.begin(), plan.pairs_started.end(), pair.name) != plan.pairs_started.end();
+  };
+  selection.symbol = [&](const SymbolConfig& symbol) {
+    return std::find(plan.symbols_started.begin(), plan.symbols_started.end(), symbol.symbol) !=
+           plan.symbols_started.end();
+  };
+  auto started = build(next, selection);
+  if (!started) {
+    spdlog::error("reload rejected, the running config stays:\n{}", started.error());
+    return;
   }
-  for (const PairConfig& new_pair : next.pairs) {
-    const auto old = std::find_if(config_.pairs.begin(), config_.pairs.end(),
-                                  [&](const PairConfig& p) { return p.name == new_pair.name; });
-    if (all_changed || old == config_.pairs.end() || !same_pair(*old, new_pair)) added_pairs.push_back(&new_pair);
-  }
-  std::vector<const SymbolConfig*> removed_symbols, added_symbols;
-  for (const SymbolConfig& old_symbol : config_.symbols) {
-    const auto kept = std::find_if(next.symbols.begin(), next.symbols.end(),
-                                   [&](const SymbolConfig& s) { return s.symbol == old_symbol.symbol; });
-    if (all_changed || kept == next.symbols.end() || !same_models(old_symbol.models, kept->models)) {
-      removed_symbols.push_back(&old_symbol);
-    }
-  }
-  for (const SymbolConfig& new_symbol : next.symbols) {
-    const auto old = std::find_if(config_.symbols.begin(), config_.symbols.end(),
-                                  [&](const SymbolConfig& s) { return s.symbol == new_symbol.symbol; });
-    if (all_changed || old == config_.symbols.end() || !same_models(old->models, new_symbol.models)) {
-      added_symbols.push_back(&new_symbol);
-    }
-  }
-  std::vector<std::pair<ShardId, std::vector<LivePair>>> new_pairs;
-  for (const PairConfig* pair : added_pairs) {
-    std::vector<LivePair> live;
-    Status created = create_pair(next, *pair, live);
-    if (!created) {
-      spdlog::error("reload rejected, the running config stays:\n{}", created.message());
-      return;
-    }
-    new_pairs.emplace_back(pair_shard(pair->name), std::move(live));
-  }
-  std::vector<std::pair<ShardId, std::vector<LiveSymbolModel>>> new_symbols;
-  for (const SymbolConfig* symbol : added_symbols) {
-    std::vector<LiveSymbolModel> live;
-    Status created = create_symbol_models(next, *symbol, live);
-    if (!created) {
-      spdlog::error("reload rejected, the running config stays:\n{}", created.message());
-      return;
-    }
-    new_symbols.emplace_back(symbol_shard(symbol->symbol), std::move(live));
-  }
-
-  // Apply, shard by shard, between events.
-  for (const PairConfig* pair : removed_pairs) {
-    gauges_->remove_pair(pair->name);
-    const std::string name = pair->name;
-    ShardBook* book = books_[pair_shard(name).index()];
-    shards_->run_on(pair_shard(name), [book, name] { book->remove_pair(name); });
-  }
-  for (const SymbolConfig* symbol : removed_symbols) {
-    gauges_->remove_symbol(symbol->symbol);
-    const std::string name = symbol->symbol;
-    ShardBook* book = books_[symbol_shard(name).index()];
-    shards_->run_on(symbol_shard(name), [book, name] { book->remove_symbol_models(name); });
-  }
-  for (auto& [shard, live] : new_pairs) {
-    for (const LivePair& pair : live) gauges_->add(std::shared_ptr<const PairGauges>(pair.gauges));
-    auto moved = std::make_shared<std::vector<LivePair>>(std::move(live));
-    ShardBook* book = books_[shard.index()];
-    shards_->run_on(shard, [book, moved] {
-      for (LivePair& pair : *moved) book->add_pair(std::move(pair));
-    });
-  }
-  for (auto& [shard, live] : new_symbols) {
-    for (const LiveSymbolModel& model : live) gauges_->add(std::shared_ptr<const SymbolGauges>(model.gauges));
-    auto moved = std::make_shared<std::vector<LiveSymbolModel>>(std::move(live));
-    ShardBook* book = books_[shard.index()];
-    shards_->run_on(shard, [book, moved] {
-      for (LiveSymbolModel& model : *moved) book->add_symbol_model(std::move(model));
-    });
-  }
+  apply_reload(plan, std::move(started.value()));
 
   const std::vector<std::string> old_symbols = ingest_->symbols();
   ingest_->set_routes(routes(next));
@@ -677,11 +554,66 @@ void LiveService::reload() {
   }
   config_ = std::move(next);
   if (client_ && new_symbol_list != old_symbols) {
-    Status started = start_live_client(new_symbol_list);
-    if (!started) spdlog::error("reload: the feed for the new symbols did not start: {}", started.message());
+    Status client_started = start_live_client(new_symbol_list);
+    if (!client_started) {
+      spdlog::error("reload: the feed for the new symbols did not start: {}", client_started.message());
+    }
   }
-  spdlog::info("reload applied: {} pair(s) and {} symbol model set(s) started, {} and {} stopped",
-               added_pairs.size(), added_symbols.size(), removed_pairs.size(), removed_symbols.size());
+}
+
+// Queues the changes on the shards and returns: the I/O thread never waits
+// for a shard, so a backlogged shard cannot stall the feed. A shard applies
+// its part between events, after every trade pushed before and before every
+// trade pushed after (ShardGroup::submit_to); /readyz says "reload in
+// progress" until every shard has.
+void LiveService::apply_reload(const ReloadPlan& plan, ShardPlan started) {
+  std::vector<std::vector<std::string>> pairs_stopped(shard_count()), symbols_stopped(shard_count());
+  for (const std::string& name : plan.pairs_stopped) {
+    gauges_->remove_pair(name);
+    pairs_stopped[pair_shard(name).index()].push_back(name);
+  }
+  for (const std::string& symbol : plan.symbols_stopped) {
+    gauges_->remove_symbol(symbol);
+    symbols_stopped[symbol_shard(symbol).index()].push_back(symbol);
+  }
+  // The line an operator (and the reload test) waits for, once every shard
+  // has applied its part.
+  auto applied_line = std::make_shared<const std::string>(
+      fmt::format("reload applied: {} pair(s) and {} symbol model set(s) started, {} and {} stopped",
+                  plan.pairs_started.size(), plan.symbols_started.size(), plan.pairs_stopped.size(),
+                  plan.symbols_stopped.size()));
+  std::vector<std::uint32_t> changed;
+  for (std::uint32_t i = 0; i < shard_count(); ++i) {
+    const PipelineSet& set = started[i];
+    if (!pairs_stopped[i].empty() || !symbols_stopped[i].empty() || !set.pairs.empty() || !set.symbols.empty()) {
+      changed.push_back(i);
+    }
+  }
+  if (changed.empty()) {
+    spdlog::info("{}", *applied_line);
+    return;
+  }
+  reloads_pending_.fetch_add(static_cast<int>(changed.size()));
+  for (std::uint32_t i : changed) {
+    PipelineSet& set = started[i];
+    for (const PairModelRun& run : set.pairs) gauges_->add(std::static_pointer_cast<const PairGauges>(run.sink));
+    for (const SymbolModelRun& run : set.symbols) {
+      gauges_->add(std::static_pointer_cast<const SymbolGauges>(run.sink));
+    }
+    auto change = std::make_shared<PipelineSet>(std::move(set));
+    ShardBook* book = books_[i];
+    auto queued = shards_->submit_to(ShardId(i), [this, book, change, applied_line, pairs = std::move(pairs_stopped[i]),
+                                                  symbols = std::move(symbols_stopped[i])] {
+      for (const std::string& name : pairs) book->book().remove_pair(name);
+      for (const std::string& symbol : symbols) book->book().remove_symbol_models(symbol);
+      book->book().add(std::move(*change));
+      if (reloads_pending_.fetch_sub(1) == 1) {
+        asio::post(io_, [applied_line] { spdlog::info("{}", *applied_line); });
+      }
+    });
+    // Not waited for; a shard that stopped meanwhile has nothing to apply.
+    (void)queued;
+  }
 }
 
 void LiveService::begin_shutdown(const std::string& why) {
@@ -743,9 +675,8 @@ void LiveService::finish_shutdown() {
 
 Status LiveService::run() {
   // Models first: a bad plugin or parameter fails before anything starts.
-  auto planned = plan(config_);
+  auto planned = build(config_);
   if (!planned) return planned.status();
-  ModelPlan& models = planned.value();
 
   ShardGroupOptions shard_options;
   shard_options.shard_count = shard_count();
@@ -756,14 +687,10 @@ Status LiveService::run() {
   std::vector<std::unique_ptr<ShardHandler>> handlers;
   for (std::uint32_t i = 0; i < shard_count(); ++i) {
     auto book = std::make_unique<ShardBook>(config_.service.engine.clock_grace_ms);
-    for (LivePair& pair : models.pairs[i]) {
-      gauges_->add(std::shared_ptr<const PairGauges>(pair.gauges));
-      book->add_pair(std::move(pair));
-    }
-    for (LiveSymbolModel& model : models.symbols[i]) {
-      gauges_->add(std::shared_ptr<const SymbolGauges>(model.gauges));
-      book->add_symbol_model(std::move(model));
-    }
+    PipelineSet& set = planned.value()[i];
+    for (const PairModelRun& run : set.pairs) gauges_->add(std::static_pointer_cast<const PairGauges>(run.sink));
+    for (const SymbolModelRun& run : set.symbols) gauges_->add(std::static_pointer_cast<const SymbolGauges>(run.sink));
+    book->book().add(std::move(set));
     books_.push_back(book.get());
     handlers.push_back(std::move(book));
   }
@@ -819,19 +746,8 @@ Status LiveService::run() {
 
 Status check_models(const EngineConfig& config, const std::string& plugins_dir) {
   ModelFactory factory(plugins_dir);
-  std::string problems;
-  auto check = [&](const ModelConfig& model, as_model_kind kind, const std::string& context) {
-    auto created = factory.create(model, kind, context);
-    if (!created) problems += (problems.empty() ? "" : "\n") + created.error();
-  };
-  for (const PairConfig& pair : config.pairs) {
-    for (const ModelConfig& model : pair.models) check(model, AS_MODEL_PAIR, pair.name + "/" + model.label);
-  }
-  for (const SymbolConfig& symbol : config.symbols) {
-    for (const ModelConfig& model : symbol.models) check(model, AS_MODEL_SYMBOL, symbol.symbol + "/" + model.label);
-  }
-  if (problems.empty()) return Status::ok();
-  return Status::invalid_input(problems);
+  auto built = build_pipelines(config, factory);
+  return built ? Status::ok() : built.status();
 }
 
 Status run_service(const ServiceOptions& options) {

@@ -29,7 +29,7 @@ PairGauges::PairGauges(const PairPipeline& pipeline, std::string model_label)
       y_symbol_(pipeline.spec().y.view()),
       x_symbol_(pipeline.spec().x.view()),
       zscore_config_(pipeline.spec().zscore),
-      adf_max_pvalue_(pipeline.spec().adf.gated() ? pipeline.spec().adf.max_pvalue : kUnsetGauge),
+      adf_max_pvalue_(pipeline.spec().adf.gated() ? *pipeline.spec().adf.max_pvalue : kUnsetGauge),
       outputs_(pipeline.model()) {}
 
 void PairGauges::on_row(const PairRow& row) {

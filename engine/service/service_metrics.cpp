@@ -47,7 +47,7 @@ void ModelGaugeSet::collect(MetricWriter& out) const {
     out.gauge("alphastream_pair_zscore_exit", "z-score through which a position closes (zscore.exit).", labels,
               g->zscore_config().exit);
     out.gauge("alphastream_pair_zscore_stop", "z-score beyond which a position is stopped out; NaN: no stop.",
-              labels, g->zscore_config().stop);
+              labels, g->zscore_config().stop.value_or(kUnsetGauge));
     out.gauge("alphastream_pair_adf_max_pvalue", "The stationarity gate (adf.max_pvalue); NaN: no gate.", labels,
               g->adf_max_pvalue());
     out.gauge("alphastream_pair_last_observation_timestamp_seconds", "Time of the pair's latest observation.",

@@ -119,7 +119,7 @@ TEST(EngineConfig, AbsentOptionalKeysTakeTheStructDefaults) {
   EXPECT_EQ(c.pairs[0].zscore.window, 100);
   EXPECT_EQ(c.pairs[0].zscore.entry, 2.0);
   EXPECT_EQ(c.pairs[0].zscore.exit, 0.0);
-  EXPECT_TRUE(std::isnan(c.pairs[0].zscore.stop));  // no stop
+  EXPECT_FALSE(c.pairs[0].zscore.stop.has_value());  // no stop
 }
 
 TEST(EngineConfig, SectionsWithNothingUnderThemCountAsAbsent) {

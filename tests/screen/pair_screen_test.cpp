@@ -7,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-#include "feed/pair_trade_generator.h"
+#include "simulator/pair_trade_generator.h"
 
 namespace alphastream {
 namespace {

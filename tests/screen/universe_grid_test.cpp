@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "feed/pair_trade_generator.h"
+#include "simulator/pair_trade_generator.h"
 #include "pipeline/pair_aligner.h"
 
 namespace alphastream {

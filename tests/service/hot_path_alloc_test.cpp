@@ -7,10 +7,11 @@
 
 #include <string>
 
-#include "config/model_factory.h"
+#include "book/model_factory.h"
 #include "counting_new.h"
-#include "feed/agg_trade_frame.h"
+#include "simulator/agg_trade_frame.h"
 #include "service/feed_ingest.h"
+#include "service/model_gauges.h"
 #include "service/shard_book.h"
 
 namespace alphastream {
@@ -49,20 +50,18 @@ TEST(HotPathAllocation, ATradeFromFrameToModelsAllocatesNothing) {
     ASSERT_TRUE(created) << created.error();
     PairSpec spec{std::string("a-b/") + plugin, Symbol("AUSDT"), Symbol("BUSDT"), SamplingConfig{}, ZScoreConfig{},
                   CostConfig{}, StationarityConfig{100, 10, 0.5}};
-    LivePair pair;
-    pair.pipeline = std::make_unique<PairPipeline>(std::move(spec), std::move(created.value()));
-    pair.gauges = std::make_shared<PairGauges>(*pair.pipeline, plugin);
-    pair.pipeline->add_sink(pair.gauges.get());
-    book->add_pair(std::move(pair));
+    PairModelRun pair{plugin, std::make_unique<PairPipeline>(std::move(spec), std::move(created.value())), nullptr};
+    pair.set_sink(std::make_shared<PairGauges>(*pair.pipeline, plugin));
+    book->book().add_pair(std::move(pair));
   }
   auto micro = factory.create(model("microstructure"), AS_MODEL_SYMBOL, "micro");
   ASSERT_TRUE(micro) << micro.error();
-  LiveSymbolModel symbol_model;
-  symbol_model.pipeline = std::make_unique<SymbolPipeline>(SymbolSpec{Symbol("AUSDT"), SamplingConfig{}},
-                                                           std::move(micro.value()));
-  symbol_model.gauges = std::make_shared<SymbolGauges>(*symbol_model.pipeline, "microstructure");
-  symbol_model.pipeline->add_sink(symbol_model.gauges.get());
-  book->add_symbol_model(std::move(symbol_model));
+  SymbolModelRun symbol_model{"microstructure",
+                              std::make_unique<SymbolPipeline>(SymbolSpec{Symbol("AUSDT"), SamplingConfig{}},
+                                                               std::move(micro.value())),
+                              nullptr};
+  symbol_model.set_sink(std::make_shared<SymbolGauges>(*symbol_model.pipeline, "microstructure"));
+  book->book().add_symbol_model(std::move(symbol_model));
 
   std::vector<std::unique_ptr<ShardHandler>> handlers;
   handlers.push_back(std::move(book));
@@ -96,10 +95,11 @@ TEST(HotPathAllocation, ATradeFromFrameToModelsAllocatesNothing) {
 
   group.value()->stop();
   EXPECT_EQ(shard_book->trades_routed(), frames.size());
-  for (const LivePair& pair : shard_book->pairs()) {
-    EXPECT_EQ(pair.gauges->observations(), 1999u) << pair.gauges->model();  // 2000 s, the last still open
+  for (const PairModelRun& pair : shard_book->book().pairs()) {
+    const auto& gauges = static_cast<const PairGauges&>(*pair.sink);
+    EXPECT_EQ(gauges.observations(), 1999u) << gauges.model();  // 2000 s, the last still open
     // y = 2x plus a few tenths of a cent of noise on a dollar of x range.
-    EXPECT_NEAR(pair.gauges->beta(), 2.0, 0.05) << pair.gauges->model();
+    EXPECT_NEAR(gauges.beta(), 2.0, 0.05) << gauges.model();
   }
 }
 

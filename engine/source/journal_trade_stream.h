@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "backtest/trade_stream.h"
+#include "source/trade_stream.h"
 #include "storage/trade_journal.h"
 
 namespace alphastream {

@@ -1,4 +1,4 @@
-#include "config/model_factory.h"
+#include "book/model_factory.h"
 
 #include <gtest/gtest.h>
 

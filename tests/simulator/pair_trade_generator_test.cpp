@@ -1,4 +1,4 @@
-#include "feed/pair_trade_generator.h"
+#include "simulator/pair_trade_generator.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "service/journal_trade_stream.h"
+#include "source/journal_trade_stream.h"
 
 namespace alphastream {
 

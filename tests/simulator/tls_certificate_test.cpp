@@ -1,4 +1,4 @@
-#include "feed/tls_certificate.h"
+#include "simulator/tls_certificate.h"
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>

@@ -2,7 +2,7 @@
 // (simulator_client.py, the `websockets` package) connects, records every
 // frame with its receive time, and the frames are parsed here with the
 // engine's AggTradeParser.
-#include "feed/binance_simulator.h"
+#include "simulator/binance_simulator.h"
 
 #include <spawn.h>
 #include <sys/wait.h>

@@ -1,7 +1,7 @@
 // The frame writer against a hand-written frame and against the engine's own
 // parser. This binary links the counting operator new, so it stays on its
 // own.
-#include "feed/agg_trade_frame.h"
+#include "simulator/agg_trade_frame.h"
 
 #include <algorithm>
 #include <bit>

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
+#include <optional>
 
 namespace alphastream {
 
@@ -11,29 +11,37 @@ struct SamplingConfig {
   enum class Mode { kTime, kTick };
   Mode mode = Mode::kTime;
   std::int64_t interval_ms = 1000;  // time mode only
+
+  bool operator==(const SamplingConfig&) const = default;
 };
 
 struct ZScoreConfig {
   int window = 100;          // spreads in the rolling mean and sample std (ddof = 1)
   double entry = 2.0;        // enter short above +entry, long below -entry
   double exit = 0.0;         // leave when z crosses back through +/-exit
-  double stop = std::numeric_limits<double>::quiet_NaN();  // |z| above stop closes; NaN: no stop
+  std::optional<double> stop{};  // |z| above stop closes; none: no stop
+
+  bool operator==(const ZScoreConfig&) const = default;
 };
 
 // The rolling ADF test of the spread (`adf` under a pair).
 struct StationarityConfig {
   int window = 0;       // spreads in each test; 0: no rolling test
   int every = 1;        // observations between tests
-  double max_pvalue = std::numeric_limits<double>::quiet_NaN();  // gate: no new entries while the
-                                                                 // latest p-value is above; NaN: no gate
+  // The gate: no new entries while the latest p-value is above; none: no gate.
+  std::optional<double> max_pvalue{};
   bool enabled() const { return window > 0; }
-  bool gated() const { return enabled() && max_pvalue == max_pvalue; }
+  bool gated() const { return enabled() && max_pvalue.has_value(); }
+
+  bool operator==(const StationarityConfig&) const = default;
 };
 
 struct CostConfig {
   double fee_bps = 4.0;       // per leg, on traded notional
   double slippage_bps = 1.0;  // per leg, against the trader
   double notional = 10000.0;  // USD of the y leg at entry
+
+  bool operator==(const CostConfig&) const = default;
 };
 
 }  // namespace alphastream

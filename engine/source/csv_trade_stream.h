@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "backtest/trade_stream.h"
+#include "source/trade_stream.h"
 #include "feed/agg_trade_csv.h"
 
 namespace alphastream {

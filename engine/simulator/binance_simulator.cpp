@@ -1,4 +1,4 @@
-#include "feed/binance_simulator.h"
+#include "simulator/binance_simulator.h"
 
 #include <algorithm>
 #include <atomic>
@@ -24,9 +24,9 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "core/agg_trade.h"
-#include "feed/agg_trade_frame.h"
-#include "feed/pair_trade_generator.h"
-#include "feed/tls_certificate.h"
+#include "simulator/agg_trade_frame.h"
+#include "simulator/pair_trade_generator.h"
+#include "simulator/tls_certificate.h"
 
 namespace alphastream {
 namespace {

@@ -1,4 +1,4 @@
-#include "backtest/csv_trade_stream.h"
+#include "source/csv_trade_stream.h"
 
 namespace alphastream {
 

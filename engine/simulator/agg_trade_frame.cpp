@@ -1,4 +1,4 @@
-#include "feed/agg_trade_frame.h"
+#include "simulator/agg_trade_frame.h"
 
 #include <algorithm>
 #include <charconv>
@@ -9,7 +9,6 @@ namespace alphastream {
 namespace {
 
 constexpr std::string_view kFrameStart = R"({"stream":")";
-constexpr std::string_view kStreamSuffix = "@aggTrade";
 constexpr std::string_view kFrameData = R"(","data":)";
 constexpr std::string_view kFrameEnd = "}";
 constexpr std::string_view kEventTime = R"({"e":"aggTrade","E":)";
@@ -29,7 +28,7 @@ constexpr std::size_t kMaxShortestDoubleSize = 24;  // "-2.2250738585072014e-308
 // Fixed notation of any double: DBL_MAX has 309 integer digits.
 constexpr std::size_t kMaxFixedDoubleSize = 1 + 309 + 1 + AggTradeDecimals::kMaxDecimals;
 static_assert(kMaxAggTradeFrameSize ==
-                  kFrameStart.size() + Symbol::kMaxSize + kStreamSuffix.size() + kFrameData.size() + kEventTime.size() +
+                  kFrameStart.size() + Symbol::kMaxSize + kAggTradeStreamSuffix.size() + kFrameData.size() + kEventTime.size() +
                       kAggTradeId.size() + kSymbolName.size() + Symbol::kMaxSize + kPrice.size() +
                       kQuantity.size() + kNetQuantity.size() + kFirstTradeId.size() + kLastTradeId.size() +
                       kTransactTime.size() + kBuyerMaker.size() + std::string_view("false").size() +
@@ -76,11 +75,6 @@ void append_agg_trade_payload(std::string& out, const AggTrade& trade, AggTradeD
   out += kBuyerMaker;
   out += trade.is_buyer_maker ? "true" : "false";
   out += kPayloadEnd;
-}
-
-void append_agg_trade_stream_name(std::string& out, std::string_view symbol) {
-  for (const char c : symbol) out += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  out += kStreamSuffix;
 }
 
 void append_agg_trade_frame(std::string& out, const AggTrade& trade, AggTradeDecimals decimals) {

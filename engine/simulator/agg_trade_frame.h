@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/agg_trade.h"
+#include "feed/agg_trade_stream_name.h"
 
 namespace alphastream {
 
@@ -37,10 +38,6 @@ inline constexpr std::size_t kMaxAggTradeFrameSize = 328;
 // REQUIRES: the symbol needs no JSON escaping (Binance symbols are upper-case
 // letters, digits and '_').
 void append_agg_trade_payload(std::string& out, const AggTrade& trade, AggTradeDecimals decimals = {});
-
-// Appends the name of symbol's aggTrade stream, "btcusdt@aggTrade": the
-// symbol in lower case, as Binance names streams (symbols are ASCII).
-void append_agg_trade_stream_name(std::string& out, std::string_view symbol);
 
 // Appends the combined-stream frame
 //   {"stream":"btcusdt@aggTrade","data":<payload>}

@@ -1,0 +1,153 @@
+#include "book/pipeline_book.h"
+
+#include <algorithm>
+
+namespace alphastream {
+
+namespace {
+
+// One trade can close a few intervals, each closing at most one position.
+constexpr std::size_t kLiveClosedTradeRoom = 64;
+
+}  // namespace
+
+void PairModelRun::set_sink(std::shared_ptr<PairRowSink> rows) {
+  sink = std::move(rows);
+  pipeline->add_sink(sink.get());
+}
+
+void SymbolModelRun::set_sink(std::shared_ptr<SymbolRowSink> rows) {
+  sink = std::move(rows);
+  pipeline->add_sink(sink.get());
+}
+
+std::string model_context(const std::string& location, const std::string& owner, const std::string& label) {
+  return location + " (" + owner + "/" + label + ")";
+}
+
+Result<PipelineSet> build_pipelines(const EngineConfig& config, ModelFactory& factory,
+                                    const PipelineSelection& selection) {
+  PipelineSet set;
+  std::string problems;
+  auto note = [&](const Status& status) { problems += (problems.empty() ? "" : "\n") + status.message(); };
+  for (const PairConfig& pair : config.pairs) {
+    if (selection.pair && !selection.pair(pair)) continue;
+    for (const ModelConfig& model_config : pair.models) {
+      auto model =
+          factory.create(model_config, AS_MODEL_PAIR, model_context(pair.location, pair.name, model_config.label));
+      if (!model) {
+        note(model.status());
+        continue;
+      }
+      PairSpec spec{pair.name, Symbol(pair.y), Symbol(pair.x), config.sampling, pair.zscore, config.backtest, pair.adf};
+      set.pairs.push_back({model_config.label, std::make_unique<PairPipeline>(std::move(spec), std::move(model.value())),
+                           nullptr});
+    }
+  }
+  for (const SymbolConfig& symbol : config.symbols) {
+    if (selection.symbol && !selection.symbol(symbol)) continue;
+    for (const ModelConfig& model_config : symbol.models) {
+      auto model = factory.create(model_config, AS_MODEL_SYMBOL,
+                                  model_context(symbol.location, symbol.symbol, model_config.label));
+      if (!model) {
+        note(model.status());
+        continue;
+      }
+      set.symbols.push_back({model_config.label,
+                             std::make_unique<SymbolPipeline>(SymbolSpec{Symbol(symbol.symbol), config.sampling},
+                                                              std::move(model.value())),
+                             nullptr});
+    }
+  }
+  if (!problems.empty()) return Status::invalid_input(problems);
+  return set;
+}
+
+void PipelineBook::add(PipelineSet set) {
+  for (PairModelRun& run : set.pairs) add_pair(std::move(run));
+  for (SymbolModelRun& run : set.symbols) add_symbol_model(std::move(run));
+}
+
+void PipelineBook::add_pair(PairModelRun run) {
+  if (!keep_closed_trades_) run.pipeline->reserve_closed_trades(kLiveClosedTradeRoom);
+  pairs_.push_back(std::move(run));
+  rebuild_routes();
+}
+
+void PipelineBook::add_symbol_model(SymbolModelRun run) {
+  symbol_models_.push_back(std::move(run));
+  rebuild_routes();
+}
+
+std::size_t PipelineBook::remove_pair(std::string_view name) {
+  const auto removed =
+      std::erase_if(pairs_, [&](const PairModelRun& run) { return run.pipeline->spec().name == name; });
+  rebuild_routes();
+  return removed;
+}
+
+std::size_t PipelineBook::remove_symbol_models(std::string_view symbol) {
+  const auto removed = std::erase_if(
+      symbol_models_, [&](const SymbolModelRun& run) { return run.pipeline->spec().symbol.view() == symbol; });
+  rebuild_routes();
+  return removed;
+}
+
+PipelineBook::Route& PipelineBook::route_for(const Symbol& symbol) {
+  for (Route& route : routes_) {
+    if (route.symbol == symbol) return route;
+  }
+  return routes_.emplace_back(Route{symbol, {}, {}});
+}
+
+void PipelineBook::rebuild_routes() {
+  routes_.clear();
+  last_route_ = 0;
+  for (PairModelRun& run : pairs_) {
+    PairPipeline* pipeline = run.pipeline.get();
+    route_for(pipeline->spec().y).pairs.emplace_back(pipeline, Leg::kY);
+    route_for(pipeline->spec().x).pairs.emplace_back(pipeline, Leg::kX);
+  }
+  for (SymbolModelRun& run : symbol_models_) {
+    route_for(run.pipeline->spec().symbol).symbol_models.push_back(run.pipeline.get());
+  }
+}
+
+PipelineBook::Delivery PipelineBook::on_trade(const AggTrade& trade) {
+  Delivery delivery;
+  if (routes_.empty()) return delivery;
+  if (!(routes_[last_route_].symbol == trade.symbol)) {
+    const auto found =
+        std::find_if(routes_.begin(), routes_.end(), [&](const Route& route) { return route.symbol == trade.symbol; });
+    if (found == routes_.end()) return delivery;
+    last_route_ = static_cast<std::size_t>(found - routes_.begin());
+  }
+  delivery.routed = true;
+  const Route& route = routes_[last_route_];
+  for (const auto& [pipeline, leg] : route.pairs) {
+    const std::uint64_t before = pipeline->observations();
+    pipeline->on_trade(leg, trade);
+    if (!keep_closed_trades_) pipeline->discard_closed_trades();
+    delivery.produced_row |= pipeline->observations() != before;
+  }
+  for (SymbolPipeline* pipeline : route.symbol_models) pipeline->on_trade(trade);
+  return delivery;
+}
+
+void PipelineBook::advance_to(std::int64_t now_ms) {
+  for (PairModelRun& run : pairs_) {
+    run.pipeline->advance_to(now_ms);
+    if (!keep_closed_trades_) run.pipeline->discard_closed_trades();
+  }
+  for (SymbolModelRun& run : symbol_models_) run.pipeline->advance_to(now_ms);
+}
+
+void PipelineBook::finish() {
+  for (PairModelRun& run : pairs_) {
+    run.pipeline->finish();
+    if (!keep_closed_trades_) run.pipeline->discard_closed_trades();
+  }
+  for (SymbolModelRun& run : symbol_models_) run.pipeline->finish();
+}
+
+}  // namespace alphastream

@@ -1,0 +1,120 @@
+// The one place a config becomes pipelines, and a symbol's trades reach the
+// pipelines that use it. The backtest drives one PipelineBook; each live
+// shard owns one; replay and file sources go through the same code, so every
+// mode builds, routes and finishes pipelines alike.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "book/model_factory.h"
+#include "config/engine_config.h"
+#include "core/agg_trade.h"
+#include "core/status.h"
+#include "pipeline/pair_pipeline.h"
+#include "pipeline/symbol_pipeline.h"
+
+namespace alphastream {
+
+// One pair run with one model, and the sink that keeps its rows.
+struct PairModelRun {
+  std::string label;  // the model's label (ModelConfig::label)
+  std::unique_ptr<PairPipeline> pipeline;
+  std::shared_ptr<PairRowSink> sink;  // may be null; lives as long as the run
+
+  // Feeds every row of the pipeline to `rows` and keeps it alive.
+  void set_sink(std::shared_ptr<PairRowSink> rows);
+};
+
+// One symbol run with one model.
+struct SymbolModelRun {
+  std::string label;
+  std::unique_ptr<SymbolPipeline> pipeline;
+  std::shared_ptr<SymbolRowSink> sink;
+
+  void set_sink(std::shared_ptr<SymbolRowSink> rows);
+};
+
+struct PipelineSet {
+  std::vector<PairModelRun> pairs;        // config order; a pair's models adjacent
+  std::vector<SymbolModelRun> symbols;    // config order
+};
+
+// Which entries of a config to build; a null test takes every entry.
+struct PipelineSelection {
+  std::function<bool(const PairConfig&)> pair;
+  std::function<bool(const SymbolConfig&)> symbol;
+};
+
+// How a model names its owner in messages and plugin log lines:
+// "backtest.yaml:11: pairs[0] (btc-eth/ols)".
+std::string model_context(const std::string& location, const std::string& owner, const std::string& label);
+
+// Creates the pipelines of every selected pair and symbol model of `config`.
+// Every problem is collected, not just the first: Status::invalid_input
+// lists them one per line, each at its config location.
+Result<PipelineSet> build_pipelines(const EngineConfig& config, ModelFactory& factory,
+                                    const PipelineSelection& selection = {});
+
+class PipelineBook {
+ public:
+  // The pipelines that take one symbol's trades.
+  struct Route {
+    Symbol symbol;
+    std::vector<std::pair<PairPipeline*, Leg>> pairs;
+    std::vector<SymbolPipeline*> symbol_models;
+  };
+
+  // What one trade did.
+  struct Delivery {
+    bool routed = false;        // some pipeline uses its symbol
+    bool produced_row = false;  // some pair pipeline made an observation
+  };
+
+  // keep_closed_trades: the backtest keeps every closed trade for trades.csv;
+  // a live book reserves room once and discards them after each trade, so
+  // the ledger neither grows nor allocates.
+  explicit PipelineBook(bool keep_closed_trades) : keep_closed_trades_(keep_closed_trades) {}
+
+  // [control plane: not while a trade is being delivered]
+  void add(PipelineSet set);
+  void add_pair(PairModelRun run);
+  void add_symbol_model(SymbolModelRun run);
+  // Removes every model of the pair called `name`; returns how many.
+  std::size_t remove_pair(std::string_view name);
+  // Removes every model of `symbol`; returns how many.
+  std::size_t remove_symbol_models(std::string_view symbol);
+
+  // A trade goes to every pipeline with its symbol as a leg or subject.
+  // Allocates nothing.
+  Delivery on_trade(const AggTrade& trade);
+  // Closes every interval that ends at or before now_ms (a live clock).
+  void advance_to(std::int64_t now_ms);
+  // End of data: every pipeline emits its open interval and closes its
+  // paper position (PairPipeline::finish, SymbolPipeline::finish).
+  void finish();
+
+  const std::vector<PairModelRun>& pairs() const { return pairs_; }
+  const std::vector<SymbolModelRun>& symbol_models() const { return symbol_models_; }
+  // In the order first needed: each pair's y then x, then the symbol
+  // models' symbols. The backtest's merge breaks ties in time in this order.
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  void rebuild_routes();
+  Route& route_for(const Symbol& symbol);
+
+  bool keep_closed_trades_;
+  std::vector<PairModelRun> pairs_;
+  std::vector<SymbolModelRun> symbol_models_;
+  std::vector<Route> routes_;
+  std::size_t last_route_ = 0;  // trades come in runs of one symbol: tried first
+};
+
+}  // namespace alphastream

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "plugin_host/model_instance.h"
+#include "service/live_service.h"
 
 namespace {
 
@@ -31,6 +32,7 @@ Subcommand subcommand(CLI::App& app, const char* name, const char* help, void (*
 }  // namespace
 
 int main(int argc, char** argv) {
+  alphastream::hold_service_signals();
   CLI::App app{"AlphaStream: event-driven statistical arbitrage for crypto pairs"};
   app.set_version_flag("--version", std::string("alphastream ") + ALPHASTREAM_VERSION);
   app.require_subcommand(1);
@@ -65,6 +67,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    alphastream::release_service_signals();
     // --help and --version end here with 0; a bad command line is bad input.
     const int code = app.exit(e);
     return code == 0 ? cli::kExitOk : cli::kExitBadInput;
@@ -73,7 +76,9 @@ int main(int argc, char** argv) {
   alphastream::set_plugin_log_sink(&cli::log_plugin_line);
 
   for (const Subcommand& command : commands) {
-    if (*command.app) return command.run();
+    if (!*command.app) continue;
+    if (command.app->get_name() != "run") alphastream::release_service_signals();
+    return command.run();
   }
   return cli::kExitBadInput;  // unreachable: require_subcommand(1)
 }

@@ -175,6 +175,8 @@ class BinanceStreamClient::Impl {
     return (options_.symbols.size() + per - 1) / per;
   }
   const StreamClientCounters& counters() const { return counters_; }
+  // Session handlers hold their session: none alive, none pending.
+  bool idle() const { return stopped_ && sessions_alive_ == 0; }
 
  private:
   class Session;
@@ -219,14 +221,15 @@ class BinanceStreamClient::Impl {
   std::vector<SteadyClock::time_point> connect_times_;
   std::size_t connect_times_next_ = 0;
   bool stopped_ = false;
+  std::size_t sessions_alive_ = 0;  // Session objects, counted by their constructor and destructor
 };
 
 // One websocket connection attempt, from resolve to end. It reports its end
 // exactly once (on_session_end) and is then done; a reconnect is a new one.
 class BinanceStreamClient::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Impl& impl, Slot& slot, std::uint64_t id) : impl_(impl), slot_(slot), id_(id) {}
-  virtual ~Session() = default;
+  Session(Impl& impl, Slot& slot, std::uint64_t id) : impl_(impl), slot_(slot), id_(id) { ++impl_.sessions_alive_; }
+  virtual ~Session() { --impl_.sessions_alive_; }
 
   virtual void start() = 0;
   // Closes with a close handshake if open, else aborts; ends with reason.
@@ -637,6 +640,7 @@ BinanceStreamClient::BinanceStreamClient(asio::io_context& io, StreamClientOptio
     : impl_(std::make_unique<Impl>(io, std::move(options), handler)) {}
 
 BinanceStreamClient::~BinanceStreamClient() = default;
+bool BinanceStreamClient::idle() const { return impl_->idle(); }
 
 Status BinanceStreamClient::start() { return impl_->start(); }
 void BinanceStreamClient::stop() { impl_->stop(); }

@@ -148,7 +148,8 @@ class BinanceStreamClient {
   BinanceStreamClient(boost::asio::io_context& io, StreamClientOptions options,
                       StreamHandler& handler);
   // REQUIRES: the io_context is not running handlers of this client any more
-  // (stop() was called and run() returned, or the io_context was stopped).
+  // (stop() was called and run() returned, or the io_context was stopped,
+  // or idle()).
   ~BinanceStreamClient();
   BinanceStreamClient(const BinanceStreamClient&) = delete;
   BinanceStreamClient& operator=(const BinanceStreamClient&) = delete;
@@ -161,6 +162,10 @@ class BinanceStreamClient {
   // Closes every connection cleanly and stops reconnecting; the io_context
   // then runs out of this client's work. Safe from any thread; idempotent.
   void stop();
+
+  // stop() has taken effect and every connection's work is done: the client
+  // may be destroyed while the io_context runs on. [I/O thread]
+  bool idle() const;
 
   const StreamClientCounters& counters() const;
   // How many connections the symbol list needs.

@@ -18,6 +18,7 @@
 #include "feed/agg_id_sequencer.h"
 #include "feed/agg_trade_parser.h"
 #include "feed/binance_stream_client.h"
+#include "source/trade_source.h"
 #include "reactor/shard_group.h"
 
 namespace alphastream {
@@ -34,7 +35,7 @@ struct SymbolFeedCounters {
   std::atomic<double> last_price{0};                 // of the latest accepted trade
 };
 
-class FeedIngest : public StreamHandler {
+class FeedIngest : public TradeSink {
  public:
   // A symbol the feed subscribes to and the shards its trades go to.
   struct SymbolRoute {
@@ -58,7 +59,7 @@ class FeedIngest : public StreamHandler {
   // the shard or the recorder) when a shard's queue or the recorder's is
   // full; with wait_when_full (a replay, a file) the call waits for room in
   // both instead, so nothing is lost.
-  void accept(const AggTrade& trade, bool wait_when_full);
+  void accept(const AggTrade& trade, bool wait_when_full) override;
   // Sends the wall clock to every shard so live intervals close without
   // waiting for the next trade.
   void tick(std::int64_t now_ms);

@@ -32,6 +32,14 @@ struct ServiceOptions {
 // Returns Status::invalid_input listing every problem found, one per line.
 Status check_models(const EngineConfig& config, const std::string& plugins_dir);
 
+// SIGINT, SIGTERM and SIGHUP wait, pending, until the service can act on
+// them: `alphastream` holds them first thing (on the calling thread and so on
+// every thread it starts), run_service takes them once its I/O loop runs, and
+// every other command releases them after parsing its arguments. A SIGHUP in
+// the first milliseconds of startup then reloads instead of killing.
+void hold_service_signals();
+void release_service_signals();
+
 // Runs the service until it is told to stop. Problems found before it starts
 // (plugins, parameters, a feed that cannot be set up, a metrics address that
 // cannot be bound) return Status::invalid_input or an error; a clean stop

@@ -85,3 +85,116 @@ void ModelGaugeSet::collect(MetricWriter& out) const {
 }
 
 }  // namespace alphastream
+
+namespace alphastream {
+
+FeedCollector::FeedCollector(const FeedIngest& ingest, const TradeSource& source) : ingest_(ingest), source_(source) {
+  refresh_symbols();
+}
+
+void FeedCollector::refresh_symbols() {
+  std::vector<FeedIngest::SymbolView> symbols = ingest_.symbol_counters();
+  std::lock_guard lock(mutex_);
+  symbols_ = std::move(symbols);
+}
+
+void FeedCollector::collect(MetricWriter& out) const {
+  {
+    std::lock_guard lock(mutex_);
+    for (const FeedIngest::SymbolView& view : symbols_) {
+      const MetricLabels labels = {{"symbol", view.symbol}};
+      const SymbolFeedCounters& c = *view.counters;
+      out.counter("alphastream_feed_messages_total", "Trades accepted from the feed, per symbol.", labels,
+                  static_cast<double>(c.trades_total.load(std::memory_order_relaxed)));
+      out.counter("alphastream_feed_duplicates_total", "Trades dropped because their aggregate id was already seen.",
+                  labels, static_cast<double>(c.duplicates_total.load(std::memory_order_relaxed)));
+      out.counter("alphastream_feed_gaps_total", "Holes in the aggregate trade id sequence.", labels,
+                  static_cast<double>(c.gaps_total.load(std::memory_order_relaxed)));
+      out.counter("alphastream_feed_missing_trades_total", "Aggregate trade ids inside gaps.", labels,
+                  static_cast<double>(c.missing_trades_total.load(std::memory_order_relaxed)));
+      out.gauge("alphastream_feed_last_message_timestamp_seconds", "Exchange event time of the latest trade.", labels,
+                c.last_trade_time_s.load(std::memory_order_relaxed));
+      out.gauge("alphastream_feed_last_price", "Price of the latest accepted trade.", labels,
+                c.last_price.load(std::memory_order_relaxed));
+    }
+  }
+  for (std::size_t i = 1; i < kParseErrorCount; ++i) {
+    const auto reason = static_cast<ParseError>(i);
+    out.counter("alphastream_parse_errors_total", "Feed messages rejected by the parser, by reason.",
+                {{"reason", std::string(parse_error_name(reason))}}, static_cast<double>(ingest_.parse_errors(reason)));
+  }
+  out.counter("alphastream_feed_unknown_symbol_messages_total",
+              "Trades of symbols no configured pair or symbol model uses.", {},
+              static_cast<double>(ingest_.unknown_symbol_messages()));
+  out.counter("alphastream_feed_frames_total", "Websocket messages received, parsed or not.", {},
+              static_cast<double>(ingest_.messages_total()));
+  const SourceHealth health = source_.health();
+  for (std::size_t r = 0; r < kReconnectReasonCount; ++r) {
+    out.counter("alphastream_feed_reconnects_total", "Feed connections replaced, by reason.",
+                {{"reason", std::string(reconnect_reason_name(static_cast<ReconnectReason>(r)))}},
+                static_cast<double>(health.reconnects[r]));
+  }
+  out.gauge("alphastream_feed_connected", "1 when every feed connection is open (or a file source is read).", {},
+            health.up ? 1 : 0);
+  out.gauge("alphastream_feed_connections", "Open feed websocket connections.", {},
+            static_cast<double>(health.connections_open));
+}
+
+std::shared_ptr<MetricsCollector> make_shard_collector(const ShardGroup& shards, std::vector<const ShardBook*> books) {
+  return std::make_shared<FunctionCollector>([&shards, books = std::move(books)](MetricWriter& out) {
+    for (std::uint32_t i = 0; i < shards.shard_count(); ++i) {
+      const ShardStats stats = shards.stats(ShardId(i));
+      const MetricLabels labels = {{"shard", std::to_string(i)}};
+      out.gauge("alphastream_queue_depth", "Events waiting in the shard's queue.", labels,
+                static_cast<double>(stats.queue_depth));
+      out.counter("alphastream_queue_dropped_total", "Events refused because the shard's queue was full.", labels,
+                  static_cast<double>(stats.dropped_total));
+      out.counter("alphastream_shard_events_total", "Events (trades and clock ticks) handled by the shard.", labels,
+                  static_cast<double>(stats.events_total));
+      out.gauge("alphastream_queue_capacity", "Events a shard's queue holds (engine.queue_capacity).", labels,
+                static_cast<double>(shards.queue_capacity()));
+      books[i]->tick_to_signal().write(out, "alphastream_tick_to_signal_seconds",
+                                       "From a trade's receipt to the pipeline rows (signals) it produced.", labels);
+    }
+  });
+}
+
+std::shared_ptr<MetricsCollector> make_storage_collector(const TradeRecorder* recorder) {
+  return std::make_shared<FunctionCollector>([recorder](MetricWriter& out) {
+    const TradeRecorderStats stats = recorder ? recorder->stats() : TradeRecorderStats{};
+    out.counter("alphastream_storage_records_total", "Trades committed to the LMDB journal.", {},
+                static_cast<double>(stats.records_total));
+    out.counter("alphastream_storage_errors_total", "Trades not recorded because of a write error.", {},
+                static_cast<double>(stats.errors_total));
+    out.counter("alphastream_storage_dropped_total", "Trades not recorded because the writer's queue was full.", {},
+                static_cast<double>(stats.dropped_total));
+    out.gauge("alphastream_storage_recording", "1 while trades are being recorded.", {},
+              recorder && !stats.disabled ? 1 : 0);
+  });
+}
+
+void add_readiness_checks(MetricsServer& server, const ServiceState& state, const TradeSource& source,
+                          const TradeRecorder* recorder) {
+  server.add_readiness_check("service", [&state]() -> std::optional<std::string> {
+    if (state.stopping.load()) return "stopping (draining queued trades)";
+    if (const int pending = state.reloads_pending.load(); pending > 0) {
+      return "reload in progress (" + std::to_string(pending) + " shard(s) applying it)";
+    }
+    return std::nullopt;
+  });
+  server.add_readiness_check("feed", [&source]() -> std::optional<std::string> {
+    const SourceHealth health = source.health();
+    if (health.up) return std::nullopt;
+    if (!source.live()) return "not reading its source";
+    if (health.connections_needed == 0) return "not connected (starting)";
+    return "not connected (" + std::to_string(health.connections_open) + " of " +
+           std::to_string(health.connections_needed) + " connections open)";
+  });
+  if (recorder == nullptr) return;
+  server.add_readiness_check("storage", [recorder]() -> std::optional<std::string> {
+    if (recorder->stats().disabled) return "not recording: a write error stopped it (see the log)";
+    return std::nullopt;
+  });
+}
+
+}  // namespace alphastream

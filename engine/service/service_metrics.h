@@ -8,7 +8,14 @@
 #include <vector>
 
 #include "metrics/metric_writer.h"
+#include "metrics/metrics_registry.h"
+#include "metrics/metrics_server.h"
+#include "reactor/shard_group.h"
+#include "service/feed_ingest.h"
 #include "service/model_gauges.h"
+#include "service/shard_book.h"
+#include "source/trade_source.h"
+#include "storage/trade_recorder.h"
 
 namespace alphastream {
 
@@ -31,5 +38,41 @@ class ModelGaugeSet : public MetricsCollector {
   std::vector<std::shared_ptr<const PairGauges>> pairs_;
   std::vector<std::shared_ptr<const SymbolGauges>> symbols_;
 };
+
+// The feed's metrics: per-symbol counters, parse errors, reconnects and the
+// source's connection state. [scrapes: any thread]
+class FeedCollector : public MetricsCollector {
+ public:
+  // REQUIRES: ingest and source outlive every scrape.
+  FeedCollector(const FeedIngest& ingest, const TradeSource& source);
+  // Takes the symbols a reload changed. [I/O thread]
+  void refresh_symbols();
+  void collect(MetricWriter& out) const override;
+
+ private:
+  const FeedIngest& ingest_;
+  const TradeSource& source_;
+  mutable std::mutex mutex_;
+  std::vector<FeedIngest::SymbolView> symbols_;
+};
+
+// Every shard's queue, event counts and tick-to-signal latency.
+// REQUIRES: shards and books outlive every scrape.
+std::shared_ptr<MetricsCollector> make_shard_collector(const ShardGroup& shards, std::vector<const ShardBook*> books);
+
+// The journal recorder's counts; `recorder` may be null (no storage).
+std::shared_ptr<MetricsCollector> make_storage_collector(const TradeRecorder* recorder);
+
+// What /readyz checks besides the process being up.
+struct ServiceState {
+  std::atomic<bool> stopping{false};     // draining after a signal or the end of a file source
+  std::atomic<int> reloads_pending{0};   // shards that have not applied the latest reload yet
+};
+
+// /readyz: "service" (not draining, no reload half-applied), "feed" (every
+// connection open, or a file source being read) and, with a recorder,
+// "storage" (recording). REQUIRES: the arguments outlive the server.
+void add_readiness_checks(MetricsServer& server, const ServiceState& state, const TradeSource& source,
+                          const TradeRecorder* recorder);
 
 }  // namespace alphastream

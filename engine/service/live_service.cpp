@@ -365,6 +365,7 @@ void LiveService::apply_reload(const ReloadPlan& plan, ShardPlan started) {
     spdlog::info("{}", *applied_line);
     return;
   }
+  spdlog::info("reload queued on {} shard(s); each applies it after the trades queued before it", changed.size());
   state_.reloads_pending.fetch_add(static_cast<int>(changed.size()));
   for (std::uint32_t i : changed) {
     PipelineSet& set = started[i];

@@ -42,7 +42,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agg_trade_frames.h"
-#include "book/model_factory.h"
+#include "book/pipeline_book.h"
 #include "feed/agg_trade_parser.h"
 #include "metrics/latency_histogram.h"
 #include "reactor/shard_group.h"
@@ -50,6 +50,7 @@
 #include "reactor/thread_placement.h"
 #include "service/feed_ingest.h"
 #include "service/model_gauges.h"
+#include "service/shard_plan.h"
 #include "service/shard_book.h"
 
 namespace {
@@ -201,7 +202,7 @@ class Bench {
 
  private:
   Result<std::vector<std::unique_ptr<ShardBook>>> make_books(std::uint32_t shards);
-  std::vector<FeedIngest::SymbolRoute> routes(std::uint32_t shards) const;
+  EngineConfig config() const;
   static Status check(const RunOptions& options, const FeedIngest& ingest, const ShardGroup& group,
                       const std::vector<TimedBook*>& books, std::uint64_t pushes_expected);
 
@@ -212,55 +213,42 @@ class Bench {
   ShardGroupOptions idle_;
 };
 
-// As LiveService::build does it: one PairModelRun per pair model, one
-// SymbolModelRun per leg, each with its gauges as a sink.
-Result<std::vector<std::unique_ptr<ShardBook>>> Bench::make_books(std::uint32_t shards) {
-  std::vector<std::unique_ptr<ShardBook>> books;
-  for (std::uint32_t i = 0; i < shards; ++i) books.push_back(std::make_unique<ShardBook>(250));
+// The workload as a config: every pair with the three pair models, every
+// leg with microstructure. The service builds and places pipelines from it
+// as `alphastream run` would.
+EngineConfig Bench::config() const {
+  EngineConfig config;
+  config.path = "service_throughput";
+  config.sampling = sampling_;
+  auto model = [](const std::string& owner, const char* plugin) {
+    return ModelConfig{plugin, {}, "service_throughput: " + owner + "/" + plugin, plugin};
+  };
   for (std::size_t p = 0; p < workload_.pairs.size(); ++p) {
     const PairGeneratorConfig& pair = workload_.pairs[p];
-    const std::string& name = workload_.pair_names[p];
-    for (const char* plugin : kPairModels) {
-      ModelConfig model{plugin, {}, "service_throughput: " + name + "/" + plugin, plugin};
-      auto created = factory_.create(model, AS_MODEL_PAIR, model.location);
-      if (!created) return created.status();
-      PairSpec spec{name, Symbol(pair.y_symbol), Symbol(pair.x_symbol), sampling_, {}, {}, {}};
-      PairModelRun live{plugin, std::make_unique<PairPipeline>(std::move(spec), std::move(created.value())), nullptr};
-      live.set_sink(std::make_shared<PairGauges>(*live.pipeline, plugin));
-      books[shard_for_key(name, shards).index()]->book().add_pair(std::move(live));
-    }
+    PairConfig entry;
+    entry.name = workload_.pair_names[p];
+    entry.y = pair.y_symbol;
+    entry.x = pair.x_symbol;
+    for (const char* plugin : kPairModels) entry.models.push_back(model(entry.name, plugin));
+    entry.location = "service_throughput: " + entry.name;
+    config.pairs.push_back(std::move(entry));
     for (const std::string& symbol : {pair.x_symbol, pair.y_symbol}) {
-      ModelConfig model{"microstructure", {}, "service_throughput: " + symbol + "/microstructure", "microstructure"};
-      auto created = factory_.create(model, AS_MODEL_SYMBOL, model.location);
-      if (!created) return created.status();
-      SymbolModelRun live{"microstructure",
-                          std::make_unique<SymbolPipeline>(SymbolSpec{Symbol(symbol), sampling_},
-                                                           std::move(created.value())),
-                          nullptr};
-      live.set_sink(std::make_shared<SymbolGauges>(*live.pipeline, "microstructure"));
-      books[shard_for_key(symbol, shards).index()]->book().add_symbol_model(std::move(live));
+      config.symbols.push_back({symbol, {model(symbol, "microstructure")}, "service_throughput: " + symbol});
     }
   }
-  return books;
+  return config;
 }
 
-// As LiveService::routes: a symbol goes to its pair's shard and its own.
-std::vector<FeedIngest::SymbolRoute> Bench::routes(std::uint32_t shards) const {
-  std::map<std::string, std::set<std::uint32_t>> by_symbol;
-  for (std::size_t p = 0; p < workload_.pairs.size(); ++p) {
-    const std::uint32_t pair_shard = shard_for_key(workload_.pair_names[p], shards).index();
-    for (const std::string& symbol : {workload_.pairs[p].x_symbol, workload_.pairs[p].y_symbol}) {
-      by_symbol[symbol].insert(pair_shard);
-      by_symbol[symbol].insert(shard_for_key(symbol, shards).index());
-    }
+Result<std::vector<std::unique_ptr<ShardBook>>> Bench::make_books(std::uint32_t shards) {
+  auto built = build_pipelines(config(), factory_);
+  if (!built) return built.status();
+  std::vector<PipelineSet> placed = assign_to_shards(std::move(built.value()), shards);
+  std::vector<std::unique_ptr<ShardBook>> books;
+  for (std::uint32_t i = 0; i < shards; ++i) {
+    books.push_back(std::make_unique<ShardBook>(250));
+    books.back()->book().add(std::move(placed[i]));
   }
-  std::vector<FeedIngest::SymbolRoute> out;
-  for (const auto& [symbol, set] : by_symbol) {
-    FeedIngest::SymbolRoute route{symbol, {}};
-    for (const std::uint32_t shard : set) route.shards.emplace_back(shard);
-    out.push_back(std::move(route));
-  }
-  return out;
+  return books;
 }
 
 // Restores the calling thread's CPU set when it goes out of scope.
@@ -301,17 +289,17 @@ Result<RunResult> Bench::run(const RunOptions& options) {
   if (!created) return created.status();
   ShardGroup& group = *created.value();
 
-  const std::vector<FeedIngest::SymbolRoute> symbol_routes = routes(options.shards);
+  const std::vector<FeedIngest::SymbolRoute> routes = symbol_routes(config(), options.shards);
   // Shards of each symbol of the frame set, for waiting before a frame.
   const bench::FrameSet& frames = workload_.frames;
   std::vector<std::vector<ShardId>> shards_of(frames.symbols().size());
   for (std::size_t s = 0; s < frames.symbols().size(); ++s) {
-    for (const auto& route : symbol_routes) {
+    for (const auto& route : routes) {
       if (route.symbol == frames.symbols()[s]) shards_of[s] = route.shards;
     }
   }
   std::uint64_t warnings = 0;
-  FeedIngest ingest(symbol_routes, group, nullptr, {}, [&warnings](std::string_view message) {
+  FeedIngest ingest(routes, group, nullptr, {}, [&warnings](std::string_view message) {
     if (++warnings <= 3) std::fprintf(stderr, "feed: %.*s\n", static_cast<int>(message.size()), message.data());
   });
 

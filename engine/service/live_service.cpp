@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <map>
-#include <set>
 
 #include <pthread.h>
 
@@ -24,6 +22,7 @@
 #include "service/reload_plan.h"
 #include "service/service_metrics.h"
 #include "service/shard_book.h"
+#include "service/shard_plan.h"
 #include "source/trade_source.h"
 #include "storage/trade_recorder.h"
 
@@ -94,7 +93,6 @@ class LiveService {
   // set per shard.
   Result<ShardPlan> build(const EngineConfig& config, const PipelineSelection& selection = {});
   Status start_shards(ShardPlan plan);
-  std::vector<FeedIngest::SymbolRoute> routes(const EngineConfig& config) const;
   Status start_storage();
   Status create_source();
   Status start_metrics();
@@ -132,16 +130,7 @@ class LiveService {
 Result<ShardPlan> LiveService::build(const EngineConfig& config, const PipelineSelection& selection) {
   auto built = build_pipelines(config, factory_, selection);
   if (!built) return built.status();
-  ShardPlan plan(shard_count());
-  for (PairModelRun& run : built.value().pairs) {
-    run.set_sink(std::make_shared<PairGauges>(*run.pipeline, run.label));
-    plan[pair_shard(run.pipeline->spec().name).index()].pairs.push_back(std::move(run));
-  }
-  for (SymbolModelRun& run : built.value().symbols) {
-    run.set_sink(std::make_shared<SymbolGauges>(*run.pipeline, run.label));
-    plan[symbol_shard(std::string(run.pipeline->spec().symbol.view())).index()].symbols.push_back(std::move(run));
-  }
-  return plan;
+  return assign_to_shards(std::move(built.value()), shard_count());
 }
 
 Status LiveService::start_shards(ShardPlan plan) {
@@ -231,25 +220,6 @@ void LiveService::on_source_end(std::uint64_t trades, const std::vector<std::str
   begin_shutdown(end);
 }
 
-std::vector<FeedIngest::SymbolRoute> LiveService::routes(const EngineConfig& config) const {
-  std::map<std::string, std::set<std::uint32_t>> shards_by_symbol;
-  for (const PairConfig& pair : config.pairs) {
-    const std::uint32_t shard = pair_shard(pair.name).index();
-    shards_by_symbol[pair.y].insert(shard);
-    shards_by_symbol[pair.x].insert(shard);
-  }
-  for (const SymbolConfig& symbol : config.symbols) {
-    shards_by_symbol[symbol.symbol].insert(symbol_shard(symbol.symbol).index());
-  }
-  std::vector<FeedIngest::SymbolRoute> out;
-  for (const auto& [symbol, shards] : shards_by_symbol) {
-    FeedIngest::SymbolRoute route{symbol, {}};
-    for (std::uint32_t shard : shards) route.shards.emplace_back(shard);
-    out.push_back(std::move(route));
-  }
-  return out;
-}
-
 // The data is complete: the interval open at its end is closed as the
 // backtest and `alphastream replay` close it. Waits, so that the log line and
 // /metrics after it show the final state. A live feed never gets here: what
@@ -324,7 +294,7 @@ void LiveService::reload() {
   apply_reload(plan, std::move(started.value()));
 
   const std::vector<std::string> old_symbols = ingest_->symbols();
-  ingest_->set_routes(routes(next));
+  ingest_->set_routes(symbol_routes(next, shard_count()));
   feed_metrics_->refresh_symbols();
   config_ = std::move(next);
   const std::vector<std::string> symbols = ingest_->symbols();
@@ -446,7 +416,7 @@ Status LiveService::run() {
       resume.emplace_back(std::string(symbol.symbol.view()), symbol.last_agg_trade_id);
     }
   }
-  ingest_ = std::make_unique<FeedIngest>(routes(config_), *shards_, recorder_.get(), resume,
+  ingest_ = std::make_unique<FeedIngest>(symbol_routes(config_, shard_count()), *shards_, recorder_.get(), resume,
                                          [](std::string_view message) { spdlog::warn("{}", message); });
   status = create_source();
   if (!status) return status;

@@ -23,6 +23,15 @@ symbols:
   - {symbol: CUSDT, model: {plugin: microstructure}}
 )";
 
+// kTwoPairs' pipelines, in a book. The factory's libraries stay loaded as
+// long as the models that came from them.
+void add_two_pairs(PipelineBook& book) {
+  ModelFactory factory(PLUGIN_DIR);
+  auto built = build_pipelines(config_of(kTwoPairs), factory);
+  ASSERT_TRUE(built) << built.error();
+  book.add(std::move(built.value()));
+}
+
 AggTrade trade(const std::string& symbol, std::int64_t id, double price, std::int64_t time_ms) {
   AggTrade t;
   t.symbol = Symbol(symbol);
@@ -84,12 +93,8 @@ TEST(BuildPipelines, ASelectionBuildsOnlyTheEntriesItTakes) {
 }
 
 TEST(PipelineBook, RoutesEachSymbolToThePipelinesThatUseItInFirstNeededOrder) {
-  const EngineConfig config = config_of(kTwoPairs);
-  ModelFactory factory(PLUGIN_DIR);
-  auto built = build_pipelines(config, factory);
-  ASSERT_TRUE(built) << built.error();
   PipelineBook book(true);
-  book.add(std::move(built.value()));
+  add_two_pairs(book);
 
   std::vector<std::string> order;
   for (const PipelineBook::Route& route : book.routes()) order.emplace_back(route.symbol.view());
@@ -109,12 +114,8 @@ TEST(PipelineBook, RoutesEachSymbolToThePipelinesThatUseItInFirstNeededOrder) {
 }
 
 TEST(PipelineBook, RemovingAPairDropsItsRoutesAndKeepsTheSharedLeg) {
-  const EngineConfig config = config_of(kTwoPairs);
-  ModelFactory factory(PLUGIN_DIR);
-  auto built = build_pipelines(config, factory);
-  ASSERT_TRUE(built) << built.error();
   PipelineBook book(false);
-  book.add(std::move(built.value()));
+  add_two_pairs(book);
   EXPECT_EQ(book.remove_pair("a-b"), 2u);
   EXPECT_FALSE(book.on_trade(trade("AUSDT", 1, 20, 100)).routed);
   EXPECT_TRUE(book.on_trade(trade("BUSDT", 1, 10, 100)).routed);
@@ -123,12 +124,8 @@ TEST(PipelineBook, RemovingAPairDropsItsRoutesAndKeepsTheSharedLeg) {
 }
 
 TEST(PipelineBook, FinishClosesTheOpenIntervalOfEveryPipeline) {
-  const EngineConfig config = config_of(kTwoPairs);
-  ModelFactory factory(PLUGIN_DIR);
-  auto built = build_pipelines(config, factory);
-  ASSERT_TRUE(built) << built.error();
   PipelineBook book(true);
-  book.add(std::move(built.value()));
+  add_two_pairs(book);
   book.on_trade(trade("BUSDT", 1, 10, 100));
   book.on_trade(trade("AUSDT", 1, 20, 200));
   book.on_trade(trade("CUSDT", 1, 30, 300));

@@ -62,20 +62,23 @@ PairGeneratorConfig pair_for(std::uint64_t trades) {
   return generator;
 }
 
-Result<std::uint64_t> parse_csv_only(const std::string& path, const std::string& symbol) {
+// Every trade of one leg's daily files, read and dropped.
+Result<std::uint64_t> parse_csv_only(const std::vector<std::string>& paths, const std::string& symbol) {
   CsvImportOptions options;
   options.symbol = Symbol(symbol);
-  auto reader = AggTradeCsvReader::open(path, options);
-  if (!reader) return reader.status();
-  AggTrade trade;
   std::uint64_t count = 0;
   double checksum = 0;
-  while (true) {
-    auto more = reader.value()->next(trade);
-    if (!more) return more.status();
-    if (!more.value()) break;
-    checksum += trade.price;
-    ++count;
+  for (const std::string& path : paths) {
+    auto reader = AggTradeCsvReader::open(path, options);
+    if (!reader) return reader.status();
+    AggTrade trade;
+    while (true) {
+      auto more = reader.value()->next(trade);
+      if (!more) return more.status();
+      if (!more.value()) break;
+      checksum += trade.price;
+      ++count;
+    }
   }
   if (checksum < 0) std::puts("");  // keeps the loop from being optimised away
   return count;
@@ -85,18 +88,17 @@ int run_csv(std::uint64_t trades, const std::string& mode, const std::string& pl
             const std::string& work_dir) {
   const PairGeneratorConfig generator = pair_for(trades);
   fs::create_directories(work_dir);
-  std::string x_path, y_path;
   auto start = std::chrono::steady_clock::now();
-  Status written = write_pair_csv(generator, work_dir, false, &x_path, &y_path);
+  auto written = write_pair_csv(generator, work_dir, false);
   if (!written) {
-    std::fprintf(stderr, "%s\n", written.message().c_str());
+    std::fprintf(stderr, "%s\n", written.error().c_str());
     return 1;
   }
   std::printf("%-28s %12.2f s\n", "generate_csv", seconds_since(start));
 
   start = std::chrono::steady_clock::now();
-  auto x_count = parse_csv_only(x_path, generator.x_symbol);
-  auto y_count = parse_csv_only(y_path, generator.y_symbol);
+  auto x_count = parse_csv_only(written->x_paths, generator.x_symbol);
+  auto y_count = parse_csv_only(written->y_paths, generator.y_symbol);
   if (!x_count || !y_count) {
     std::fprintf(stderr, "%s\n", (!x_count ? x_count.error() : y_count.error()).c_str());
     return 1;
@@ -114,8 +116,8 @@ int run_csv(std::uint64_t trades, const std::string& mode, const std::string& pl
   model.plugin = "ols";
   model.label = "ols";
   options.config.pairs.push_back(pair);
-  options.data_paths[generator.x_symbol] = x_path;
-  options.data_paths[generator.y_symbol] = y_path;
+  options.data_paths[generator.x_symbol] = written->x_paths;
+  options.data_paths[generator.y_symbol] = written->y_paths;
   options.plugins_dir = plugins_dir;
   options.write_outputs = false;
   start = std::chrono::steady_clock::now();

@@ -267,19 +267,32 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
   auto runner = BacktestRunner::create(options);
   if (!runner) return runner.status();
 
+  const EngineConfig& config = options.config;
+  for (const auto& [symbol, specs] : options.data_paths) {
+    const bool used = std::any_of(config.pairs.begin(), config.pairs.end(),
+                                  [&](const PairConfig& pair) { return pair.y == symbol || pair.x == symbol; }) ||
+                      std::any_of(config.symbols.begin(), config.symbols.end(),
+                                  [&](const SymbolConfig& entry) { return entry.symbol == symbol; });
+    if (!used) {
+      return Status::invalid_input("--data " + symbol + "=" + specs.front() + ": no pair or symbol model of " +
+                                   config.path + " uses " + symbol);
+    }
+  }
   std::vector<CsvTradeStream::Source> sources;
   for (const BacktestRunner::NeededSymbol& needed : runner.value()->symbols()) {
-    const auto path = options.data_paths.find(needed.symbol);
-    if (path == options.data_paths.end()) {
+    const auto specs = options.data_paths.find(needed.symbol);
+    if (specs == options.data_paths.end()) {
       return Status::invalid_input("no --data " + needed.symbol + "=PATH given, but " + needed.used_by + " uses " +
                                    needed.symbol);
     }
-    sources.push_back({needed.symbol, path->second});
+    auto files = find_data_files(needed.symbol, specs->second, options.allow_symbol_mismatch);
+    if (!files) return Status::invalid_input("--data " + needed.symbol + ": " + files.error());
+    sources.push_back({needed.symbol, std::move(files.value())});
   }
   CsvImportOptions import;
   import.skip_bad_rows = options.skip_bad_rows;
   import.reorder_window = options.reorder_window;
-  auto stream = CsvTradeStream::open(sources, import);
+  auto stream = CsvTradeStream::open(sources, import, options.range);
   if (!stream) return stream.status();
 
   auto summary = runner.value()->run(*stream.value());

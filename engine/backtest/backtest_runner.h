@@ -12,13 +12,18 @@
 
 #include "source/trade_stream.h"
 #include "config/engine_config.h"
+#include "core/time_range.h"
 #include "core/status.h"
 
 namespace alphastream {
 
 struct BacktestOptions {
   EngineConfig config;
-  std::map<std::string, std::string> data_paths;  // upper-case symbol -> CSV or ZIP file
+  // Upper-case symbol -> its files: each a .csv or .zip, a directory or a
+  // glob (find_data_files).
+  std::map<std::string, std::vector<std::string>> data_paths;
+  TimeRange range;                                // transact times read
+  bool allow_symbol_mismatch = false;             // a file named for another symbol is read
   std::string out_dir;
   std::string plugins_dir;                        // resolved: config's, else the CLI default
   // Empty: every configured pair and symbol model. Else those pairs, and
@@ -98,8 +103,9 @@ class BacktestRunner {
 
 // BacktestRunner::create, then a CsvTradeStream over options.data_paths for
 // runner.symbols(), then run. Errors found before any trade is read (pairs,
-// plugins, parameters, a symbol without --data, data files that cannot be
-// opened) are Status::invalid_input.
+// plugins, parameters, a symbol without --data, a --data symbol the config
+// does not use, data files that cannot be found or opened, a file named for
+// another symbol) are Status::invalid_input.
 Result<BacktestSummary> run_backtest(const BacktestOptions& options);
 
 }  // namespace alphastream

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -13,26 +14,22 @@
 
 namespace alphastream::cli {
 
-namespace {
-
-// SYMBOL=PATH pairs -> map; the symbol is upper-cased like config symbols.
-Result<std::map<std::string, std::string>> parse_data_args(const std::vector<std::string>& data) {
-  std::map<std::string, std::string> paths;
+std::optional<std::vector<DataArg>> parse_data_args(const std::vector<std::string>& data) {
+  std::vector<DataArg> args;
   for (const std::string& item : data) {
     const std::size_t equals = item.find('=');
     if (equals == std::string::npos || equals == 0 || equals + 1 == item.size()) {
-      return Status::error("--data " + item + ": expected SYMBOL=PATH");
+      spdlog::error("--data {}: expected SYMBOL=PATH (a file, a directory or a glob)", item);
+      return std::nullopt;
     }
     std::string symbol = item.substr(0, equals);
     for (char& c : symbol) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (!paths.emplace(symbol, item.substr(equals + 1)).second) {
-      return Status::error("--data " + item + ": " + symbol + " given twice");
-    }
+    auto known = std::find_if(args.begin(), args.end(), [&](const DataArg& arg) { return arg.symbol == symbol; });
+    if (known == args.end()) known = args.insert(args.end(), DataArg{symbol, {}});
+    known->paths.push_back(item.substr(equals + 1));
   }
-  return paths;
+  return args;
 }
-
-}  // namespace
 
 void print_run_summary(const BacktestSummary& summary) {
   for (const std::string& line : summary.skipped_rows) spdlog::warn("skipped {}", line);
@@ -56,8 +53,13 @@ void print_run_summary(const BacktestSummary& summary) {
 
 void add_backtest_options(CLI::App& command, BacktestArgs& args) {
   command.add_option("--config", args.config_path, "YAML config (see config/backtest.yaml)")->required();
-  command.add_option("--data", args.data, "SYMBOL=PATH of a Binance aggTrades .csv or .zip; repeat per symbol")
+  command.add_option("--data", args.data,
+                     "SYMBOL=PATH: a Binance aggTrades .csv or .zip (daily or monthly), a directory of them or a glob; "
+                     "repeatable, also per symbol")
       ->required();
+  add_time_range_options(command, args.range);
+  command.add_flag("--allow-symbol-mismatch", args.allow_symbol_mismatch,
+                   "read a file whose name says another symbol than its --data symbol");
   command.add_option("--out", args.out_dir, "output directory; one folder per pair, symbols/<SYMBOL> per symbol model")
       ->required();
   command.add_option("--pair", args.pairs, "run only this pair (repeatable)");
@@ -75,15 +77,16 @@ int run_backtest(const BacktestArgs& args) {
   }
   apply_config_logging(config->service.log);
   auto data_paths = parse_data_args(args.data);
-  if (!data_paths) {
-    spdlog::error("{}", data_paths.error());
-    return kExitBadInput;
-  }
+  if (!data_paths) return kExitBadInput;
+  const std::optional<TimeRange> range = parse_time_range(args.range);
+  if (!range) return kExitBadInput;
 
   BacktestOptions options;
   options.plugins_dir = config->plugins_dir.empty() ? default_plugins_dir() : config->plugins_dir;
   options.config = std::move(config.value());
-  options.data_paths = std::move(data_paths.value());
+  for (DataArg& arg : *data_paths) options.data_paths[arg.symbol] = std::move(arg.paths);
+  options.range = *range;
+  options.allow_symbol_mismatch = args.allow_symbol_mismatch;
   options.out_dir = args.out_dir;
   options.only_pairs = args.pairs;
   options.skip_bad_rows = args.skip_bad_rows;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "alphastream/plugin.h"
 #include "config/service_config.h"
+#include "core/time_range.h"
 #include "simulator/pair_trade_generator.h"
 
 namespace alphastream {
@@ -28,10 +30,18 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;    // the run started and failed (I/O, data)
 inline constexpr int kExitBadInput = 2;   // config, arguments or plugin rejected before running
 
+// --from and --to of the commands that read a journal or files: transact
+// times, [from, to), each Unix ms or UTC ISO 8601.
+struct TimeRangeArgs {
+  std::string from;
+  std::string to;
+};
 struct BacktestArgs {
   std::string config_path;
-  std::vector<std::string> data;   // SYMBOL=PATH
+  std::vector<std::string> data;   // SYMBOL=PATH, repeatable per symbol
   std::string out_dir;
+  TimeRangeArgs range;
+  bool allow_symbol_mismatch = false;
   std::vector<std::string> pairs;
   bool skip_bad_rows = false;
   std::size_t reorder_window = 65536;
@@ -53,7 +63,9 @@ void add_simulate_options(CLI::App& command, SimulateArgs& args);
 int run_simulate(const SimulateArgs& args);
 
 struct ScreenArgs {
-  std::vector<std::string> data;  // SYMBOL=PATH
+  std::vector<std::string> data;  // SYMBOL=PATH, repeatable per symbol
+  TimeRangeArgs range;
+  bool allow_symbol_mismatch = false;
   std::string out_path;           // .csv or .json
   std::int64_t interval_ms = 1000;
   unsigned threads = 0;  // 0: one per core
@@ -70,17 +82,16 @@ struct PluginsArgs {
 void add_plugins_options(CLI::App& command, PluginsArgs& args);
 int run_plugins(const PluginsArgs& args);
 
-// --from and --to of the commands that read a journal: transact times,
-// [from, to), each Unix ms or UTC ISO 8601.
-struct TimeRangeArgs {
-  std::string from;
-  std::string to;
-};
-struct TimeRange {
-  std::int64_t from_ms;
-  std::int64_t to_ms;
-};
 void add_time_range_options(CLI::App& command, TimeRangeArgs& args);
+
+// One symbol's --data PATHs, in the order given.
+struct DataArg {
+  std::string symbol;  // upper-cased like config symbols
+  std::vector<std::string> paths;
+};
+// Every --data SYMBOL=PATH, grouped by symbol in the order symbols first
+// appear; nullopt after logging the item that is not SYMBOL=PATH.
+std::optional<std::vector<DataArg>> parse_data_args(const std::vector<std::string>& data);
 // The range, unbounded where a flag was not given; nullopt after logging the
 // flag that is not a time.
 std::optional<TimeRange> parse_time_range(const TimeRangeArgs& args);

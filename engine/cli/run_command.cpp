@@ -52,7 +52,7 @@ void add_time_range_options(CLI::App& command, TimeRangeArgs& args) {
 }
 
 std::optional<TimeRange> parse_time_range(const TimeRangeArgs& args) {
-  TimeRange range{std::numeric_limits<std::int64_t>::min(), TradeJournal::kEndOfTime};
+  TimeRange range;
   for (const auto& [flag, text, out] : {std::tuple{"--from", &args.from, &range.from_ms},
                                         std::tuple{"--to", &args.to, &range.to_ms}}) {
     if (text->empty()) continue;

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "source/symbol_files.h"
 #include "screen/pair_screen.h"
 #include "screen/screen_report.h"
 #include "screen/universe_grid.h"
@@ -20,35 +21,10 @@ namespace alphastream::cli {
 
 namespace {
 
-struct DataArg {
-  std::string symbol;  // upper-cased like config symbols
-  std::string path;
-};
-
-// SYMBOL=PATH items, in the order given (the first listed is y on a tie).
-Result<std::vector<DataArg>> parse_screen_data(const std::vector<std::string>& data) {
-  std::vector<DataArg> out;
-  std::set<std::string> seen;
-  for (const std::string& item : data) {
-    const std::size_t equals = item.find('=');
-    if (equals == std::string::npos || equals == 0 || equals + 1 == item.size()) {
-      return Status::error("--data " + item + ": expected SYMBOL=PATH");
-    }
-    std::string symbol = item.substr(0, equals);
-    for (char& c : symbol) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (!seen.insert(symbol).second) return Status::error("--data " + item + ": " + symbol + " given twice");
-    out.push_back({symbol, item.substr(equals + 1)});
-  }
-  if (out.size() < 2) {
-    return Status::error("screen needs at least 2 symbols (--data SYMBOL=PATH, repeated), got " +
-                         std::to_string(out.size()));
-  }
-  return out;
-}
-
 // Reads the symbols' files in parallel, one symbol per task.
-Result<std::vector<IntervalCloses>> read_universe(const std::vector<DataArg>& data, const ScreenArgs& args,
-                                                  unsigned threads) {
+Result<std::vector<IntervalCloses>> read_universe(const std::vector<DataArg>& data,
+                                                  const std::vector<std::vector<DataFile>>& files,
+                                                  const TimeRange& range, const ScreenArgs& args, unsigned threads) {
   std::vector<Result<IntervalCloses>> read(data.size(), Status::error("not read"));
   std::atomic<std::size_t> next{0};
   {
@@ -59,7 +35,12 @@ Result<std::vector<IntervalCloses>> read_universe(const std::vector<DataArg>& da
           CsvImportOptions options;
           options.symbol = Symbol(data[i].symbol);
           options.skip_bad_rows = args.skip_bad_rows;
-          read[i] = read_interval_closes(data[i].symbol, data[i].path, args.interval_ms, options);
+          auto stream = SymbolFileStream::open(files[i], options, range);
+          if (!stream) {
+            read[i] = stream.status();
+            continue;
+          }
+          read[i] = read_interval_closes(data[i].symbol, *stream.value(), args.interval_ms);
         }
       });
     }
@@ -75,8 +56,13 @@ Result<std::vector<IntervalCloses>> read_universe(const std::vector<DataArg>& da
 }  // namespace
 
 void add_screen_options(CLI::App& command, ScreenArgs& args) {
-  command.add_option("--data", args.data, "SYMBOL=PATH of a Binance aggTrades .csv or .zip; repeat per symbol")
+  command.add_option("--data", args.data,
+                     "SYMBOL=PATH: a Binance aggTrades .csv or .zip (daily or monthly), a directory of them or a glob; "
+                     "repeatable, also per symbol; the first symbol listed is y on a tie")
       ->required();
+  add_time_range_options(command, args.range);
+  command.add_flag("--allow-symbol-mismatch", args.allow_symbol_mismatch,
+                   "read a file whose name says another symbol than its --data symbol");
   command.add_option("--out", args.out_path, "ranked report: FILE.csv or FILE.json")->required();
   command.add_option("--interval-ms", args.interval_ms, "grid interval (time-mode sampling)")
       ->capture_default_str()
@@ -88,11 +74,14 @@ void add_screen_options(CLI::App& command, ScreenArgs& args) {
 }
 
 int run_screen(const ScreenArgs& args) {
-  auto data = parse_screen_data(args.data);
-  if (!data) {
-    spdlog::error("{}", data.error());
+  auto data = parse_data_args(args.data);
+  if (!data) return kExitBadInput;
+  if (data->size() < 2) {
+    spdlog::error("screen needs at least 2 symbols (--data SYMBOL=PATH, repeated), got {}", data->size());
     return kExitBadInput;
   }
+  const std::optional<TimeRange> range = parse_time_range(args.range);
+  if (!range) return kExitBadInput;
   const std::string& out = args.out_path;
   const bool known_format = (out.size() > 4 && out.compare(out.size() - 4, 4, ".csv") == 0) ||
                             (out.size() > 5 && out.compare(out.size() - 5, 5, ".json") == 0);
@@ -100,14 +89,25 @@ int run_screen(const ScreenArgs& args) {
     spdlog::error("--out {}: the report name must end in .csv or .json", out);
     return kExitBadInput;
   }
+  std::vector<std::vector<DataFile>> files;
+  for (const DataArg& arg : *data) {
+    auto found = find_data_files(arg.symbol, arg.paths, args.allow_symbol_mismatch);
+    if (!found) {
+      spdlog::error("--data {}: {}", arg.symbol, found.error());
+      return kExitBadInput;
+    }
+    files.push_back(std::move(found.value()));
+  }
   const unsigned threads = args.threads != 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
 
-  auto closes = read_universe(*data, args, threads);
+  auto closes = read_universe(*data, files, *range, args, threads);
   if (!closes) {
     spdlog::error("{}", closes.error());
     return kExitFailure;
   }
-  for (const IntervalCloses& c : *closes) std::fprintf(stderr, "import  %s\n", c.import_summary.c_str());
+  for (const IntervalCloses& c : *closes) {
+    for (const std::string& line : c.import_summary) std::fprintf(stderr, "import  %s\n", line.c_str());
+  }
   auto grid = UniverseGrid::build(std::move(closes.value()), args.interval_ms);
   if (!grid) {
     spdlog::error("{}", grid.error());

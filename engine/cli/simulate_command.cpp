@@ -25,7 +25,8 @@ bool parse_utc_date(const std::string& text, std::int64_t& ms) {
 
 void add_simulate_options(CLI::App& command, SimulateArgs& args) {
   PairGeneratorConfig& g = args.generator;
-  command.add_option("--out", args.out_dir, "directory for <SYMBOL>-aggTrades-<date>.csv files")->required();
+  command.add_option("--out", args.out_dir, "directory for <SYMBOL>-aggTrades-<date>.csv files, one per UTC day")
+      ->required();
   command.add_option("--x", g.x_symbol, "symbol of the hedge leg x")->capture_default_str();
   command.add_option("--y", g.y_symbol, "symbol of the dependent leg y")->capture_default_str();
   command.add_option("--beta", g.beta, "y = alpha + beta * x + spread")->capture_default_str();
@@ -64,13 +65,14 @@ int run_simulate(const SimulateArgs& args) {
     spdlog::error("{}: cannot create: {}", args.out_dir, ec.message());
     return kExitFailure;
   }
-  std::string x_path, y_path;
-  Status written = write_pair_csv(config, args.out_dir, args.header, &x_path, &y_path);
+  auto written = write_pair_csv(config, args.out_dir, args.header);
   if (!written) {
-    spdlog::error("{}", written.message());
+    spdlog::error("{}", written.error());
     return kExitFailure;
   }
-  std::printf("wrote %s\nwrote %s\n", x_path.c_str(), y_path.c_str());
+  for (const auto* paths : {&written->x_paths, &written->y_paths}) {
+    for (const std::string& path : *paths) std::printf("wrote %s\n", path.c_str());
+  }
   std::printf("%s/%s: beta %g, alpha %g, %.1f h from %s, seed %llu\n", config.y_symbol.c_str(),
               config.x_symbol.c_str(), config.beta, config.alpha, args.hours, args.start_date.c_str(),
               static_cast<unsigned long long>(config.seed));

@@ -36,21 +36,22 @@ void IntervalCloser::add(std::int64_t transact_time_ms, double price) {
   }
 }
 
-Result<IntervalCloses> read_interval_closes(const std::string& symbol, const std::string& path,
-                                            std::int64_t interval_ms, const CsvImportOptions& options) {
-  auto reader = AggTradeCsvReader::open(path, options);
-  if (!reader) return reader.status();
+Result<IntervalCloses> read_interval_closes(const std::string& symbol, TradeStream& trades, std::int64_t interval_ms) {
   IntervalCloser closer(symbol, interval_ms);
   AggTrade trade;
   for (;;) {
-    auto more = (*reader)->next(trade);
+    auto more = trades.next(trade);
     if (!more) return more.status();
     if (!more.value()) break;
     closer.add(trade.transact_time_ms, trade.price);
   }
   IntervalCloses closes = std::move(closer).take();
-  if (closes.interval.empty()) return Status::error(path + ": no trades for " + symbol);
-  closes.import_summary = (*reader)->summary();
+  closes.import_summary = trades.summary();
+  if (closes.interval.empty()) {
+    std::string read;
+    for (const std::string& line : closes.import_summary) read += "\n  " + line;
+    return Status::error(symbol + ": no trades" + read);
+  }
   return closes;
 }
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "feed/agg_trade_csv.h"
+#include "source/trade_stream.h"
 
 namespace alphastream {
 
@@ -31,7 +31,7 @@ struct IntervalCloses {
   std::string symbol;
   std::vector<std::int64_t> interval;  // k: the interval [k I, (k+1) I)
   std::vector<double> price;
-  std::string import_summary;  // AggTradeCsvReader::summary()
+  std::vector<std::string> import_summary;  // TradeStream::summary()
 };
 
 // Folds trades, in agg id order, into closes. Allocates only to grow.
@@ -49,11 +49,10 @@ class IntervalCloser {
   IntervalCloses closes_;
 };
 
-// Reads a Binance aggTrades .csv or .zip into closes.
-// Returns the reader's error ("<path>:<line>: ...") or an error naming the
-// path if it holds no trade.
-Result<IntervalCloses> read_interval_closes(const std::string& symbol, const std::string& path,
-                                            std::int64_t interval_ms, const CsvImportOptions& options);
+// Reads one symbol's trades (its files, as a SymbolFileStream) into closes.
+// Returns the stream's error ("<path>:<line>: ...") or an error naming the
+// symbol if it holds no trade.
+Result<IntervalCloses> read_interval_closes(const std::string& symbol, TradeStream& trades, std::int64_t interval_ms);
 
 class UniverseGrid {
  public:

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <limits>
 #include <numbers>
 
@@ -153,36 +154,50 @@ std::string utc_date(std::int64_t time_ms) {
 
 }  // namespace
 
-Status write_pair_csv(const PairGeneratorConfig& config, const std::string& dir, bool with_header,
-                      std::string* x_path, std::string* y_path) {
+Result<PairCsvFiles> write_pair_csv(const PairGeneratorConfig& config, const std::string& dir, bool with_header) {
   if (Status valid = validate(config); !valid) return valid;
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return Status::error(dir + ": cannot create directory: " + error.message());
-  const std::string date = utc_date(config.start_ms);
-  const auto path_of = [&](const std::string& symbol) {
-    return (std::filesystem::path(dir) / (symbol + "-aggTrades-" + date + ".csv")).string();
+
+  // Each leg's file of the day being written.
+  struct LegFile {
+    std::string symbol;
+    std::int64_t day = -1;  // days since the epoch; -1: none open
+    std::unique_ptr<AggTradeCsvWriter> writer;
+    std::vector<std::string>* paths;
   };
-  AggTradeCsvWriter x_file(path_of(config.x_symbol));
-  AggTradeCsvWriter y_file(path_of(config.y_symbol));
-  for (AggTradeCsvWriter* file : {&x_file, &y_file}) {
-    if (Status opened = file->open(); !opened) return opened;
-    if (!with_header) continue;
-    if (Status written = file->append_header(); !written) return written;
-  }
+  PairCsvFiles files;
+  LegFile legs[] = {{config.x_symbol, -1, nullptr, &files.x_paths}, {config.y_symbol, -1, nullptr, &files.y_paths}};
+  const auto roll_to = [&](LegFile& leg, std::int64_t day, std::int64_t time_ms) -> Status {
+    if (leg.writer) {
+      if (Status closed = leg.writer->close(); !closed) return closed;
+    }
+    const std::string path =
+        (std::filesystem::path(dir) / (leg.symbol + "-aggTrades-" + utc_date(time_ms) + ".csv")).string();
+    leg.writer = std::make_unique<AggTradeCsvWriter>(path);
+    leg.day = day;
+    leg.paths->push_back(path);
+    if (Status opened = leg.writer->open(); !opened) return opened;
+    return with_header ? leg.writer->append_header() : Status::ok();
+  };
+
   PairTradeGenerator generator(config);
   const Symbol x_symbol(config.x_symbol);
   AggTrade trade;
   while (generator.next(trade)) {
-    AggTradeCsvWriter& file = trade.symbol == x_symbol ? x_file : y_file;
-    if (Status written = file.append(trade); !written) return written;
+    LegFile& leg = trade.symbol == x_symbol ? legs[0] : legs[1];
+    const std::int64_t day = trade.transact_time_ms / 86'400'000;
+    if (day != leg.day) {
+      if (Status rolled = roll_to(leg, day, trade.transact_time_ms); !rolled) return rolled;
+    }
+    if (Status written = leg.writer->append(trade); !written) return written;
   }
-  for (AggTradeCsvWriter* file : {&x_file, &y_file}) {
-    if (Status closed = file->close(); !closed) return closed;
+  for (LegFile& leg : legs) {
+    if (!leg.writer) continue;
+    if (Status closed = leg.writer->close(); !closed) return closed;
   }
-  if (x_path != nullptr) *x_path = x_file.path();
-  if (y_path != nullptr) *y_path = y_file.path();
-  return Status::ok();
+  return files;
 }
 
 }  // namespace alphastream

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/agg_trade.h"
 #include "core/status.h"
@@ -91,12 +92,17 @@ class PairTradeGenerator {
   Leg y_;
 };
 
-// Writes the whole run of config to <dir>/<SYMBOL>-aggTrades-<YYYY-MM-DD>.csv
-// for each leg (the UTC date of start_ms), in the data.binance.vision USD-M
-// futures layout, creating dir if needed. Prices use the shortest form that
-// reads back to the same double. Sets *x_path and *y_path when not null.
-// Returns an error naming the file that could not be written.
-Status write_pair_csv(const PairGeneratorConfig& config, const std::string& dir, bool with_header,
-                      std::string* x_path, std::string* y_path);
+// The files write_pair_csv wrote, one per UTC day with trades, in date order.
+struct PairCsvFiles {
+  std::vector<std::string> x_paths;
+  std::vector<std::string> y_paths;
+};
+
+// Writes the whole run of config as data.binance.vision publishes it: for
+// each leg, one <dir>/<SYMBOL>-aggTrades-<YYYY-MM-DD>.csv per UTC day that
+// has trades (the ids run on across days), in the USD-M futures layout,
+// creating dir if needed. Prices use the shortest form that reads back to the
+// same double. Returns an error naming the file that could not be written.
+Result<PairCsvFiles> write_pair_csv(const PairGeneratorConfig& config, const std::string& dir, bool with_header);
 
 }  // namespace alphastream

@@ -3,13 +3,13 @@
 namespace alphastream {
 
 Result<std::unique_ptr<CsvTradeStream>> CsvTradeStream::open(std::span<const Source> sources,
-                                                             const CsvImportOptions& options) {
+                                                             const CsvImportOptions& options, TimeRange range) {
   std::unique_ptr<CsvTradeStream> stream(new CsvTradeStream());
   for (const Source& source : sources) {
     CsvImportOptions import = options;
     import.symbol = Symbol(source.symbol);
-    auto reader = AggTradeCsvReader::open(source.path, import);
-    if (!reader) return Status::invalid_input(reader.error());
+    auto reader = SymbolFileStream::open(source.files, import, range);
+    if (!reader) return reader.status();
     stream->readers_.push_back(std::move(reader.value()));
   }
   stream->heads_.resize(stream->readers_.size());
@@ -43,14 +43,17 @@ Result<bool> CsvTradeStream::next(AggTrade& out) {
 
 std::vector<std::string> CsvTradeStream::summary() const {
   std::vector<std::string> lines;
-  for (const auto& reader : readers_) lines.push_back(reader->summary());
+  for (const auto& reader : readers_) {
+    const std::vector<std::string> own = reader->summary();
+    lines.insert(lines.end(), own.begin(), own.end());
+  }
   return lines;
 }
 
 std::vector<std::string> CsvTradeStream::skipped_rows() const {
   std::vector<std::string> rows;
   for (const auto& reader : readers_) {
-    const auto& skipped = reader->stats().skipped_row_messages;
+    const std::vector<std::string> skipped = reader->skipped_rows();
     rows.insert(rows.end(), skipped.begin(), skipped.end());
   }
   return rows;

@@ -1,5 +1,6 @@
-// The backtest's trades: one Binance aggTrades file (.csv or .zip) per
-// symbol, merged by transact time.
+// The backtest's trades: each symbol's Binance aggTrades files (.csv or
+// .zip, a day or a month each; SymbolFileStream), merged across symbols by
+// transact time.
 #pragma once
 
 #include <cstddef>
@@ -14,20 +15,23 @@
 
 #include "source/trade_stream.h"
 #include "feed/agg_trade_csv.h"
+#include "source/symbol_files.h"
 
 namespace alphastream {
 
 class CsvTradeStream : public TradeStream {
  public:
   struct Source {
-    std::string symbol;  // upper-case; stamped on its file's trades
-    std::string path;
+    std::string symbol;           // upper-case; stamped on its files' trades
+    std::vector<DataFile> files;  // as find_data_files orders them; not empty
   };
 
-  // Opens every source's file and reads its first trade. Ties in transact
-  // time go to the source listed first, so the merge order is total.
-  // A file that cannot be opened is Status::invalid_input naming its path.
-  static Result<std::unique_ptr<CsvTradeStream>> open(std::span<const Source> sources, const CsvImportOptions& options);
+  // Opens every source's first file and reads its first trade. Ties in
+  // transact time go to the source listed first, so the merge order is
+  // total. A file that cannot be opened is Status::invalid_input naming its
+  // path. Only trades within `range` are read.
+  static Result<std::unique_ptr<CsvTradeStream>> open(std::span<const Source> sources, const CsvImportOptions& options,
+                                                      TimeRange range = {});
 
   Result<bool> next(AggTrade& out) override;
   std::vector<std::string> summary() const override;
@@ -37,7 +41,7 @@ class CsvTradeStream : public TradeStream {
   CsvTradeStream() = default;
   Status refill(std::size_t index);
 
-  std::vector<std::unique_ptr<AggTradeCsvReader>> readers_;
+  std::vector<std::unique_ptr<SymbolFileStream>> readers_;
   std::vector<AggTrade> heads_;
   // (transact time, source index): the smallest first.
   using HeapEntry = std::pair<std::int64_t, std::size_t>;

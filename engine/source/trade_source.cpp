@@ -35,7 +35,7 @@ Result<std::unique_ptr<TradeSource>> make_trade_source(const EngineConfig& confi
           return Status::invalid_input(config.path + ": feed.csv: no file for " + symbol +
                                        ", which a configured pair or symbol model uses");
         }
-        sources.push_back({symbol, file->second});
+        sources.push_back({symbol, {DataFile{file->second, "", 0, 0}}});
       }
       auto stream = CsvTradeStream::open(sources, CsvImportOptions{});
       if (!stream) return Status::invalid_input(config.path + ": feed.csv: " + stream.error());

@@ -67,7 +67,7 @@ class ScreenCommand(unittest.TestCase):
         for extra in (["--seed", "1"], ["--seed", "2", "--x", "SIMAUSDT", "--y", "SIMBUSDT", "--x-price", "250"]):
             r = run("simulate", *common, *extra)
             assert r.returncode == 0, r.stderr
-        cls.data = [f"--data={s}={path_of(s + 'USDT')}" for s in ("SIMA", "SIMX", "SIMY")]
+        cls.data = [f"--data={s}={path_of(s)}" for s in ("SIMAUSDT", "SIMXUSDT", "SIMYUSDT")]
 
     def screen(self, out, *extra):
         return run("screen", *self.data, "--out", os.path.join(WORK, out), "--no-progress", *extra)
@@ -81,7 +81,7 @@ class ScreenCommand(unittest.TestCase):
             rows = list(csv.DictReader(f))
         self.assertEqual(len(rows), 3)
         self.assertEqual([r["rank"] for r in rows], ["1", "2", "3"])
-        self.assertEqual({rows[0]["y"], rows[0]["x"]}, {"SIMX", "SIMY"})
+        self.assertEqual({rows[0]["y"], rows[0]["x"]}, {"SIMXUSDT", "SIMYUSDT"})
         self.assertLess(float(rows[0]["p_value"]), 0.01)
         pvalues = [float(r["p_value"]) for r in rows]
         self.assertEqual(pvalues, sorted(pvalues))
@@ -103,7 +103,7 @@ class ScreenCommand(unittest.TestCase):
         self.assertEqual(len(doc["pairs"]), 3)
         for pair in doc["pairs"]:
             with self.subTest(y=pair["y"], x=pair["x"]):
-                y, x, first_ts = pair_rows(pair["y"] + "USDT", pair["x"] + "USDT")
+                y, x, first_ts = pair_rows(pair["y"], pair["x"])
                 self.assertEqual(pair["n_obs"], len(y))
                 self.assertEqual(pair["first_ts_ms"], first_ts)
                 with warnings.catch_warnings():
@@ -124,16 +124,23 @@ class ScreenCommand(unittest.TestCase):
                 ret = np.corrcoef(np.diff(np.log(x)), np.diff(np.log(y)))[0, 1]
                 self.assertAlmostEqual(pair["return_correlation"], ret, delta=1e-10)
 
+    def test_from_and_to_cut_the_grid_to_the_range(self):
+        # The first hour of the two: 3,600 one-second rows.
+        r = self.screen("hour.csv", "--from", "2024-01-01T00:00:00Z", "--to", "2024-01-01T01:00:00Z")
+        self.assertEqual(r.returncode, EXIT_OK, r.stderr)
+        self.assertIn("done    3 symbols, 3600 rows, 3 pairs", r.stdout)
+        self.assertIn("outside --from/--to", r.stderr)
+
     def test_fewer_than_two_symbols_is_bad_input(self):
         r = run("screen", self.data[0], "--out", os.path.join(WORK, "one.csv"))
         self.assertEqual(r.returncode, EXIT_BAD_INPUT)
         self.assertIn("screen needs at least 2 symbols", r.stderr)
         self.assertFalse(os.path.exists(os.path.join(WORK, "one.csv")))
 
-    def test_a_missing_file_fails_naming_the_path(self):
+    def test_a_missing_file_is_bad_input_naming_the_path(self):
         missing = os.path.join(WORK, "NOPE-aggTrades.csv")
         r = run("screen", *self.data, f"--data=NOPE={missing}", "--out", os.path.join(WORK, "missing.csv"))
-        self.assertEqual(r.returncode, EXIT_FAILURE)
+        self.assertEqual(r.returncode, EXIT_BAD_INPUT)
         self.assertIn(missing, r.stderr)
         self.assertFalse(os.path.exists(os.path.join(WORK, "missing.csv")))
 
@@ -144,9 +151,10 @@ class ScreenCommand(unittest.TestCase):
         r = run("screen", "--data", "SIMX", *self.data, "--out", os.path.join(WORK, "x.csv"))
         self.assertEqual(r.returncode, EXIT_BAD_INPUT)
         self.assertIn("--data SIMX: expected SYMBOL=PATH", r.stderr)
-        r = run("screen", *self.data, self.data[0], "--out", os.path.join(WORK, "x.csv"))
-        self.assertEqual(r.returncode, EXIT_BAD_INPUT)
-        self.assertIn("SIMA given twice", r.stderr)
+        # A file named twice is read once: the same report as without.
+        r = run("screen", *self.data, self.data[0], "--out", os.path.join(WORK, "twice.csv"), "--no-progress")
+        self.assertEqual(r.returncode, EXIT_OK, r.stderr)
+        self.assertEqual(r.stdout, self.screen("once.csv").stdout.replace("once.csv", "twice.csv"))
 
 
 if __name__ == "__main__":

@@ -118,47 +118,62 @@ class PairCsv : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-TEST_F(PairCsv, WrittenFilesReadBackToTheSameTrades) {
+// A run across midnight: one file per leg and UTC day, as data.binance.vision
+// publishes them, ids running on from one day's file to the next.
+TEST_F(PairCsv, WrittenDailyFilesReadBackToTheSameTradesWithIdsRunningOn) {
   PairGeneratorConfig config;
   config.duration_s = 900;
-  config.start_ms = 1709251199000;  // 2024-02-29T23:59:59Z: the file is named by its start
+  config.start_ms = 1709251199000;  // 2024-02-29T23:59:59Z
   for (const bool with_header : {true, false}) {
-    std::string x_path, y_path;
-    const Status written = write_pair_csv(config, dir_.string(), with_header, &x_path, &y_path);
-    ASSERT_TRUE(written) << written.message();
-    EXPECT_EQ(x_path, (dir_ / "SIMXUSDT-aggTrades-2024-02-29.csv").string());
-    EXPECT_EQ(y_path, (dir_ / "SIMYUSDT-aggTrades-2024-02-29.csv").string());
+    auto written = write_pair_csv(config, dir_.string(), with_header);
+    ASSERT_TRUE(written) << written.error();
+    EXPECT_EQ(written->x_paths, (std::vector<std::string>{(dir_ / "SIMXUSDT-aggTrades-2024-02-29.csv").string(),
+                                                          (dir_ / "SIMXUSDT-aggTrades-2024-03-01.csv").string()}));
+    EXPECT_EQ(written->y_paths, (std::vector<std::string>{(dir_ / "SIMYUSDT-aggTrades-2024-02-29.csv").string(),
+                                                          (dir_ / "SIMYUSDT-aggTrades-2024-03-01.csv").string()}));
 
     const std::vector<AggTrade> expected = generate(config);
     std::size_t matched = 0;
-    for (const std::string& path : {x_path, y_path}) {
+    for (const auto* paths : {&written->x_paths, &written->y_paths}) {
       CsvImportOptions options;
-      options.symbol = Symbol(path == x_path ? config.x_symbol : config.y_symbol);
-      auto reader = AggTradeCsvReader::open(path, options);
-      ASSERT_TRUE(reader) << reader.error();
-      AggTrade trade;
+      options.symbol = Symbol(paths == &written->x_paths ? config.x_symbol : config.y_symbol);
       std::size_t i = 0;
-      while (*(*reader)->next(trade)) {
-        while (i < expected.size() && !(expected[i].symbol == options.symbol)) ++i;
-        ASSERT_LT(i, expected.size());
-        ASSERT_TRUE(same_trade(trade, expected[i])) << path << " row " << matched;
-        ++i;
-        ++matched;
+      std::int64_t last_id = 0;
+      for (const std::string& path : *paths) {
+        auto reader = AggTradeCsvReader::open(path, options);
+        ASSERT_TRUE(reader) << reader.error();
+        AggTrade trade;
+        bool first = true;
+        while (*(*reader)->next(trade)) {
+          while (i < expected.size() && !(expected[i].symbol == options.symbol)) ++i;
+          ASSERT_LT(i, expected.size());
+          ASSERT_TRUE(same_trade(trade, expected[i])) << path << " row " << matched;
+          // The day a trade is written under is its own.
+          EXPECT_EQ(trade.transact_time_ms / 86'400'000, (path.find("02-29") != std::string::npos ? 19782 : 19783));
+          if (first && last_id != 0) {
+            EXPECT_EQ(trade.agg_trade_id, last_id + 1) << path;
+          }
+          first = false;
+          last_id = trade.agg_trade_id;
+          ++i;
+          ++matched;
+        }
+        EXPECT_EQ((*reader)->stats().header_present, with_header);
+        EXPECT_EQ((*reader)->stats().gaps, 0u);
+        EXPECT_EQ((*reader)->stats().reordered_rows, 0u);
       }
-      EXPECT_EQ((*reader)->stats().header_present, with_header);
-      EXPECT_EQ((*reader)->stats().gaps, 0u);
-      EXPECT_EQ((*reader)->stats().reordered_rows, 0u);
     }
     EXPECT_EQ(matched, expected.size());
+    std::filesystem::remove_all(dir_);
   }
 }
 
 TEST_F(PairCsv, AnInvalidConfigWritesNothing) {
   PairGeneratorConfig config;
   config.price_tick = 0;
-  const Status written = write_pair_csv(config, dir_.string(), true, nullptr, nullptr);
+  const auto written = write_pair_csv(config, dir_.string(), true);
   ASSERT_FALSE(written);
-  EXPECT_EQ(written.message(), "pair generator: price_tick: expected a number above zero");
+  EXPECT_EQ(written.error(), "pair generator: price_tick: expected a number above zero");
   EXPECT_FALSE(std::filesystem::exists(dir_));
 }
 

@@ -1,0 +1,93 @@
+// A symbol's historical files, as data.binance.vision publishes them, read
+// as one stream: daily `<SYMBOL>-aggTrades-YYYY-MM-DD` and monthly
+// `<SYMBOL>-aggTrades-YYYY-MM` files (.csv, or the .zip holding it, each
+// with or without its header line) in the order of the dates in their
+// names, one file open at a time, so memory stays flat over months.
+// Consecutive files may overlap (a month and its days): an id already
+// handed out is dropped and counted. Holes between files (a day missing)
+// count as gaps like holes within one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/agg_trade.h"
+#include "core/status.h"
+#include "core/time_range.h"
+#include "feed/agg_id_sequencer.h"
+#include "feed/agg_trade_csv.h"
+#include "source/trade_stream.h"
+
+namespace alphastream {
+
+// One file and what its name says.
+struct DataFile {
+  std::string path;
+  std::string symbol_in_name;  // empty: the name does not follow the layout
+  // The UTC span the name covers, [first_ms, end_ms): a day or a month.
+  // Both 0 when the name carries no date.
+  std::int64_t first_ms = 0;
+  std::int64_t end_ms = 0;
+
+  bool dated() const { return end_ms > first_ms; }
+};
+
+// What a data.binance.vision file name says: "BTCUSDT-aggTrades-2024-03-01.zip"
+// is BTCUSDT on that day, "...-2024-03.csv" that month; anything else is
+// nullopt (the file is still readable, undated).
+std::optional<DataFile> parse_data_file_name(std::string_view path);
+
+// The files of `symbol` that `specs` name, each spec a file, a directory (its
+// files named for the symbol) or a glob pattern; dated files in date order
+// (a month before its days), undated ones after, as given. Errors
+// (Status::invalid_input) name the spec: nothing matched, a file that cannot
+// be read, or a file whose name says another symbol (unless
+// allow_other_symbol: a renamed file the user vouches for).
+Result<std::vector<DataFile>> find_data_files(const std::string& symbol, const std::vector<std::string>& specs,
+                                              bool allow_other_symbol);
+
+class SymbolFileStream : public TradeStream {
+ public:
+  // REQUIRES: files non-empty, as find_data_files orders them. Files whose
+  // dated span lies outside `range` are never opened. The first file is
+  // opened here: an error naming it is Status::invalid_input.
+  static Result<std::unique_ptr<SymbolFileStream>> open(std::vector<DataFile> files, CsvImportOptions options,
+                                                        TimeRange range);
+
+  // The symbol's next trade in id order (times within `range` only).
+  Result<bool> next(AggTrade& out) override;
+  // One line per file read, then one for the symbol when it spans files.
+  std::vector<std::string> summary() const override;
+  std::vector<std::string> skipped_rows() const override;
+
+  const Symbol& symbol() const { return options_.symbol; }
+  std::uint64_t overlaps_dropped() const { return overlaps_dropped_; }
+  std::uint64_t outside_range() const { return outside_range_; }
+
+ private:
+  SymbolFileStream(std::vector<DataFile> files, CsvImportOptions options, TimeRange range);
+  // Opens files_[next_file_] (skipping those outside the range); false when none is left.
+  Result<bool> open_next_file();
+
+  std::vector<DataFile> files_;
+  CsvImportOptions options_;
+  TimeRange range_;
+  std::size_t next_file_ = 0;
+  std::unique_ptr<AggTradeCsvReader> reader_;
+  std::vector<std::string> file_summaries_;
+  std::vector<std::string> skipped_;
+  AggIdSequencer sequencer_;  // across files: overlaps and the holes between files
+  std::uint64_t files_read_ = 0;
+  std::uint64_t trades_ = 0;
+  std::uint64_t overlaps_dropped_ = 0;
+  std::uint64_t gaps_between_files_ = 0;
+  std::uint64_t missing_between_files_ = 0;
+  std::uint64_t outside_range_ = 0;
+  bool file_start_ = true;  // the next trade is the current file's first
+};
+
+}  // namespace alphastream

@@ -126,6 +126,20 @@ void add_export_options(CLI::App& command, ExportArgs& args);
 // Writes <out_dir>/<SYMBOL>-aggTrades.csv (with header) for each symbol.
 int run_export(const ExportArgs& args);
 
+struct DownloadArgs {
+  std::string market = "um";     // um, cm or spot
+  std::vector<std::string> symbols;
+  std::string from;              // YYYY-MM-DD, included
+  std::string to;                // YYYY-MM-DD, included
+  std::string dir;
+  unsigned parallel = 4;
+  std::string base_url = "https://data.binance.vision";
+  std::string ca_file;
+  bool no_progress = false;
+};
+void add_download_options(CLI::App& command, DownloadArgs& args);
+int run_download(const DownloadArgs& args);
+
 struct CheckConfigArgs {
   std::string config_path;
 };

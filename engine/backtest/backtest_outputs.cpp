@@ -98,6 +98,9 @@ Status write_pair_outputs(PairRun& run, std::vector<SymbolPanel> panels, PairBac
   summary["plugin"] = pipeline.model().descriptor().id;
   summary["model_version"] = pipeline.model().descriptor().version;
   summary["n_obs"] = pipeline.observations();
+  // Observations not made because a leg was older than sampling.max_stale_ms.
+  summary["stale_drops"] = pipeline.aligner().stale_drops();
+  summary["longest_break_ms"] = pipeline.aligner().longest_break_ms();
   if (!report.ts_ms.empty()) {
     summary["first_ts_ms"] = report.ts_ms.front();
     summary["last_ts_ms"] = report.ts_ms.back();

@@ -180,6 +180,8 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
     pair.pair = pipeline.spec().name;
     pair.model = run.label;
     pair.observations = pipeline.observations();
+    pair.stale_drops = pipeline.aligner().stale_drops();
+    pair.longest_break_ms = pipeline.aligner().longest_break_ms();
     pair.out_dir = run.dir;
     if (options.write_outputs) {
       Status closed = run.outputs->close_files();

@@ -39,6 +39,8 @@ struct PairBacktestSummary {
   std::string pair;
   std::string model;
   std::uint64_t observations = 0;
+  std::uint64_t stale_drops = 0;       // observations not made: a leg was stale
+  std::int64_t longest_break_ms = 0;   // between two observations, across stale drops
   std::uint64_t trades = 0;
   double pnl_usd = 0;
   double sharpe = 0;

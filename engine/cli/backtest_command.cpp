@@ -35,6 +35,12 @@ void print_run_summary(const BacktestSummary& summary) {
   for (const std::string& line : summary.skipped_rows) spdlog::warn("skipped {}", line);
   for (const std::string& line : summary.import_summaries) std::printf("import  %s\n", line.c_str());
   for (const PairBacktestSummary& pair : summary.pairs) {
+    if (pair.stale_drops > 0) {
+      std::printf("break   %s [%s]: %llu observations not made (a leg older than sampling.max_stale_ms), longest "
+                  "break %.0f s\n",
+                  pair.pair.c_str(), pair.model.c_str(), static_cast<unsigned long long>(pair.stale_drops),
+                  static_cast<double>(pair.longest_break_ms) / 1000.0);
+    }
     std::printf("pair    %s [%s]: %llu observations, %llu trades, P&L %.2f USD, Sharpe %.2f, ADF p-value %.4f, "
                 "half-life %.1f obs -> %s\n",
                 pair.pair.c_str(), pair.model.c_str(), static_cast<unsigned long long>(pair.observations),

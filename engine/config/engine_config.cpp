@@ -44,21 +44,46 @@ void read_plugins(ConfigReader& reader, const YamlValue& section, EngineConfig& 
   }
 }
 
+// A day per interval, a week of staleness, a million filled intervals: far
+// beyond any use, well short of any overflow.
+constexpr std::int64_t kMaxIntervalMs = 86'400'000;
+constexpr std::int64_t kMaxStaleMs = 7 * 86'400'000LL;
+constexpr std::int64_t kMaxStaleIntervals = 1'000'000;
+
 void read_sampling(ConfigReader& reader, const YamlValue& section, SamplingConfig& sampling) {
-  MapReader map(reader, section, {"mode", "interval_ms"});
+  MapReader map(reader, section, {"mode", "interval_ms", "max_stale_ms"});
   if (const auto mode = map.find("mode")) {
     if (const auto index = read_choice(reader, *mode, {"time", "tick"})) {
       sampling.mode = *index == 0 ? SamplingConfig::Mode::kTime : SamplingConfig::Mode::kTick;
     }
   }
-  const auto interval = map.find("interval_ms");
-  if (!interval) return;
-  // A tick-mode interval would be silently ignored; say so instead.
-  if (sampling.mode == SamplingConfig::Mode::kTick) {
-    reader.add_error(interval->line, interval->path, "only used when mode is time (mode is tick)");
-    return;
+  if (const auto interval = map.find("interval_ms")) {
+    if (sampling.mode == SamplingConfig::Mode::kTick) {
+      // A tick-mode interval would be silently ignored; say so instead.
+      reader.add_error(interval->line, interval->path, "only used when mode is time (mode is tick)");
+    } else if (const auto ms = read_positive_integer(reader, *interval, kMaxIntervalMs)) {
+      sampling.interval_ms = *ms;
+    }
   }
-  if (const auto ms = read_positive_integer(reader, *interval)) sampling.interval_ms = *ms;
+  if (const auto stale = map.find("max_stale_ms")) {
+    if (const auto ms = read_positive_integer(reader, *stale, kMaxStaleMs)) {
+      const bool time_mode = sampling.mode == SamplingConfig::Mode::kTime;
+      // Filling a quiet stretch costs one observation per interval up to the
+      // limit: bounded, so no gap can stall a shard.
+      if (time_mode && *ms < sampling.interval_ms) {
+        reader.add_error(stale->line, stale->path,
+                         "must be at least interval_ms (" + std::to_string(sampling.interval_ms) + "), got " +
+                             describe(stale->node));
+      } else if (time_mode && *ms / sampling.interval_ms > kMaxStaleIntervals) {
+        reader.add_error(stale->line, stale->path,
+                         "must be at most " + std::to_string(kMaxStaleIntervals) + " intervals (" +
+                             std::to_string(kMaxStaleIntervals * sampling.interval_ms) + " ms), got " +
+                             describe(stale->node));
+      } else {
+        sampling.max_stale_ms = *ms;
+      }
+    }
+  }
 }
 
 void read_backtest(ConfigReader& reader, const YamlValue& section, CostConfig& costs) {

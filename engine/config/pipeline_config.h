@@ -11,6 +11,10 @@ struct SamplingConfig {
   enum class Mode { kTime, kTick };
   Mode mode = Mode::kTime;
   std::int64_t interval_ms = 1000;  // time mode only
+  // A leg whose last trade is older than this at an observation's time makes
+  // no observation: the pair has a break rather than a flat run of stale
+  // prices, and a gap of any length costs O(max_stale_ms / interval_ms).
+  std::int64_t max_stale_ms = 60'000;
 
   bool operator==(const SamplingConfig&) const = default;
 };

@@ -130,7 +130,7 @@ void read_csv_files(ConfigReader& reader, const YamlValue& section, std::map<std
 void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed) {
   MapReader map(reader, section,
                 {"source", "url", "tls", "reconnect", "stale_after_s", "rotate_after_s", "max_streams_per_connection",
-                 "simulator", "replay", "csv"});
+                 "max_clock_ahead_ms", "max_clock_behind_ms", "max_id_jump", "simulator", "replay", "csv"});
   const auto source = map.find("source");
   if (source) {
     if (const auto index = read_choice(reader, *source, {"binance", "simulator", "replay", "csv"})) {
@@ -173,7 +173,15 @@ void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed)
     }
   }
   if (const auto v = map.find("stale_after_s")) {
-    if (const auto x = read_number(reader, *v, NumberRange::kPositive)) feed.stale_after_s = *x;
+    // Past a day the watchdog means nothing, and far past it the duration
+    // overflows: bounded here, where check-config sees it.
+    if (const auto x = read_number(reader, *v, NumberRange::kPositive)) {
+      if (*x < 0.1 || *x > 86400) {
+        reader.add_error(v->line, v->path, "must be from 0.1 to 86400 seconds, got " + describe(v->node));
+      } else {
+        feed.stale_after_s = *x;
+      }
+    }
   }
   if (const auto v = map.find("rotate_after_s")) {
     // Binance closes a connection at 24 h; rotating later would leave a gap.
@@ -181,6 +189,16 @@ void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed)
   }
   if (const auto v = map.find("max_streams_per_connection")) {
     if (const auto n = read_positive_integer(reader, *v, 1024)) feed.max_streams_per_connection = *n;
+  }
+  // A day either way is as far as a clock can be wrong and still be a clock.
+  if (const auto v = map.find("max_clock_ahead_ms")) {
+    if (const auto n = read_positive_integer(reader, *v, 86'400'000)) feed.max_clock_ahead_ms = *n;
+  }
+  if (const auto v = map.find("max_clock_behind_ms")) {
+    if (const auto n = read_positive_integer(reader, *v, 86'400'000)) feed.max_clock_behind_ms = *n;
+  }
+  if (const auto v = map.find("max_id_jump")) {
+    if (const auto n = read_positive_integer(reader, *v, 1'000'000'000'000)) feed.max_id_jump = *n;
   }
   if (const auto v = map.find("simulator")) read_simulator(reader, *v, feed.simulator);
   const auto replay = map.find("replay");

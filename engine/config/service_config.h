@@ -76,6 +76,11 @@ struct FeedConfig {
   double stale_after_s = 30;
   std::int64_t rotate_after_s = 23 * 3600;  // Binance ends connections at 24 h
   std::int64_t max_streams_per_connection = 1024;  // Binance's limit
+  // Live trades timed further than these from the local clock are refused;
+  // an id jump beyond max_id_jump waits for the next trade to confirm it.
+  std::int64_t max_clock_ahead_ms = 60'000;
+  std::int64_t max_clock_behind_ms = 600'000;
+  std::int64_t max_id_jump = 10'000'000;
   SimulatorConfig simulator;
   ReplayConfig replay;
   std::map<std::string, std::string> csv;  // upper-case symbol -> absolute CSV or ZIP path

@@ -30,6 +30,16 @@ class Symbol {
   std::uint8_t size_ = 0;
 };
 
+// The transact and event times the engine accepts, Unix ms: from 2017 (before
+// Binance's first aggregate trade) to 2100. Every source rejects a time
+// outside as bad input, so no interval arithmetic downstream ever sees one
+// near the int64 limits.
+inline constexpr std::int64_t kEarliestTradeTimeMs = 1'483'228'800'000;  // 2017-01-01T00:00:00Z
+inline constexpr std::int64_t kLatestTradeTimeMs = 4'102'444'800'000;    // 2100-01-01T00:00:00Z
+inline constexpr bool is_plausible_trade_time(std::int64_t time_ms) {
+  return time_ms >= kEarliestTradeTimeMs && time_ms < kLatestTradeTimeMs;
+}
+
 struct AggTrade {
   Symbol symbol;
   std::int64_t agg_trade_id = 0;

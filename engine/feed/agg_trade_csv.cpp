@@ -345,6 +345,9 @@ Status AggTradeCsvReader::parse_row(std::string_view line, Pending* row) const {
       return Status::error(column_problem(column, "a non-negative integer", fields[column]));
     }
   }
+  if (!is_plausible_trade_time(trade.transact_time_ms)) {
+    return Status::error(column_problem(5, "a time in 2017..2100 in Unix ms", fields[5]));
+  }
   if (!parse_decimal(fields[1], &trade.price)) {
     return Status::error(column_problem(1, "a decimal number", fields[1]));
   }

@@ -244,6 +244,20 @@ bool read_plain_symbol(const char* token, Symbol& out) {
 // Each case tries the form Binance sends first and, only when that fails,
 // the general path that classifies the fault, so every error is the same as
 // with the general path alone.
+// Ids count up from 0; a negative one is no id.
+ParseStatus read_id(ondemand::value& value, int field, std::int64_t& out) {
+  if (ParseStatus s = read_integer(value, field, out); !s) return s;
+  if (out < 0) return fail(ParseError::kOutOfRange, field);
+  return {};
+}
+
+// Times outside 2017..2100 would move pipeline clocks by centuries.
+ParseStatus read_time(ondemand::value& value, int field, std::int64_t& out) {
+  if (ParseStatus s = read_integer(value, field, out); !s) return s;
+  if (!is_plausible_trade_time(out)) return fail(ParseError::kOutOfRange, field);
+  return {};
+}
+
 ParseStatus read_payload_field(int field, ondemand::value& value, AggTrade& trade) {
   switch (field) {
     case kEventType: {
@@ -276,11 +290,11 @@ ParseStatus read_payload_field(int field, ondemand::value& value, AggTrade& trad
       if (!value.get_bool().get(trade.is_buyer_maker)) return {};
       if (ParseStatus s = expect_type(value, ondemand::json_type::boolean, field); !s) return s;
       return fail(ParseError::kMalformedJson, field);
-    case kEventTime: return read_integer(value, field, trade.event_time_ms);
-    case kAggTradeId: return read_integer(value, field, trade.agg_trade_id);
-    case kFirstTradeId: return read_integer(value, field, trade.first_trade_id);
-    case kLastTradeId: return read_integer(value, field, trade.last_trade_id);
-    case kTransactTime: return read_integer(value, field, trade.transact_time_ms);
+    case kEventTime: return read_time(value, field, trade.event_time_ms);
+    case kAggTradeId: return read_id(value, field, trade.agg_trade_id);
+    case kFirstTradeId: return read_id(value, field, trade.first_trade_id);
+    case kLastTradeId: return read_id(value, field, trade.last_trade_id);
+    case kTransactTime: return read_time(value, field, trade.transact_time_ms);
     default: return fail(ParseError::kMalformedJson, field);  // not reached
   }
 }
@@ -393,7 +407,10 @@ std::string ParseStatus::message() const {
     case ParseError::kBadDecimal: return where + "expected a decimal number in a string";
     case ParseError::kBadInteger: return where + "expected a whole number within int64";
     case ParseError::kOutOfRange:
-      return where + (name == "p" ? "price must be positive" : "quantity must not be negative");
+      if (name == "p") return where + "price must be positive";
+      if (name == "q") return where + "quantity must not be negative";
+      if (name == "T" || name == "E") return where + "time must lie in 2017..2100 (Unix ms)";
+      return where + "id must not be negative";
     case ParseError::kBadSymbol: return where + "symbol must have 1 to 23 characters";
     case ParseError::kMissingData: return "combined-stream frame has no \"data\"";
   }

@@ -29,7 +29,7 @@ enum class ParseError : std::uint8_t {
   kWrongType,       // a field holds the wrong JSON type (e.g. "p": 1.5)
   kBadDecimal,      // "p" or "q" is not a JSON number in a string, or overflows
   kBadInteger,      // an integer field is a number outside int64 or not whole
-  kOutOfRange,      // price <= 0 or quantity < 0 (negative zero included)
+  kOutOfRange,      // price <= 0, quantity < 0 (negative zero included), an id < 0, a time outside 2017..2100
   kBadSymbol,       // "s" is empty or longer than Symbol::kMaxSize
   kMissingData,     // a combined-stream frame ("stream") without "data"
 };

@@ -1,9 +1,15 @@
 #include "pipeline/pair_aligner.h"
 
+#include <algorithm>
+
 namespace alphastream {
 
 PairAligner::PairAligner(const SamplingConfig& config)
-    : mode_(config.mode), interval_ms_(config.interval_ms) {}
+    : mode_(config.mode), interval_ms_(config.interval_ms), max_stale_ms_(config.max_stale_ms) {}
+
+bool PairAligner::fresh_at(std::int64_t ts_ms) const {
+  return ts_ms - x_time_ms_ <= max_stale_ms_ && ts_ms - y_time_ms_ <= max_stale_ms_;
+}
 
 std::int64_t PairAligner::interval_end_containing(std::int64_t t) const {
   // Floor division, so times before the epoch fall in the right interval too.
@@ -13,18 +19,31 @@ std::int64_t PairAligner::interval_end_containing(std::int64_t t) const {
 }
 
 void PairAligner::emit_observation(std::int64_t ts_ms, ObservationSink& emit) {
+  if (dropped_since_emit_ && observations_ > 0) {
+    longest_break_ms_ = std::max(longest_break_ms_, ts_ms - last_emit_ms_);
+  }
+  dropped_since_emit_ = false;
+  last_emit_ms_ = ts_ms;
   ++observations_;
   emit(Observation{ts_ms, x_, y_});
 }
 
 void PairAligner::close_through(std::int64_t t, ObservationSink& emit) {
   if (open_end_ms_ > t) return;
-  if (!both_priced()) {
-    // Nothing to emit yet: jump straight to the interval holding t.
-    open_end_ms_ = interval_end_containing(t);
-  } else {
-    for (; open_end_ms_ <= t; open_end_ms_ += interval_ms_) emit_observation(open_end_ms_, emit);
+  const std::int64_t next_open_end = interval_end_containing(t);
+  if (both_priced()) {
+    // No trade arrives while closing, so the legs stay fresh up to a fixed
+    // time: fill to it, then skip the stale rest in one step.
+    const std::int64_t fresh_until = std::min(x_time_ms_, y_time_ms_) + max_stale_ms_;
+    for (; open_end_ms_ <= t && open_end_ms_ <= fresh_until; open_end_ms_ += interval_ms_) {
+      emit_observation(open_end_ms_, emit);
+    }
+    if (open_end_ms_ <= t) {
+      stale_drops_ += static_cast<std::uint64_t>((next_open_end - open_end_ms_) / interval_ms_);
+      dropped_since_emit_ = true;
+    }
   }
+  open_end_ms_ = next_open_end;
   open_has_trade_ = false;
 }
 
@@ -48,18 +67,27 @@ void PairAligner::on_trade(Leg leg, std::int64_t transact_time_ms, double price,
   }
   started_ = true;
 
+  // A late trade counts as fresh from the time it is applied at.
+  const std::int64_t applied_ms = std::max(transact_time_ms, latest_trade_ms_);
   if (leg == Leg::kX) {
     x_ = price;
     has_x_ = true;
+    x_time_ms_ = applied_ms;
   } else {
     y_ = price;
     has_y_ = true;
+    y_time_ms_ = applied_ms;
   }
 
   if (mode_ == SamplingConfig::Mode::kTime) {
     open_has_trade_ = true;
   } else if (both_priced()) {
-    emit_observation(latest_trade_ms_, emit);
+    if (fresh_at(latest_trade_ms_)) {
+      emit_observation(latest_trade_ms_, emit);
+    } else {
+      ++stale_drops_;
+      dropped_since_emit_ = true;
+    }
   }
 }
 
@@ -70,7 +98,14 @@ void PairAligner::advance_to(std::int64_t now_ms, ObservationSink emit) {
 
 void PairAligner::flush(ObservationSink emit) {
   if (mode_ != SamplingConfig::Mode::kTime || !started_ || !open_has_trade_) return;
-  if (both_priced()) emit_observation(open_end_ms_, emit);
+  if (both_priced()) {
+    if (fresh_at(open_end_ms_)) {
+      emit_observation(open_end_ms_, emit);
+    } else {
+      ++stale_drops_;
+      dropped_since_emit_ = true;
+    }
+  }
   open_end_ms_ += interval_ms_;
   open_has_trade_ = false;
 }

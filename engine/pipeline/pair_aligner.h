@@ -53,10 +53,12 @@ class ObservationSink {
 // of an interval has ts_ms = (k+1)*I and each leg's last price with
 // transact_time < ts_ms. Observations start with the first interval at whose
 // end both legs have a price, and from then on every interval gives one, even
-// with no trade in it (forward fill).
+// with no trade in it (forward fill), as long as neither leg's last trade is
+// older than max_stale_ms at the interval's end; past that the intervals are
+// dropped (counted) until a trade makes both legs fresh again: a break.
 // Tick mode: one observation per trade of either leg at the trade's time,
 // the other leg carried forward, from the first trade at which both legs have
-// a price.
+// a price; none while the other leg is stale.
 class PairAligner {
  public:
   // REQUIRES: config.mode is kTick or config.interval_ms > 0.
@@ -90,6 +92,11 @@ class PairAligner {
   std::uint64_t trades() const { return trades_; }
   std::uint64_t late_trades() const { return late_trades_; }
   std::uint64_t observations() const { return observations_; }
+  // Observations not made because a leg was stale (intervals in time mode,
+  // trades in tick mode), and the longest span between two observations
+  // made across such a break.
+  std::uint64_t stale_drops() const { return stale_drops_; }
+  std::int64_t longest_break_ms() const { return longest_break_ms_; }
 
  private:
   bool both_priced() const { return has_x_ && has_y_; }
@@ -97,15 +104,20 @@ class PairAligner {
   // contains t.
   void close_through(std::int64_t t, ObservationSink& emit);
   void emit_observation(std::int64_t ts_ms, ObservationSink& emit);
+  // Whether both legs traded within max_stale_ms before ts_ms.
+  bool fresh_at(std::int64_t ts_ms) const;
   std::int64_t interval_end_containing(std::int64_t t) const;
 
   SamplingConfig::Mode mode_;
   std::int64_t interval_ms_;
+  std::int64_t max_stale_ms_;
 
   double x_ = 0;
   double y_ = 0;
   bool has_x_ = false;
   bool has_y_ = false;
+  std::int64_t x_time_ms_ = 0;  // of the leg's last trade (a late one's raised time)
+  std::int64_t y_time_ms_ = 0;
 
   bool started_ = false;           // a trade has been seen
   std::int64_t latest_trade_ms_ = 0;
@@ -115,6 +127,10 @@ class PairAligner {
   std::uint64_t trades_ = 0;
   std::uint64_t late_trades_ = 0;
   std::uint64_t observations_ = 0;
+  std::uint64_t stale_drops_ = 0;
+  bool dropped_since_emit_ = false;
+  std::int64_t last_emit_ms_ = 0;
+  std::int64_t longest_break_ms_ = 0;
 };
 
 }  // namespace alphastream

@@ -19,7 +19,12 @@ FeedIngest::FeedIngest(std::vector<SymbolRoute> routes, ShardGroup& shards, Trad
     : shards_(shards), recorder_(recorder), warn_(std::move(warn)) {
   set_routes(std::move(routes));
   for (const auto& [symbol, last_id] : resume_after_ids) {
-    if (SymbolState* state = find(Symbol(symbol))) state->sequencer = AggIdSequencer(last_id);
+    SymbolState* state = find(Symbol(symbol));
+    // A negative id is no id (journals from before ids were checked).
+    if (state != nullptr && last_id >= 0) {
+      state->sequencer = AggIdSequencer(last_id);
+      state->resumed = true;
+    }
   }
 }
 
@@ -70,6 +75,18 @@ void FeedIngest::on_message(std::string_view frame, std::int64_t receive_time_ns
     return;
   }
   trade.receive_time_ns = receive_time_ns;
+  const std::int64_t received_ms = receive_time_ns / 1'000'000;
+  if (trade.transact_time_ms > received_ms + limits_.max_clock_ahead_ms ||
+      trade.transact_time_ms < received_ms - limits_.max_clock_behind_ms) {
+    SymbolState* state = find(trade.symbol);
+    if (state == nullptr || !state->routed) {
+      bump(unknown_symbol_);
+      return;
+    }
+    const bool ahead = trade.transact_time_ms > received_ms;
+    bump(ahead ? state->counters->time_ahead_total : state->counters->time_behind_total);
+    return;
+  }
   accept(trade, false);
 }
 
@@ -87,11 +104,60 @@ void FeedIngest::accept(const AggTrade& trade, bool wait_when_full) {
     return;
   }
   SymbolFeedCounters& counters = *state->counters;
-  const AggIdSequencer::Observation seen = state->sequencer.observe(trade.agg_trade_id);
+  // Every source's trades, a journal's included, pass the engine's time
+  // bounds before anything downstream sees them.
+  if (!is_plausible_trade_time(trade.transact_time_ms)) {
+    bump(trade.transact_time_ms < kEarliestTradeTimeMs ? counters.time_behind_total : counters.time_ahead_total);
+    return;
+  }
+  AggIdSequencer& sequencer = state->sequencer;
+  if (state->resumed && sequencer.last_accepted() > limits_.max_id_jump &&
+      trade.agg_trade_id < sequencer.last_accepted() - limits_.max_id_jump) {
+    // Far below the journal's last id: that id was a poisoned record, not
+    // where the feed stands. Start over from this trade.
+    if (warn_) {
+      warn_(std::string(trade.symbol.view()) + ": the journal's last aggregate id " +
+            std::to_string(sequencer.last_accepted()) + " is far above the feed's " +
+            std::to_string(trade.agg_trade_id) + "; the sequence continues from the feed");
+    }
+    sequencer = AggIdSequencer();
+  }
+  const bool jump = sequencer.started() && trade.agg_trade_id > sequencer.last_accepted() &&
+                    trade.agg_trade_id - sequencer.last_accepted() > limits_.max_id_jump;
+  if (state->held) {
+    const AggTrade held = *state->held;
+    const bool held_wait = state->wait_held;
+    state->held.reset();
+    const bool confirms = trade.agg_trade_id > held.agg_trade_id &&
+                          trade.agg_trade_id - held.agg_trade_id <= limits_.max_id_jump;
+    if (confirms) {
+      deliver(*state, held, held_wait);
+      deliver(*state, trade, wait_when_full);
+      return;
+    }
+    bump(counters.id_jump_total);
+    if (warn_) {
+      warn_(std::string(trade.symbol.view()) + ": aggregate id " + std::to_string(held.agg_trade_id) +
+            " jumped more than " + std::to_string(limits_.max_id_jump) + " past " +
+            std::to_string(sequencer.last_accepted()) + " and no later trade confirmed it; refused");
+    }
+  }
+  if (jump) {
+    state->held = trade;
+    state->wait_held = wait_when_full;
+    return;
+  }
+  deliver(*state, trade, wait_when_full);
+}
+
+void FeedIngest::deliver(SymbolState& state, const AggTrade& trade, bool wait_when_full) {
+  SymbolFeedCounters& counters = *state.counters;
+  const AggIdSequencer::Observation seen = state.sequencer.observe(trade.agg_trade_id);
   if (seen.verdict == AggIdSequencer::Verdict::kDuplicate) {
     bump(counters.duplicates_total);
     return;
   }
+  state.resumed = false;
   if (seen.verdict == AggIdSequencer::Verdict::kGap) {
     const auto missing = static_cast<std::uint64_t>(seen.last_missing - seen.first_missing + 1);
     bump(counters.gaps_total);
@@ -114,7 +180,7 @@ void FeedIngest::accept(const AggTrade& trade, bool wait_when_full) {
     }
   }
   const ShardEvent event = ShardEvent::of_trade(trade, trade.transact_time_ms);
-  for (const ShardId shard : state->shards) push(shard, event, wait_when_full);
+  for (const ShardId shard : state.shards) push(shard, event, wait_when_full);
 }
 
 void FeedIngest::push(ShardId shard, const ShardEvent& event, bool wait_when_full) {

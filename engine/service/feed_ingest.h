@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,8 +32,26 @@ struct SymbolFeedCounters {
   std::atomic<std::uint64_t> duplicates_total{0};   // dropped: id already accepted
   std::atomic<std::uint64_t> gaps_total{0};
   std::atomic<std::uint64_t> missing_trades_total{0};  // ids inside gaps
+  // Refused, by reason: a live trade timed too far from the local clock; an
+  // id jump that no later trade confirmed.
+  std::atomic<std::uint64_t> time_ahead_total{0};
+  std::atomic<std::uint64_t> time_behind_total{0};
+  std::atomic<std::uint64_t> id_jump_total{0};
   std::atomic<double> last_trade_time_s{0};          // exchange event time of the latest accepted trade
   std::atomic<double> last_price{0};                 // of the latest accepted trade
+};
+
+// How far outside input may stray before it is refused (feed section).
+struct FeedLimits {
+  // A live trade's transact time against its frame's local receive time:
+  // beyond these it is refused, so one bad timestamp cannot move a pair's
+  // clock (a trade ten years ahead would fill ten years of intervals).
+  std::int64_t max_clock_ahead_ms = 60'000;
+  std::int64_t max_clock_behind_ms = 600'000;
+  // An id more than this above the last accepted one is held back until the
+  // symbol's next trade confirms it (an id just above); otherwise it is
+  // refused, so one poisoned id cannot make every later trade a duplicate.
+  std::int64_t max_id_jump = 10'000'000;
 };
 
 class FeedIngest : public TradeSink {
@@ -50,6 +69,9 @@ class FeedIngest : public TradeSink {
   // counts the trades it missed.
   FeedIngest(std::vector<SymbolRoute> routes, ShardGroup& shards, TradeRecorder* recorder,
              const std::vector<std::pair<std::string, std::int64_t>>& resume_after_ids, LogFn warn);
+
+  // Replaces the limits (FeedLimits' defaults until then). [I/O thread]
+  void set_limits(const FeedLimits& limits) { limits_ = limits; }
 
   // StreamHandler: a live frame. [I/O thread]
   void on_message(std::string_view frame, std::int64_t receive_time_ns) override;
@@ -89,15 +111,24 @@ class FeedIngest : public TradeSink {
     Symbol symbol;
     std::vector<ShardId> shards;
     AggIdSequencer sequencer;
+    // A trade whose id jumped beyond max_id_jump, waiting for confirmation.
+    std::optional<AggTrade> held;
+    bool wait_held = false;  // held came with wait_when_full
+    // The sequencer continues a journal's last id that no live trade has
+    // followed yet: a first trade far below it means the stored id was bad.
+    bool resumed = false;
     bool routed = true;  // false once a reload removed it
     std::unique_ptr<SymbolFeedCounters> counters = std::make_unique<SymbolFeedCounters>();
   };
   SymbolState* find(const Symbol& symbol);
+  // Sequences, records and routes a trade that passed every check.
+  void deliver(SymbolState& state, const AggTrade& trade, bool wait_when_full);
   void push(ShardId shard, const ShardEvent& event, bool wait_when_full);
 
   ShardGroup& shards_;
   TradeRecorder* recorder_;
   LogFn warn_;
+  FeedLimits limits_;
   AggTradeParser parser_;
   std::vector<SymbolState> symbols_;  // sorted by name
   std::array<std::atomic<std::uint64_t>, kParseErrorCount> parse_errors_{};

@@ -418,6 +418,8 @@ Status LiveService::run() {
   }
   ingest_ = std::make_unique<FeedIngest>(symbol_routes(config_, shard_count()), *shards_, recorder_.get(), resume,
                                          [](std::string_view message) { spdlog::warn("{}", message); });
+  const FeedConfig& feed = config_.service.feed;
+  ingest_->set_limits({feed.max_clock_ahead_ms, feed.max_clock_behind_ms, feed.max_id_jump});
   status = create_source();
   if (!status) return status;
   status = start_metrics();

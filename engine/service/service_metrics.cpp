@@ -112,6 +112,14 @@ void FeedCollector::collect(MetricWriter& out) const {
                   static_cast<double>(c.gaps_total.load(std::memory_order_relaxed)));
       out.counter("alphastream_feed_missing_trades_total", "Aggregate trade ids inside gaps.", labels,
                   static_cast<double>(c.missing_trades_total.load(std::memory_order_relaxed)));
+      const std::pair<const char*, const std::atomic<std::uint64_t>*> rejected[] = {
+          {"time_ahead", &c.time_ahead_total}, {"time_behind", &c.time_behind_total}, {"id_jump", &c.id_jump_total}};
+      for (const auto& [reason, count] : rejected) {
+        out.counter("alphastream_feed_rejected_trades_total",
+                    "Trades refused as implausible: timed too far from the local clock, or an unconfirmed id jump.",
+                    {{"symbol", view.symbol}, {"reason", reason}},
+                    static_cast<double>(count->load(std::memory_order_relaxed)));
+      }
       out.gauge("alphastream_feed_last_message_timestamp_seconds", "Exchange event time of the latest trade.", labels,
                 c.last_trade_time_s.load(std::memory_order_relaxed));
       out.gauge("alphastream_feed_last_price", "Price of the latest accepted trade.", labels,

@@ -18,6 +18,7 @@ SIM_ARGS = ["--hours", str(24 * DAYS), "--seed", "3", "--beta", "1.5", "--alpha"
             "--spread-sigma", "0.02", "--spread-theta", "0.001", "--x-rate", "0.05", "--y-rate", "0.05",
             "--header"]
 MISSING_DAY = "2024-01-05"
+MISSING_DAY_START_MS = 1704412800000
 HEADERLESS_DAY = "2024-01-03"
 
 
@@ -113,6 +114,17 @@ class ManyFilesPerSymbol(unittest.TestCase):
         for symbol in (cs.X_SYMBOL, cs.Y_SYMBOL):
             self.assertIn("%s: %d of %d files read" % (symbol, DAYS - 1, DAYS - 1), done.stdout)
         self.assertIn("1 gaps between files", done.stdout)
+        # The missing day is a break, not a flat day: no observation has a
+        # leg older than sampling.max_stale_ms (60 s).
+        import json
+        with open(os.path.join(out, cs.PAIR, "summary.json")) as f:
+            summary = json.load(f)
+        self.assertGreaterEqual(summary["stale_drops"], 8640)  # a day of 10 s intervals at least
+        self.assertGreater(summary["longest_break_ms"], 86_000_000)  # the day, less the minute filled on each side
+        self.assertIn("break   %s [ols]:" % cs.PAIR, done.stdout)
+        times = [int(line.split(",")[0]) for line in open(os.path.join(out, cs.PAIR, "series.csv")).read().split("\n")[1:] if line]
+        self.assertFalse(any(MISSING_DAY_START_MS <= t < MISSING_DAY_START_MS + 86_400_000 for t in times[1:]),
+                         "an observation inside the missing day")
 
     def test_globs_and_files_in_any_order_equal_one_file_per_symbol(self):
         x_files = sorted(glob.glob(os.path.join(self.daily, cs.X_SYMBOL + "-*.zip")), reverse=True)

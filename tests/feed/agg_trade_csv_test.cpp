@@ -232,6 +232,12 @@ TEST_F(CsvImport, EachKindOfMalformedRowHasItsOwnMessage) {
             at + "column 'transact_time': expected a non-negative integer, got \"2024-01-01\"");
   EXPECT_EQ(read_error("1,100.5 ,1,10,10,1704067200000,true\n"),
             at + "column 'price': expected a decimal number, got \"100.5 \"");
+  // Times that would move a pipeline's clock by centuries: 1970, 9999, the
+  // int64 limit and a spot file's microseconds.
+  for (const char* time : {"1000", "253402300799000", "9223372036854775807", "1735689600000000"}) {
+    EXPECT_EQ(read_error("1,100.5,1,10,10," + std::string(time) + ",true\n"),
+              at + "column 'transact_time': expected a time in 2017..2100 in Unix ms, got \"" + time + "\"");
+  }
 }
 
 TEST_F(CsvImport, AHeaderOfAnotherLayoutIsRefused) {
@@ -319,7 +325,7 @@ TEST_F(CsvImport, AZipWithMoreThanOneFileIsRefused) {
 }
 
 TEST_F(CsvImport, ABadRowInsideAZipNamesTheZipAndTheLine) {
-  const std::string path = write_zip("a.zip", {{"a.csv", rows({1, 2}) + "3,1,1,1,1,1,maybe\n"}});
+  const std::string path = write_zip("a.zip", {{"a.csv", rows({1, 2}) + "3,1,1,1,1,1700000000000,maybe\n"}});
   auto reader = open_or_die(path, options());
   auto ids = read_ids(*reader);
   ASSERT_FALSE(ids);

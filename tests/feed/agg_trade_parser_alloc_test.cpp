@@ -23,12 +23,12 @@ const std::string kRawPayload =
 std::vector<std::string> hot_messages() {
   return {kRawPayload,
           R"({"stream":"ethusdt@aggTrade","data":)" + kRawPayload + "}",
-          R"({"e":"aggTrade","E":1,"s":"ETHUSDT","a":1,"p":"abc","q":"1","f":1,"l":1,"T":1,"m":true})",
-          R"({"e":"aggTrade","E":1,"s":"ETHUSDT","a":1,"p":"0.4252236990245392994070712345",)"
-          R"("q":"123456789012345678901234567890","f":1,"l":1,"T":1,"m":true})",
-          R"({"e":"trade","E":1})",
+          R"({"e":"aggTrade","E":1700000000000,"s":"ETHUSDT","a":1,"p":"abc","q":"1","f":1,"l":1,"T":1700000000000,"m":true})",
+          R"({"e":"aggTrade","E":1700000000000,"s":"ETHUSDT","a":1,"p":"0.4252236990245392994070712345",)"
+          R"("q":"123456789012345678901234567890","f":1,"l":1,"T":1700000000000,"m":true})",
+          R"({"e":"trade","E":1700000000000})",
           R"({"stream":"ethusdt@aggTrade"})",
-          R"({"e":"aggTrade","E":1)",
+          R"({"e":"aggTrade","E":1700000000000)",
           "[]"};
 }
 

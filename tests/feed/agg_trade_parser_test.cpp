@@ -16,15 +16,15 @@ namespace {
 
 // The example payload from Binance's USD-M futures websocket documentation.
 constexpr std::string_view kRawPayload =
-    R"({"e":"aggTrade","E":123456789,"s":"BTCUSDT","a":5933014,"p":"0.001","q":"100",)"
-    R"("f":100,"l":105,"T":123456785,"m":true})";
+    R"({"e":"aggTrade","E":1700000000123,"s":"BTCUSDT","a":5933014,"p":"0.001","q":"100",)"
+    R"("f":100,"l":105,"T":1700000000119,"m":true})";
 
 // The payload's fields as (key, JSON value) pairs, in Binance's order.
 using Fields = std::vector<std::pair<std::string, std::string>>;
 Fields payload_fields() {
-  return {{"e", R"("aggTrade")"}, {"E", "123456789"}, {"s", R"("BTCUSDT")"},
+  return {{"e", R"("aggTrade")"}, {"E", "1700000000123"}, {"s", R"("BTCUSDT")"},
           {"a", "5933014"},       {"p", R"("0.001")"}, {"q", R"("100")"},
-          {"f", "100"},           {"l", "105"},        {"T", "123456785"},
+          {"f", "100"},           {"l", "105"},        {"T", "1700000000119"},
           {"m", "true"}};
 }
 
@@ -62,8 +62,8 @@ void expect_example_trade(const AggTrade& trade) {
   EXPECT_EQ(trade.quantity, 100.0);
   EXPECT_EQ(trade.first_trade_id, 100);
   EXPECT_EQ(trade.last_trade_id, 105);
-  EXPECT_EQ(trade.transact_time_ms, 123456785);
-  EXPECT_EQ(trade.event_time_ms, 123456789);
+  EXPECT_EQ(trade.transact_time_ms, 1700000000119);
+  EXPECT_EQ(trade.event_time_ms, 1700000000123);
   EXPECT_TRUE(trade.is_buyer_maker);
 }
 
@@ -193,7 +193,7 @@ INSTANTIATE_TEST_SUITE_P(
                     FieldCase{"q", "100", ParseError::kWrongType},
                     FieldCase{"f", "true", ParseError::kWrongType},
                     FieldCase{"l", "null", ParseError::kWrongType},
-                    FieldCase{"T", "[123456785]", ParseError::kWrongType},
+                    FieldCase{"T", "[1700000000119]", ParseError::kWrongType},
                     FieldCase{"m", R"("true")", ParseError::kWrongType},
                     FieldCase{"m", "1", ParseError::kWrongType},
                     FieldCase{"s", R"({"name":"BTCUSDT"})", ParseError::kWrongType}),
@@ -272,6 +272,26 @@ TEST(AggTradeParser, ExtremeIntegersAreKeptExactly) {
   AggTrade trade;
   ASSERT_TRUE(parse(with_field("a", "9223372036854775807"), &trade));
   EXPECT_EQ(trade.agg_trade_id, 9223372036854775807);
+}
+
+// Issue 13, finding 1 and 4: a time far from now or a negative id would
+// freeze a pair or poison its id sequence; each is refused by name.
+TEST(AggTradeParser, ImplausibleTimesAndNegativeIdsAreOutOfRange) {
+  for (const char* field : {"T", "E"}) {
+    for (const char* time : {"1000", "9223372036854775807", "4102444800000", "1483228799999", "-1"}) {
+      const ParseStatus status = parse(with_field(field, time), nullptr);
+      EXPECT_EQ(status.error, ParseError::kOutOfRange) << field << "=" << time;
+      EXPECT_EQ(status.field, field);
+      EXPECT_EQ(status.message(), std::string("field \"") + field + "\": time must lie in 2017..2100 (Unix ms)");
+    }
+    EXPECT_TRUE(parse(with_field(field, "1483228800000"), nullptr)) << field;
+    EXPECT_TRUE(parse(with_field(field, "4102444799999"), nullptr)) << field;
+  }
+  for (const char* field : {"a", "f", "l"}) {
+    const ParseStatus status = parse(with_field(field, "-1"), nullptr);
+    EXPECT_EQ(status.error, ParseError::kOutOfRange) << field;
+    EXPECT_EQ(status.message(), std::string("field \"") + field + "\": id must not be negative");
+  }
 }
 
 TEST(AggTradeParser, UnknownFieldsAreSkippedWhateverTheirValue) {
@@ -378,7 +398,7 @@ TEST(AggTradeParser, TopLevelValuesOtherThanObjectsAreRejected) {
 
 TEST(AggTradeParser, AnotherStreamsEventIsNotAnAggTrade) {
   ParseStatus status = parse(
-      R"({"e":"depthUpdate","E":123456789,"T":123456788,"s":"BTCUSDT","U":157,"u":160,)"
+      R"({"e":"depthUpdate","E":1700000000123,"T":1700000000118,"s":"BTCUSDT","U":157,"u":160,)"
       R"("pu":149,"b":[["0.0024","10"]],"a":[["0.0026","100"]]})");
   EXPECT_EQ(status.error, ParseError::kNotAggTrade);
   EXPECT_EQ(status.message(), "field \"e\": event type is not \"aggTrade\"");

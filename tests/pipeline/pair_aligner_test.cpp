@@ -157,3 +157,51 @@ TEST(PairAligner, PluginObservationCarriesItsStructSize) {
 
 }  // namespace
 }  // namespace alphastream
+
+namespace alphastream {
+namespace {
+
+// Issue 11's stale legs and issue 13, finding 1: a leg silent longer than
+// max_stale_ms makes no observation, and a gap of any length is crossed in
+// O(max_stale_ms / interval_ms): ten years of quiet cost 3 observations.
+TEST(PairAlignerStaleLegs, AGapOfTenYearsFillsOnlyUpToTheStaleLimitThenBreaks) {
+  Recorder r({SamplingConfig::Mode::kTime, 1000, 3000});
+  r.x(1'700'000'000'100, 10);
+  r.y(1'700'000'000'200, 20);
+  const std::int64_t ten_years = 10LL * 365 * 86'400'000;
+  r.y(1'700'000'000'200 + ten_years, 21);
+  // ts 1001 s: fresh (x 0.9 s old); 1002, 1003: 1.9 and 2.9 s; 1004: 3.9 s old, stale.
+  ASSERT_EQ(r.seen.size(), 3u);
+  EXPECT_EQ(r.seen.back().ts_ms, 1'700'000'003'000);
+  EXPECT_EQ(r.aligner.stale_drops(), static_cast<std::uint64_t>(ten_years / 1000 - 3));
+  // x is still stale when y trades again: nothing until x trades.
+  r.x(1'700'000'000'300 + ten_years, 11);
+  r.x(1'700'000'001'300 + ten_years, 12);
+  ASSERT_EQ(r.seen.size(), 4u);
+  EXPECT_EQ(r.seen.back(), (Observation{1'700'000'001'000 + ten_years, 11, 21}));
+  EXPECT_EQ(r.aligner.longest_break_ms(), ten_years - 2000);
+}
+
+TEST(PairAlignerStaleLegs, TheClockStopsFillingAtTheStaleLimitToo) {
+  Recorder r({SamplingConfig::Mode::kTime, 1000, 5000});
+  r.x(100, 1);
+  r.y(200, 2);
+  r.advance_to(60'000);
+  // ts 1000..5000 are fresh (the older leg at most 4.9 s old); the rest are not.
+  EXPECT_EQ(r.seen.size(), 5u);
+  EXPECT_EQ(r.aligner.stale_drops(), 55u);
+}
+
+TEST(PairAlignerStaleLegs, TickModeSkipsObservationsWhileTheOtherLegIsStale) {
+  Recorder r({SamplingConfig::Mode::kTick, 1000, 2000});
+  r.x(0, 1);
+  r.y(500, 2);      // observation: x 0.5 s old
+  r.y(2'600, 3);    // x 2.6 s old: none
+  r.x(2'700, 4);    // observation: y 0.1 s old
+  EXPECT_EQ(r.seen, (Obs{{500, 1, 2}, {2'700, 4, 3}}));
+  EXPECT_EQ(r.aligner.stale_drops(), 1u);
+  EXPECT_EQ(r.aligner.longest_break_ms(), 2'200);
+}
+
+}  // namespace
+}  // namespace alphastream

@@ -19,7 +19,9 @@ struct Trade {
 // Runs the aligner as the backtest does: both legs merged by time (x first
 // on a tie), then flushed.
 std::vector<Observation> aligned(const std::vector<Trade>& x, const std::vector<Trade>& y, std::int64_t interval_ms) {
-  PairAligner aligner(SamplingConfig{SamplingConfig::Mode::kTime, interval_ms});
+  // The screen's grid fills a quiet leg forward however long it is quiet: an
+  // aligner whose stale limit is longer than the run.
+  PairAligner aligner(SamplingConfig{SamplingConfig::Mode::kTime, interval_ms, 30LL * 86'400'000});
   std::vector<Observation> out;
   auto sink = [&](const Observation& obs) { out.push_back(obs); };
   std::size_t i = 0, j = 0;

@@ -46,6 +46,9 @@ struct Fixture {
   }
 };
 
+// When frame()'s trades arrive: 50 ms after their transact time.
+constexpr std::int64_t kReceived = 1'700'000'000'050'000'000;
+
 std::string frame(const std::string& symbol, std::int64_t id) {
   std::string lower = symbol;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -58,8 +61,8 @@ TEST(FeedIngest, TradesGoToEveryShardThatUsesTheirSymbol) {
   Fixture f(2);
   FeedIngest ingest({{"AUSDT", {ShardId(0), ShardId(1)}}, {"BUSDT", {ShardId(1)}}}, *f.group, nullptr, {}, f.warn());
   ASSERT_TRUE(f.group->start());
-  ingest.on_message(frame("AUSDT", 7), 123);
-  ingest.on_message(frame("BUSDT", 3), 124);
+  ingest.on_message(frame("AUSDT", 7), kReceived);
+  ingest.on_message(frame("BUSDT", 3), kReceived + 1);
   f.group->stop();
   EXPECT_EQ(f.shards[0]->trades, (std::vector<std::string>{"AUSDT:7"}));
   EXPECT_EQ(f.shards[1]->trades, (std::vector<std::string>{"AUSDT:7", "BUSDT:3"}));
@@ -74,7 +77,7 @@ TEST(FeedIngest, GapsAreCountedAndLoggedWithTheMissingRangeAndDuplicatesDropped)
   Fixture f(1);
   FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {}, f.warn());
   ASSERT_TRUE(f.group->start());
-  for (std::int64_t id : {10, 11, 15, 12, 15, 16, 20}) ingest.on_message(frame("AUSDT", id), 1);
+  for (std::int64_t id : {10, 11, 15, 12, 15, 16, 20}) ingest.on_message(frame("AUSDT", id), kReceived);
   f.group->stop();
   EXPECT_EQ(f.shards[0]->trades, (std::vector<std::string>{"AUSDT:10", "AUSDT:11", "AUSDT:15", "AUSDT:16", "AUSDT:20"}));
   const SymbolFeedCounters& c = *ingest.symbol_counters()[0].counters;
@@ -91,8 +94,8 @@ TEST(FeedIngest, ARestartContinuesTheSequenceAfterTheLastRecordedId) {
   Fixture f(1);
   FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {{"AUSDT", 100}}, f.warn());
   ASSERT_TRUE(f.group->start());
-  ingest.on_message(frame("AUSDT", 100), 1);  // recorded before the restart
-  ingest.on_message(frame("AUSDT", 104), 1);  // 101..103 were missed while down
+  ingest.on_message(frame("AUSDT", 100), kReceived);  // recorded before the restart
+  ingest.on_message(frame("AUSDT", 104), kReceived);  // 101..103 were missed while down
   f.group->stop();
   const SymbolFeedCounters& c = *ingest.symbol_counters()[0].counters;
   EXPECT_EQ(c.duplicates_total.load(), 1u);
@@ -104,9 +107,9 @@ TEST(FeedIngest, RejectedMessagesAreCountedByReasonAndUnknownSymbolsApart) {
   Fixture f(1);
   FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {}, f.warn());
   ASSERT_TRUE(f.group->start());
-  ingest.on_message(R"({"e":"aggTrade","a":)", 1);  // cut short
-  ingest.on_message(R"({"stream":"ausdt@aggTrade"})", 1);
-  ingest.on_message(frame("ZUSDT", 1), 1);
+  ingest.on_message(R"({"e":"aggTrade","a":)", kReceived);  // cut short
+  ingest.on_message(R"({"stream":"ausdt@aggTrade"})", kReceived);
+  ingest.on_message(frame("ZUSDT", 1), kReceived);
   f.group->stop();
   EXPECT_EQ(ingest.parse_errors(ParseError::kMalformedJson), 1u);
   EXPECT_EQ(ingest.parse_errors(ParseError::kMissingData), 1u);
@@ -119,12 +122,13 @@ TEST(FeedIngest, ALiveFeedDropsWhenAShardIsFullButAFileSourceWaits) {
   Fixture f(1, 4);
   FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {}, f.warn());
   // Not started: nothing drains the queue of 4.
-  for (std::int64_t id = 1; id <= 6; ++id) ingest.on_message(frame("AUSDT", id), 1);
+  for (std::int64_t id = 1; id <= 6; ++id) ingest.on_message(frame("AUSDT", id), kReceived);
   EXPECT_EQ(f.group->stats(ShardId(0)).dropped_total, 2u);
   ASSERT_TRUE(f.group->start());
   AggTrade trade;
   trade.symbol = Symbol("AUSDT");
   trade.price = 1;
+  trade.transact_time_ms = 1'700'000'000'000;
   for (std::int64_t id = 7; id <= 100; ++id) {
     trade.agg_trade_id = id;
     ingest.accept(trade, true);
@@ -134,16 +138,71 @@ TEST(FeedIngest, ALiveFeedDropsWhenAShardIsFullButAFileSourceWaits) {
   EXPECT_EQ(f.group->stats(ShardId(0)).dropped_total, 2u);
 }
 
+// Issue 13, finding 1: one trade timed far from the local clock is refused
+// and counted, and moves nothing: the next good trade is sequenced as if it
+// had not come.
+TEST(FeedIngest, ALiveTradeTimedFarFromTheLocalClockIsRefusedAndCounted) {
+  Fixture f(1, 16);
+  FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {}, f.warn());
+  const std::int64_t ten_years_ms = 10LL * 365 * 86'400'000;
+  ingest.on_message(frame("AUSDT", 1), kReceived - ten_years_ms * 1'000'000);  // the trade is 10 years ahead
+  ingest.on_message(frame("AUSDT", 2), kReceived + 3'600'000LL * 1'000'000);   // an hour behind
+  ingest.on_message(frame("AUSDT", 3), kReceived);
+  const SymbolFeedCounters& counters = *ingest.symbol_counters()[0].counters;
+  EXPECT_EQ(counters.time_ahead_total.load(), 1u);
+  EXPECT_EQ(counters.time_behind_total.load(), 1u);
+  EXPECT_EQ(counters.trades_total.load(), 1u);
+  EXPECT_EQ(counters.gaps_total.load(), 0u);  // id 3 is the first id seen
+  ASSERT_TRUE(f.group->start());
+  f.group->stop();
+  ASSERT_EQ(f.shards[0]->trades.size(), 1u);
+  EXPECT_EQ(f.shards[0]->trades[0], "AUSDT:3");
+}
+
+// Issue 13, finding 4: one poisoned id is held, not adopted; the next trade
+// does not confirm it, so it is refused and the sequence goes on. A real
+// jump (a long outage) is confirmed by the trade after it.
+TEST(FeedIngest, AnUnconfirmedIdJumpIsRefusedAndAConfirmedOneAccepted) {
+  Fixture f(1, 64);
+  FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {}, f.warn());
+  ingest.set_limits({60'000, 600'000, 1000});
+  for (std::int64_t id : {10LL, 11LL, 9'223'372'036'854'775'807LL, 12LL, 13LL, 5000LL, 5001LL, 5002LL}) {
+    ingest.on_message(frame("AUSDT", id), kReceived);
+  }
+  const SymbolFeedCounters& counters = *ingest.symbol_counters()[0].counters;
+  EXPECT_EQ(counters.id_jump_total.load(), 1u);
+  EXPECT_EQ(counters.duplicates_total.load(), 0u);
+  EXPECT_EQ(counters.trades_total.load(), 7u);  // 10 11 12 13 5000 5001 5002
+  EXPECT_EQ(counters.gaps_total.load(), 1u);     // 14..4999, once 5001 confirmed 5000
+  ASSERT_TRUE(f.group->start());
+  f.group->stop();
+  EXPECT_EQ(f.shards[0]->trades, (std::vector<std::string>{"AUSDT:10", "AUSDT:11", "AUSDT:12", "AUSDT:13",
+                                                          "AUSDT:5000", "AUSDT:5001", "AUSDT:5002"}));
+}
+
+// A journal whose last id was poisoned (recorded before ids were checked)
+// must not make every live trade a duplicate after a restart.
+TEST(FeedIngest, AResumePointFarAboveTheFeedIsDroppedForTheFeedsOwn) {
+  Fixture f(1, 16);
+  FeedIngest ingest({{"AUSDT", {ShardId(0)}}}, *f.group, nullptr, {{"AUSDT", 9'000'000'000'000'000'000}}, f.warn());
+  for (std::int64_t id : {500, 501}) ingest.on_message(frame("AUSDT", id), kReceived);
+  const SymbolFeedCounters& counters = *ingest.symbol_counters()[0].counters;
+  EXPECT_EQ(counters.trades_total.load(), 2u);
+  EXPECT_EQ(counters.duplicates_total.load(), 0u);
+  ASSERT_FALSE(f.warnings.empty());
+  EXPECT_NE(f.warnings[0].find("is far above the feed's 500"), std::string::npos) << f.warnings[0];
+}
+
 TEST(FeedIngest, AReloadKeepsTheSequenceOfSymbolsThatStay) {
   Fixture f(2);
   FeedIngest ingest({{"AUSDT", {ShardId(0)}}, {"BUSDT", {ShardId(0)}}}, *f.group, nullptr, {}, f.warn());
   ASSERT_TRUE(f.group->start());
-  ingest.on_message(frame("AUSDT", 1), 1);
+  ingest.on_message(frame("AUSDT", 1), kReceived);
   ingest.set_routes({{"AUSDT", {ShardId(1)}}, {"CUSDT", {ShardId(1)}}});
   EXPECT_EQ(ingest.symbols(), (std::vector<std::string>{"AUSDT", "CUSDT"}));
-  ingest.on_message(frame("AUSDT", 1), 1);  // a duplicate still
-  ingest.on_message(frame("AUSDT", 2), 1);
-  ingest.on_message(frame("BUSDT", 1), 1);  // no longer subscribed
+  ingest.on_message(frame("AUSDT", 1), kReceived);  // a duplicate still
+  ingest.on_message(frame("AUSDT", 2), kReceived);
+  ingest.on_message(frame("BUSDT", 1), kReceived);  // no longer subscribed
   f.group->stop();
   EXPECT_EQ(f.shards[0]->trades, (std::vector<std::string>{"AUSDT:1"}));
   EXPECT_EQ(f.shards[1]->trades, (std::vector<std::string>{"AUSDT:2"}));

@@ -75,19 +75,21 @@ TEST(HotPathAllocation, ATradeFromFrameToModelsAllocatesNothing) {
   // Frames are made up front: building them allocates, ingesting must not.
   // Two trades a second per leg for 2000 s; y = 2x + noise so every model fits.
   std::vector<std::string> frames;
+  std::vector<std::int64_t> received_ns;  // each frame 1 ms after its trade
   for (std::int64_t i = 0; i < 8000; ++i) {
     const std::int64_t t = 1'700'000'000'000 + i * 250;
+    received_ns.push_back((t + 1) * 1'000'000);
     const std::int64_t k = i / 2;  // both legs of a step see the same x
     const double x = 100 + 0.01 * static_cast<double>(k % 97) + 0.002 * static_cast<double>(k % 13);
     frames.push_back(i % 2 == 0 ? frame("BUSDT", i / 2 + 1, x, t)
                                 : frame("AUSDT", i / 2 + 1, 2 * x + 0.001 * static_cast<double>(k % 7), t));
   }
   const std::size_t warm = 4000;  // rolling windows full, buffers grown
-  for (std::size_t i = 0; i < warm; ++i) ingest.on_message(frames[i], 1);
+  for (std::size_t i = 0; i < warm; ++i) ingest.on_message(frames[i], received_ns[i]);
   ASSERT_TRUE(group.value()->run_on(ShardId(0), [] {}));  // the shard caught up
 
   const std::uint64_t before = testing::allocation_count();
-  for (std::size_t i = warm; i < frames.size(); ++i) ingest.on_message(frames[i], 1);
+  for (std::size_t i = warm; i < frames.size(); ++i) ingest.on_message(frames[i], received_ns[i]);
   // Wait for the shard without a command (submitting one allocates).
   while (group.value()->stats(ShardId(0)).events_total < frames.size()) std::this_thread::yield();
   const std::uint64_t after = testing::allocation_count();

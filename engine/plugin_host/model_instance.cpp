@@ -131,7 +131,17 @@ Result<std::unique_ptr<ModelInstance>> ModelInstance::create(std::shared_ptr<Plu
   as_error error{};
   error.struct_size = sizeof(as_error);
   const PluginLibrary& lib = *instance->library_;
-  instance->model_ = lib.entry().create(&instance->host_, &params, &error);
+  // No C++ exception may cross the ABI; one that does is contained here, so a
+  // careless plugin fails its own model, not the process.
+  try {
+    instance->model_ = lib.entry().create(&instance->host_, &params, &error);
+  } catch (const std::exception& e) {
+    return Status::error(context + ": plugin '" + lib.descriptor().id + "' (" + lib.path() +
+                         ") threw from create: " + e.what());
+  } catch (...) {
+    return Status::error(context + ": plugin '" + lib.descriptor().id + "' (" + lib.path() +
+                         ") threw from create");
+  }
   if (instance->model_ == nullptr) {
     error.message[sizeof(error.message) - 1] = '\0';  // the plugin may not have terminated it
     const std::string why = error.message[0] != '\0' ? error.message : "no reason given";
@@ -169,22 +179,35 @@ bool ModelInstance::fail_update() {
   return false;
 }
 
-bool ModelInstance::update(const as_observation& observation) {
-  const auto update_pair = library_->entry().update_pair;
-  if (update_pair == nullptr) return fail_update();
-  as_observation sized = observation;
-  sized.struct_size = sizeof(as_observation);
-  if (update_pair(model_, &sized, outputs_.data()) != AS_OK) return fail_update();
-  return true;
+template <class Event, class Update>
+bool ModelInstance::call_update(Update update, const Event& event) {
+  if (update == nullptr || faulted()) return fail_update();
+  Event sized = event;
+  sized.struct_size = sizeof(Event);
+  try {
+    if (update(model_, &sized, outputs_.data()) != AS_OK) return fail_update();
+    return true;
+  } catch (const std::exception& e) {
+    fault(e.what());
+  } catch (...) {
+    fault("an exception that is not a std::exception");
+  }
+  return fail_update();
 }
 
-bool ModelInstance::update(const as_trade& trade) {
-  const auto update_trade = library_->entry().update_trade;
-  if (update_trade == nullptr) return fail_update();
-  as_trade sized = trade;
-  sized.struct_size = sizeof(as_trade);
-  if (update_trade(model_, &sized, outputs_.data()) != AS_OK) return fail_update();
-  return true;
+bool ModelInstance::update(const as_observation& observation) {
+  return call_update(library_->entry().update_pair, observation);
+}
+
+bool ModelInstance::update(const as_trade& trade) { return call_update(library_->entry().update_trade, trade); }
+
+// A model that threw may have left its state half-updated: it is never
+// called again. Allocates (the message): an exception already did.
+void ModelInstance::fault(const std::string& what) {
+  fault_message_ = "plugin '" + std::string(library_->descriptor().id) + "' threw from update: " + what +
+                   "; the model is paused";
+  faulted_.store(true, std::memory_order_release);
+  log_to_sink(&host_, AS_LOG_ERROR, fault_message_.c_str());
 }
 
 int ModelInstance::output_index(std::string_view name) const {

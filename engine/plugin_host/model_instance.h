@@ -2,6 +2,7 @@
 // shard drives with observations (pair models) or trades (symbol models).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -66,6 +67,11 @@ class ModelInstance {
   int output_index(std::string_view name) const;
   // Updates the plugin refused so far.
   std::uint64_t update_errors() const { return update_errors_; }
+  // The plugin let an exception escape from update: the model is paused
+  // (never called again; every later update fails with NaN outputs) and the
+  // message, logged once, says why. [faulted(): any thread]
+  bool faulted() const { return faulted_.load(std::memory_order_acquire); }
+  const std::string& fault_message() const { return fault_message_; }
 
   // The parameter values passed to create, in descriptor order.
   std::span<const double> param_values() const { return param_values_; }
@@ -76,6 +82,9 @@ class ModelInstance {
  private:
   ModelInstance(std::shared_ptr<PluginLibrary> library, std::vector<double> param_values, std::string context);
   bool fail_update();
+  template <class Event, class Update>
+  bool call_update(Update update, const Event& event);
+  void fault(const std::string& what);
   static void log_to_sink(const as_host* host, as_log_level level, const char* message);
 
   // Declared first so it is released last, after the model is destroyed.
@@ -86,6 +95,8 @@ class ModelInstance {
   as_model* model_ = nullptr;
   std::vector<double> outputs_;  // sized once from the descriptor
   std::uint64_t update_errors_ = 0;
+  std::atomic<bool> faulted_{false};
+  std::string fault_message_;
 };
 
 }  // namespace alphastream

@@ -23,7 +23,8 @@ std::string_view signal_kind_name(SignalKind kind) {
 }
 
 PairGauges::PairGauges(const PairPipeline& pipeline, std::string model_label)
-    : pair_(pipeline.spec().name),
+    : model_instance_(&pipeline.model()),
+      pair_(pipeline.spec().name),
       model_(std::move(model_label)),
       plugin_(pipeline.model().descriptor().id),
       y_symbol_(pipeline.spec().y.view()),
@@ -55,7 +56,8 @@ void PairGauges::on_row(const PairRow& row) {
 }
 
 SymbolGauges::SymbolGauges(const SymbolPipeline& pipeline, std::string model_label)
-    : symbol_(pipeline.spec().symbol.view()),
+    : model_instance_(&pipeline.model()),
+      symbol_(pipeline.spec().symbol.view()),
       model_(std::move(model_label)),
       plugin_(pipeline.model().descriptor().id),
       outputs_(pipeline.model()) {}

@@ -53,6 +53,8 @@ class PairGauges : public PairRowSink {
   const std::string& y_symbol() const { return y_symbol_; }
   const std::string& x_symbol() const { return x_symbol_; }
   const OutputGauges& outputs() const { return outputs_; }
+  // The model threw and is paused (ModelInstance::faulted). [any thread]
+  bool faulted() const { return model_instance_->faulted(); }
 
   // [shard thread]
   void on_row(const PairRow& row) override;
@@ -79,6 +81,7 @@ class PairGauges : public PairRowSink {
     counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
+  const ModelInstance* model_instance_;  // the pipeline's; outlives the gauges' collection
   std::string pair_;
   std::string model_;
   std::string plugin_;
@@ -103,11 +106,13 @@ class SymbolGauges : public SymbolRowSink {
   const std::string& plugin() const { return plugin_; }
   const OutputGauges& outputs() const { return outputs_; }
   std::uint64_t rows() const { return rows_.load(std::memory_order_relaxed); }
+  bool faulted() const { return model_instance_->faulted(); }
 
   // [shard thread]
   void on_row(const SymbolRow& row) override;
 
  private:
+  const ModelInstance* model_instance_;
   std::string symbol_;
   std::string model_;
   std::string plugin_;

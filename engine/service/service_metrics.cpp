@@ -59,6 +59,8 @@ void ModelGaugeSet::collect(MetricWriter& out) const {
     }
     out.counter("alphastream_pair_observations_total", "Aligned observations the pair's model has processed.",
                 labels, static_cast<double>(g->observations()));
+    out.gauge("alphastream_model_faulted", "1 when the model's plugin threw and the model is paused (see the log).",
+              {{"plugin", g->plugin()}, {"pair", g->pair()}, {"model", g->model()}}, g->faulted() ? 1 : 0);
     for (std::size_t k = 0; k < kSignalKindCount; ++k) {
       const auto kind = static_cast<SignalKind>(k);
       out.counter("alphastream_signals_total", "Signals and stationarity changes, by kind.",
@@ -81,6 +83,8 @@ void ModelGaugeSet::collect(MetricWriter& out) const {
     }
     out.counter("alphastream_symbol_rows_total", "Rows (sampling intervals with trades) of the symbol model.",
                 {{"symbol", g->symbol()}, {"model", g->model()}}, static_cast<double>(g->rows()));
+    out.gauge("alphastream_model_faulted", "1 when the model's plugin threw and the model is paused (see the log).",
+              {{"plugin", g->plugin()}, {"symbol", g->symbol()}, {"model", g->model()}}, g->faulted() ? 1 : 0);
   }
 }
 

@@ -128,6 +128,32 @@ TEST(ModelInstance, ExceptionInCreateBecomesAnError) {
                 ") could not create its model: asked to throw in create");
 }
 
+// Issue 13, finding 2: a raw C++ plugin that lets exceptions escape (no
+// plugin.hpp guard) used to abort the process. Create fails with a message;
+// update pauses the model for good: later updates never reach the plugin.
+TEST(ModelInstance, AnExceptionEscapingCreateFailsThatModelOnly) {
+  EXPECT_EQ(create_error("escaping", {{"throw_in_create", 1, "true", "c.yaml:3", true}}),
+            "pairs[0] BTC-ETH: plugin 'escaping' (" + fixture("escaping") + ") threw from create: escaped from create");
+}
+
+TEST(ModelInstance, AnExceptionEscapingUpdatePausesTheModel) {
+  const std::vector<ParamSetting> settings = {{"throw_after", 3, "3", "c.yaml:4"}};
+  auto model = ModelInstance::create(load("escaping"), settings, "ctx");
+  ASSERT_TRUE(model.is_ok()) << model.error();
+  ModelInstance& m = **model;
+  ASSERT_TRUE(m.update(observation(2, 6)));
+  ASSERT_TRUE(m.update(observation(2, 8)));
+  EXPECT_FALSE(m.faulted());
+  EXPECT_FALSE(m.update(observation(2, 6)));  // the third throws
+  EXPECT_TRUE(m.faulted());
+  EXPECT_EQ(m.fault_message(), "plugin 'escaping' threw from update: escaped from update; the model is paused");
+  // The plugin would answer the fourth (its counter only throws once): the
+  // host does not call it any more.
+  EXPECT_FALSE(m.update(observation(2, 10)));
+  EXPECT_TRUE(std::isnan(m.outputs()[0]));
+  EXPECT_EQ(m.update_errors(), 2u);
+}
+
 TEST(ModelInstance, ExceptionInUpdateIsAFailedUpdateWithNaNOutputs) {
   auto model = ModelInstance::create(load("throwing"), {}, "ctx");
   ASSERT_TRUE(model.is_ok()) << model.error();

@@ -42,7 +42,9 @@ install(EXPORT AlphaStreamTargets
   DESTINATION ${ALPHASTREAM_INSTALL_CMAKEDIR})
 
 # The ABI a plugin built against these headers declares; exported by the
-# package as ALPHASTREAM_ABI_MAJOR / ALPHASTREAM_ABI_MINOR.
+# package as ALPHASTREAM_ABI_MAJOR / ALPHASTREAM_ABI_MINOR. A change of the
+# header re-runs the configuration, so the package never reports a stale ABI.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/alphastream/plugin.h)
 file(STRINGS ${PROJECT_SOURCE_DIR}/include/alphastream/plugin.h abi_lines
   REGEX "^#define AS_ABI_(MAJOR|MINOR) [0-9]+$")
 string(REGEX REPLACE ".*AS_ABI_MAJOR ([0-9]+).*" "\\1" ALPHASTREAM_ABI_MAJOR "${abi_lines}")

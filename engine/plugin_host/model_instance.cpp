@@ -160,11 +160,18 @@ ModelInstance::ModelInstance(std::shared_ptr<PluginLibrary> library, std::vector
   host_.struct_size = sizeof(as_host);
   host_.abi = as_version{AS_ABI_MAJOR, AS_ABI_MINOR, 0};
   host_.host_data = this;
-  host_.log = &ModelInstance::log_to_sink;
+  host_.log = &ModelInstance::log_from_plugin;
+  host_.get_extension = [](const as_host*, const char*) -> const void* { return nullptr; };
 }
 
 ModelInstance::~ModelInstance() {
   if (model_ != nullptr) library_->entry().destroy(model_);
+}
+
+// Levels cross the ABI as numbers; one outside the enumeration is logged as
+// an error rather than loaded into an as_log_level it cannot be.
+void ModelInstance::log_from_plugin(const as_host* host, std::uint32_t level, const char* message) {
+  log_to_sink(host, level <= AS_LOG_ERROR ? static_cast<as_log_level>(level) : AS_LOG_ERROR, message);
 }
 
 void ModelInstance::log_to_sink(const as_host* host, as_log_level level, const char* message) {
@@ -208,6 +215,48 @@ void ModelInstance::fault(const std::string& what) {
                    "; the model is paused";
   faulted_.store(true, std::memory_order_release);
   log_to_sink(&host_, AS_LOG_ERROR, fault_message_.c_str());
+}
+
+Result<std::vector<std::uint8_t>> ModelInstance::save_state() const {
+  const auto* state = static_cast<const as_state_extension*>(library_->extension(AS_EXT_STATE));
+  if (state == nullptr || state->save == nullptr) {
+    return Status::error("plugin '" + std::string(descriptor().id) + "' has no state extension (" AS_EXT_STATE ")");
+  }
+  std::vector<std::uint8_t> bytes;
+  const as_state_sink sink{sizeof(as_state_sink), &bytes,
+                           [](const as_state_sink* self, const void* data, std::size_t size) -> std::uint32_t {
+                             auto* out = static_cast<std::vector<std::uint8_t>*>(self->host_data);
+                             const auto* begin = static_cast<const std::uint8_t*>(data);
+                             out->insert(out->end(), begin, begin + size);
+                             return AS_OK;
+                           }};
+  std::uint32_t saved = AS_ERROR;
+  try {
+    saved = state->save(model_, &sink);
+  } catch (...) {
+    saved = AS_ERROR;
+  }
+  if (saved != AS_OK) return Status::error(context_ + ": plugin '" + descriptor().id + "' could not save its state");
+  return bytes;
+}
+
+Status ModelInstance::restore_state(std::span<const std::uint8_t> bytes) {
+  const auto* state = static_cast<const as_state_extension*>(library_->extension(AS_EXT_STATE));
+  if (state == nullptr || state->load == nullptr) {
+    return Status::error("plugin '" + std::string(descriptor().id) + "' has no state extension (" AS_EXT_STATE ")");
+  }
+  as_error error{};
+  error.struct_size = sizeof(as_error);
+  std::uint32_t loaded = AS_ERROR;
+  try {
+    loaded = state->load(model_, bytes.data(), bytes.size(), &error);
+  } catch (...) {
+    loaded = AS_ERROR;
+  }
+  if (loaded == AS_OK) return Status::ok();
+  error.message[sizeof(error.message) - 1] = '\0';
+  return Status::error(context_ + ": plugin '" + descriptor().id + "' refused the state: " +
+                       (error.message[0] != '\0' ? error.message : "no reason given"));
 }
 
 int ModelInstance::output_index(std::string_view name) const {

@@ -73,6 +73,15 @@ class ModelInstance {
   bool faulted() const { return faulted_.load(std::memory_order_acquire); }
   const std::string& fault_message() const { return fault_message_; }
 
+  // The model's state through the plugin's "alphastream.state/1" extension,
+  // or an error naming the plugin when it has none or its save fails.
+  // [the model's thread, between updates]
+  Result<std::vector<std::uint8_t>> save_state() const;
+  // Replaces the model's state with bytes save_state gave (of a model with
+  // the same parameters); the plugin refuses other bytes, naming why, and
+  // then the model is as it was. [the model's thread, between updates]
+  Status restore_state(std::span<const std::uint8_t> bytes);
+
   // The parameter values passed to create, in descriptor order.
   std::span<const double> param_values() const { return param_values_; }
   const as_model_descriptor& descriptor() const { return library_->descriptor(); }
@@ -86,6 +95,7 @@ class ModelInstance {
   bool call_update(Update update, const Event& event);
   void fault(const std::string& what);
   static void log_to_sink(const as_host* host, as_log_level level, const char* message);
+  static void log_from_plugin(const as_host* host, std::uint32_t level, const char* message);
 
   // Declared first so it is released last, after the model is destroyed.
   std::shared_ptr<PluginLibrary> library_;

@@ -147,11 +147,19 @@ class DescriptorChecker {
   std::vector<std::string> problems_;
 };
 
+// The entry as ABI 1.0 released it: everything before get_extension.
+constexpr std::size_t kEntrySize_1_0 = offsetof(as_plugin_entry, get_extension);
+
 // Returns the problem with the entry's ABI version, or an empty string.
+// abi.minor is the lowest minor the plugin needs.
 std::string check_abi(const as_version& abi) {
   if (abi.major == AS_ABI_MAJOR && abi.minor <= AS_ABI_MINOR) return {};
   std::string supported = std::to_string(AS_ABI_MAJOR) + ".0";
   if (AS_ABI_MINOR > 0) supported += " to " + std::to_string(AS_ABI_MAJOR) + "." + std::to_string(AS_ABI_MINOR);
+  if (abi.major == AS_ABI_MAJOR) {
+    return "needs plugin ABI " + std::to_string(abi.major) + "." + std::to_string(abi.minor) +
+           ", this host supports " + supported;
+  }
   return "built for plugin ABI " + std::to_string(abi.major) + "." + std::to_string(abi.minor) +
          ", this host supports " + supported;
 }
@@ -219,11 +227,11 @@ Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::string& pa
   if (entry->struct_size >= kAbiEnd) {
     if (std::string problem = check_abi(entry->abi); !problem.empty()) return Status::error(absolute + ": " + problem);
   }
-  // ABI 1.0 is the only minor so far; a host that appends entry fields in
-  // 1.1 must accept the 1.0 size here and treat the new fields as absent.
-  if (entry->struct_size < sizeof(as_plugin_entry)) {
+  // A 1.0 plugin's entry ends before get_extension: accepted, without
+  // extensions (extension() reads the field only when the size covers it).
+  if (entry->struct_size < kEntrySize_1_0) {
     return Status::error(absolute + ": entry struct_size is " + std::to_string(entry->struct_size) +
-                         ", expected at least " + std::to_string(sizeof(as_plugin_entry)));
+                         ", expected at least " + std::to_string(kEntrySize_1_0));
   }
   if (auto problems = check_entry(*entry); !problems.empty()) return Status::error(join(absolute, problems));
 
@@ -242,6 +250,16 @@ Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::string& pa
 }
 
 PluginLibrary::~PluginLibrary() { dlclose(handle_); }
+
+const void* PluginLibrary::extension(const char* id) const {
+  constexpr std::size_t kEnd = offsetof(as_plugin_entry, get_extension) + sizeof(entry_->get_extension);
+  if (entry_->struct_size < kEnd || entry_->get_extension == nullptr) return nullptr;
+  try {
+    return entry_->get_extension(id);
+  } catch (...) {  // nothing may cross the ABI, but a careless plugin might let it
+    return nullptr;
+  }
+}
 
 const as_param_descriptor& PluginLibrary::param(std::uint32_t i) const { return param_at(*descriptor_, i); }
 

@@ -27,7 +27,11 @@ class PluginLibrary {
   PluginLibrary& operator=(const PluginLibrary&) = delete;
 
   const std::string& path() const { return path_; }  // absolute
+  // REQUIRES: fields past the 1.0 entry are read through extension() only.
   const as_plugin_entry& entry() const { return *entry_; }
+  // The plugin's extension called id (e.g. AS_EXT_STATE), or nullptr: also
+  // for a 1.0 plugin, whose entry has no get_extension.
+  const void* extension(const char* id) const;
   const as_model_descriptor& descriptor() const { return *descriptor_; }
   std::uint32_t param_count() const { return descriptor_->param_count; }
   std::uint32_t output_count() const { return descriptor_->output_count; }

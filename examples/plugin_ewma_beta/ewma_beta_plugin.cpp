@@ -67,6 +67,17 @@ class EwmaBeta {
   explicit EwmaBeta(const alphastream::plugin::Params& params)
       : lambda_(std::exp2(-1.0 / params.value(0))), min_obs_(static_cast<std::uint64_t>(params.as_int(1))) {}
 
+  // The state extension ("alphastream.state/1"): the host saves a model
+  // and restores it in another (a warm restart, a move to another machine).
+  // One list serves saving and loading; bump the version when it changes.
+  static constexpr std::uint32_t kStateVersion = 1;
+  template <class Archive>
+  void state(Archive& archive) {
+    archive.expect("half_life", lambda_);
+    archive.expect("min_obs", min_obs_);
+    archive(count_, weight_, weight_sq_, mean_x_, mean_y_, sxx_, sxy_, syy_);
+  }
+
   // Returns AS_ERROR, leaving the state as it was, for a non-finite x or y.
   as_status update(const as_observation& obs, double* outputs) noexcept {
     if (!std::isfinite(obs.x) || !std::isfinite(obs.y)) return AS_ERROR;

@@ -3,7 +3,17 @@
  * A plugin is a shared library that exports exactly one symbol,
  * `alphastream_plugin_entry`, of type `as_plugin_entry`. The host reads
  * `abi` first and refuses the library unless `abi.major == AS_ABI_MAJOR`
- * and `abi.minor <= AS_ABI_MINOR` of the host.
+ * and `abi.minor <= AS_ABI_MINOR` of the host. `abi.minor` is the lowest
+ * minor version whose features the plugin needs (AS_PLUGIN_MIN_MINOR in
+ * plugin.hpp, 0 unless set), not the header's: a plugin that uses nothing
+ * new keeps loading in older hosts.
+ *
+ * Extensions: every capability added after 1.0 is an extension, asked for
+ * by a string id that carries its revision ("alphastream.state/1"): the
+ * host asks the plugin through `as_plugin_entry.get_extension`, the plugin
+ * asks the host through `as_host.get_extension`. Either answers NULL for an
+ * id it does not know. So a new capability never changes a released
+ * struct, and either side works with a partner that lacks it.
  *
  * Growth rule: every struct that crosses the boundary starts with
  * `struct_size`. New fields are only ever appended; a reader uses a field
@@ -29,8 +39,12 @@
  * No C++ exception may cross this boundary, and no call on the event path
  * (`update_pair`, `update_trade`) may allocate through the host.
  *
- * Thread contract: a model instance is used by one thread at a time (its
- * shard); different instances may be used on different threads at once.
+ * Threads. The control thread is the host thread that loads libraries,
+ * creates and destroys models and applies configuration changes (in the
+ * service its I/O thread, in a backtest its only thread). A model's thread
+ * is the one that feeds it events (its shard); it may differ from the
+ * control thread, and a model is used by one thread at a time. Each
+ * function pointer's comment ends with the threads it may be called on.
  */
 #ifndef ALPHASTREAM_PLUGIN_H_
 #define ALPHASTREAM_PLUGIN_H_
@@ -42,8 +56,9 @@
 extern "C" {
 #endif
 
+/* 1.1 appended get_extension to as_plugin_entry and as_host. */
 #define AS_ABI_MAJOR 1
-#define AS_ABI_MINOR 0
+#define AS_ABI_MINOR 1
 
 #if defined(_WIN32)
 #define AS_EXPORT __declspec(dllexport)
@@ -118,6 +133,9 @@ typedef struct as_model_descriptor {
 /* One aligned observation of a pair: y is regressed on x. */
 typedef struct as_observation {
   uint32_t struct_size;
+  /* Unix ms. Time mode: the end of the sampling interval, whose prices are
+   * each leg's last trade before ts_ms. Tick mode: the time of the trade
+   * that made the observation. Non-decreasing for one model. */
   int64_t ts_ms;
   double x;
   double y;
@@ -154,8 +172,14 @@ typedef struct as_host {
   uint32_t struct_size;
   as_version abi;           /* the host's ABI version */
   void* host_data;          /* opaque; pass back to the callbacks */
-  /* Writes a line to the engine log. [any thread; not on the event path] */
-  void (*log)(const struct as_host* host, as_log_level level, const char* message);
+  /* Writes a line to the engine log; level is an as_log_level.
+   * [any thread; not on the event path] */
+  void (*log)(const struct as_host* host, uint32_t level, const char* message);
+
+  /* 1.1: the host's extension called id, or NULL. None is defined yet; a
+   * plugin asks only when host->struct_size covers this field.
+   * [any thread] */
+  const void* (*get_extension)(const struct as_host* host, const char* id);
 } as_host;
 
 typedef struct as_model as_model; /* opaque, defined by the plugin */
@@ -176,13 +200,48 @@ typedef struct as_plugin_entry {
 
   /* Pair models: consumes one observation and writes every declared output,
    * in descriptor order, to `outputs`; NaN means "not available yet" (e.g.
-   * while the window fills). NULL for symbol models. [model's shard thread] */
-  as_status (*update_pair)(as_model* model, const as_observation* obs, double* outputs);
+   * while the window fills). Returns an as_status. NULL for symbol models.
+   * [model's thread] */
+  uint32_t (*update_pair)(as_model* model, const as_observation* obs, double* outputs);
 
   /* Symbol models: as update_pair, for one trade of the model's symbol.
-   * NULL for pair models. [model's shard thread] */
-  as_status (*update_trade)(as_model* model, const as_trade* trade, double* outputs);
+   * NULL for pair models. [model's thread] */
+  uint32_t (*update_trade)(as_model* model, const as_trade* trade, double* outputs);
+
+  /* 1.1: the plugin's extension called id (e.g. AS_EXT_STATE), or NULL. The
+   * answer is static: it lives as long as the library. The host reads this
+   * field only when struct_size covers it. [any thread] */
+  const void* (*get_extension)(const char* id);
 } as_plugin_entry;
+
+/* Extension "alphastream.state/1": a model's state as bytes, to warm a
+ * restarted model or move it to another process. The bytes are the
+ * plugin's own format, versioned by the plugin; whoever allocates frees:
+ * the host owns the buffer `save` writes into and the bytes `load` reads.
+ * A model restored from the bytes of another with the same parameters
+ * gives the same outputs for the same events, bit for bit. */
+#define AS_EXT_STATE "alphastream.state/1"
+
+/* Where `save` writes: append `size` bytes; returns an as_status (AS_ERROR:
+ * stop, the host could not take them). [the caller's thread] */
+typedef struct as_state_sink {
+  uint32_t struct_size;
+  void* host_data;  /* opaque; pass back */
+  uint32_t (*write)(const struct as_state_sink* sink, const void* bytes, size_t size);
+} as_state_sink;
+
+typedef struct as_state_extension {
+  uint32_t struct_size;
+  /* Writes the model's whole state to sink. Returns an as_status.
+   * [model's thread, between updates] */
+  uint32_t (*save)(const as_model* model, const as_state_sink* sink);
+  /* Replaces the model's state with one `save` wrote (of a model with the
+   * same parameters). Bytes it does not accept (another version, another
+   * window, truncated, garbage: they are outside input) give AS_ERROR with
+   * err filled, and leave the model as it was. [model's thread, between
+   * updates] */
+  uint32_t (*load)(as_model* model, const void* bytes, size_t size, as_error* err);
+} as_state_extension;
 
 /* Every plugin defines this object, and exports nothing else. */
 AS_EXPORT extern const as_plugin_entry alphastream_plugin_entry;

@@ -127,6 +127,19 @@ class RollingHuber {
         abs_r_(window_) {}
 
   // Returns AS_ERROR, leaving the window as it was, for a non-finite x or y.
+  static constexpr std::uint32_t kStateVersion = 1;
+  // The per-step scratch (u_, v_, r_, w_, abs_r_) is rebuilt by every fit.
+  template <class Archive>
+  void state(Archive& archive) {
+    archive.expect("window", window_);
+    archive.expect("t", t_);
+    archive.expect("warm_start", warm_start_);
+    archive(xs_, ys_, next_, count_, mean_x_, mean_y_, a_, b_, have_previous_, beta_, alpha_, scale_, iterations_,
+            downweighted_share_);
+    archive.check(xs_.size() == window_ && ys_.size() == window_ && next_ < window_ && count_ <= window_,
+                  "window ring");
+  }
+
   as_status update(const as_observation& obs, double* outputs) noexcept {
     if (!std::isfinite(obs.x) || !std::isfinite(obs.y)) return AS_ERROR;
     xs_[next_] = obs.x;

@@ -115,6 +115,14 @@ class KalmanHedgeFilter {
     return true;
   }
 
+  // The filter's state for the plugin's state extension (plugin.hpp).
+  template <class Archive>
+  void state(Archive& archive) {
+    archive.expect("delta", vw_);
+    archive.expect("ve", ve_);
+    archive(beta_, alpha_, p11_, p12_, p22_, det_);
+  }
+
   long double beta() const { return beta_; }
   long double alpha() const { return alpha_; }
   KalmanCovariance covariance() const { return {p11_, p12_, p22_, det_}; }

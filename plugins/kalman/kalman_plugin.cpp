@@ -62,6 +62,14 @@ class KalmanModel {
       : filter_(checked(params, kDelta, 0, 1), checked(params, kVe, 0, kInf), checked(params, kP0, 0, kInf)),
         warmup_left_(static_cast<long long>(params.value(kWarmup))) {}
 
+  static constexpr std::uint32_t kStateVersion = 1;
+  template <class Archive>
+  void state(Archive& archive) {
+    filter_.state(archive);
+    archive(warmup_left_);
+    archive.check(warmup_left_ >= 0, "warm-up count");
+  }
+
   // Returns AS_ERROR, leaving the state as it was, for a non-finite x or y or
   // a result too large for a double.
   as_status update(const as_observation& obs, double* outputs) noexcept {

@@ -41,6 +41,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <vector>
@@ -199,6 +200,29 @@ class Microstructure {
   // Returns AS_ERROR, leaving the window as it was, for a non-finite or
   // non-positive price, a non-finite or negative quantity, a negative time,
   // a time before the newest trade's, or a price / bucket of 2^53 or more.
+  static constexpr std::uint32_t kStateVersion = 1;
+  template <class Archive>
+  void state(Archive& archive) {
+    archive.expect("window_s", window_s_);
+    archive.expect("bucket", bucket_width_);
+    archive.expect("value_area", value_area_);
+    archive.expect("max_trades", capacity_);
+    archive.expect("max_buckets", slots_);
+    archive(ring_, head_, count_, newest_time_ms_, capacity_evictions_, evictions_since_recompute_, volume_,
+            notional_, buy_volume_, sell_volume_, return_sq_sum_, pairs_, mean_x_, mean_y_, sxx_, sxy_, syy_,
+            peak_volume_, peak_notional_, peak_buy_, peak_sell_, peak_return_sq_, peak_sxx_, peak_syy_, buckets_,
+            tree_);
+    archive.check(ring_.size() == capacity_ && head_ < capacity_ && count_ <= capacity_ &&
+                      buckets_.size() == slots_ && tree_.size() == 2 * leaves_,
+                  "window ring or volume profile");
+    // Bucket.dirty is a bool inside a struct: checked byte by byte.
+    for (const Bucket& bucket : buckets_) {
+      unsigned char dirty = 0;
+      std::memcpy(&dirty, &bucket.dirty, 1);
+      archive.check(dirty <= 1, "volume profile bucket");
+    }
+  }
+
   as_status update(const as_trade& trade, double* outputs) noexcept {
     if (!std::isfinite(trade.price) || !(trade.price > 0) || !std::isfinite(trade.quantity) ||
         !(trade.quantity >= 0) || trade.transact_time_ms < 0 || trade.transact_time_ms < newest_time_ms_) {

@@ -63,6 +63,15 @@ class RollingOls {
   explicit RollingOls(const alphastream::plugin::Params& params)
       : window_(static_cast<std::size_t>(params.as_int(0))), xs_(window_), ys_(window_) {}
 
+  static constexpr std::uint32_t kStateVersion = 1;
+  template <class Archive>
+  void state(Archive& archive) {
+    archive.expect("window", window_);
+    archive(xs_, ys_, next_, count_, ref_x_, ref_y_, mean_u_, mean_v_, sxx_, syy_, sxy_, peak_xx_, peak_yy_);
+    archive.check(xs_.size() == window_ && ys_.size() == window_ && next_ < window_ && count_ <= window_,
+                  "window ring");
+  }
+
   // Returns AS_ERROR, leaving the window as it was, for a non-finite x or y.
   as_status update(const as_observation& obs, double* outputs) noexcept {
     if (!std::isfinite(obs.x) || !std::isfinite(obs.y)) return AS_ERROR;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "fixture_paths.h"
+#include "plugin_host/model_instance.h"
 
 namespace alphastream {
 namespace {
@@ -55,18 +56,18 @@ TEST(PluginLibrary, LibraryWithoutEntrySymbolIsNotAPlugin) {
 
 TEST(PluginLibrary, OtherAbiMajorIsRefused) {
   EXPECT_EQ(load_error(fixture("abi_major")),
-            fixture("abi_major") + ": built for plugin ABI 2.0, this host supports 1.0");
+            fixture("abi_major") + ": built for plugin ABI 2.0, this host supports 1.0 to 1.1");
 }
 
 TEST(PluginLibrary, NewerAbiMinorIsRefused) {
   EXPECT_EQ(load_error(fixture("abi_minor")),
-            fixture("abi_minor") + ": built for plugin ABI 1.99, this host supports 1.0");
+            fixture("abi_minor") + ": needs plugin ABI 1.99, this host supports 1.0 to 1.1");
 }
 
 TEST(PluginLibrary, EntryShorterThanVersionOneIsRefused) {
   EXPECT_EQ(load_error(fixture("small_entry")),
             fixture("small_entry") + ": entry struct_size is 8, expected at least " +
-                std::to_string(sizeof(as_plugin_entry)));
+                std::to_string(offsetof(as_plugin_entry, get_extension)));
 }
 
 TEST(PluginLibrary, PairModelWithoutBetaOutputIsRefused) {
@@ -118,6 +119,39 @@ TEST(PluginLibrary, PathIsKeptNormalisedForMessages) {
   auto library = PluginLibrary::load(std::string(FIXTURE_DIR) + "/../fixtures/libfixture_c_ratio.so");
   ASSERT_TRUE(library.is_ok()) << library.error();
   EXPECT_EQ((*library)->path(), fixture("c_ratio"));
+}
+
+}  // namespace
+}  // namespace alphastream
+
+namespace alphastream {
+namespace {
+
+// Issue 10: the ABI grows by minor versions without breaking either side.
+// The same C plugin built against the released 1.0 header loads in this
+// host, with no extensions; one that needs 1.1 loads too (old_host, a 1.0
+// host, refuses it: see tests/plugin_host/CMakeLists.txt).
+TEST(PluginAbi, APluginBuiltAgainstTheOneZeroHeaderLoadsWithoutExtensions) {
+  const std::string path = std::string(FIXTURE_DIR) + "/abi/libfixture_sdk_1_0.so";
+  auto library = PluginLibrary::load(path);
+  ASSERT_TRUE(library) << library.error();
+  EXPECT_EQ(library.value()->entry().struct_size, offsetof(as_plugin_entry, get_extension));
+  EXPECT_EQ(library.value()->entry().abi.minor, 0u);
+  EXPECT_EQ(library.value()->extension(AS_EXT_STATE), nullptr);
+  auto model = ModelInstance::create(library.value(), {}, "old");
+  ASSERT_TRUE(model) << model.error();
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_TRUE(model.value()->update(as_observation{sizeof(as_observation), i * 1000, 2.0, 4.0 * i}));
+  }
+  EXPECT_EQ(model.value()->outputs()[0], 4.0);  // scale * sum(y) / sum(x) = 24 / 6
+  EXPECT_EQ(model.value()->save_state().error(), "plugin 'c_ratio' has no state extension (alphastream.state/1)");
+}
+
+TEST(PluginAbi, APluginThatNeedsOneOneLoadsInThisHost) {
+  auto library = PluginLibrary::load(std::string(FIXTURE_DIR) + "/abi/libfixture_needs_1_1.so");
+  ASSERT_TRUE(library) << library.error();
+  EXPECT_EQ(library.value()->entry().abi.minor, 1u);
+  EXPECT_EQ(library.value()->entry().struct_size, sizeof(as_plugin_entry));
 }
 
 }  // namespace

@@ -14,6 +14,8 @@ namespace alphastream::cli {
 
 void add_check_config_options(CLI::App& command, CheckConfigArgs& args) {
   command.add_option("config", args.config_path, "YAML config to validate")->required();
+  command.add_flag("--skip-bind", args.skip_bind,
+                   "do not bind metrics.listen (a reload's check: the running service holds the address)");
 }
 
 int run_check_config(const CheckConfigArgs& args) {
@@ -25,8 +27,11 @@ int run_check_config(const CheckConfigArgs& args) {
   apply_config_logging(config->service.log);
   const std::string plugins_dir = config->plugins_dir.empty() ? default_plugins_dir() : config->plugins_dir;
   const Status models = check_models(config.value(), plugins_dir);
-  if (!models) {
-    spdlog::error("invalid config:\n{}", models.message());
+  const Status resources = check_service_resources(config.value(), args.skip_bind);
+  if (!models || !resources) {
+    std::string problems = models ? "" : models.message();
+    if (!resources) problems += (problems.empty() ? "" : "\n") + resources.message();
+    spdlog::error("invalid config:\n{}", problems);
     return kExitBadInput;
   }
   std::size_t pair_models = 0, symbol_models = 0;

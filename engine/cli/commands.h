@@ -142,6 +142,7 @@ int run_download(const DownloadArgs& args);
 
 struct CheckConfigArgs {
   std::string config_path;
+  bool skip_bind = false;
 };
 void add_check_config_options(CLI::App& command, CheckConfigArgs& args);
 int run_check_config(const CheckConfigArgs& args);

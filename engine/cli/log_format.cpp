@@ -9,14 +9,58 @@
 namespace alphastream::cli {
 namespace {
 
+// The length of the well-formed UTF-8 sequence at text[0] (RFC 3629: no
+// overlong forms, no surrogates, nothing past U+10FFFF), or 0.
+std::size_t utf8_sequence_length(std::string_view text) {
+  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = at(0);
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the second byte's range
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() < length || at(1) < low || at(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (at(i) < 0x80 || at(i) > 0xBF) return 0;
+  }
+  return length;
+}
+
 // %* : the message as the contents of a JSON string. spdlog's own %v would
-// let a quote or a newline in a message break the line's JSON.
+// let a quote or a newline in a message break the line's JSON, and bytes
+// from outside (a file name, a frame) may not be UTF-8: each byte that does
+// not start a well-formed sequence becomes U+FFFD.
 class JsonEscapedMessage : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
     static constexpr char kHex[] = "0123456789abcdef";
-    for (const char c : std::string_view(msg.payload.data(), msg.payload.size())) {
+    const std::string_view text(msg.payload.data(), msg.payload.size());
+    for (std::size_t i = 0; i < text.size();) {
+      const char c = text[i];
       const auto byte = static_cast<unsigned char>(c);
+      if (byte >= 0x80) {
+        const std::size_t length = utf8_sequence_length(text.substr(i));
+        if (length == 0) {
+          dest.append(std::string_view("\\ufffd"));
+          ++i;
+        } else {
+          dest.append(text.data() + i, text.data() + i + length);
+          i += length;
+        }
+        continue;
+      }
+      ++i;
       if (c == '"' || c == '\\') {
         dest.push_back('\\');
         dest.push_back(c);

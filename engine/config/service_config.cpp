@@ -85,7 +85,15 @@ void read_simulator(ConfigReader& reader, const YamlValue& section, SimulatorCon
     if (const auto b = read_bool(reader, *v)) simulator.tls = *b;
   }
   if (const auto v = map.find("trades_per_second")) {
-    if (const auto x = read_number(reader, *v, NumberRange::kPositive)) simulator.trades_per_second = *x;
+    if (const auto x = read_number(reader, *v, NumberRange::kPositive)) {
+      // The simulator's own limit (BinanceSimulator refuses more), here so
+      // that check-config sees it.
+      if (*x > 1000) {
+        reader.add_error(v->line, v->path, "must be at most 1000 trades a second per symbol, got " + describe(v->node));
+      } else {
+        simulator.trades_per_second = *x;
+      }
+    }
   }
   if (const auto v = map.find("seed")) {
     if (const auto n = read_positive_integer(reader, *v)) simulator.seed = static_cast<std::uint64_t>(*n);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -460,6 +462,31 @@ Status check_models(const EngineConfig& config, const std::string& plugins_dir) 
   ModelFactory factory(plugins_dir);
   auto built = build_pipelines(config, factory);
   return built ? Status::ok() : built.status();
+}
+
+Status check_service_resources(const EngineConfig& config, bool skip_bind) {
+  std::string problems;
+  auto note = [&](const std::string& problem) { problems += (problems.empty() ? "" : "\n") + problem; };
+  const std::string& journal = config.service.storage.lmdb_path;
+  if (!journal.empty()) {
+    // The directory, or the nearest parent that exists: LMDB creates the rest.
+    std::filesystem::path existing(journal);
+    std::error_code error;
+    while (!existing.empty() && !std::filesystem::exists(existing, error)) existing = existing.parent_path();
+    if (existing.empty()) existing = ".";
+    if (!std::filesystem::is_directory(existing, error)) {
+      note(config.path + ": storage.lmdb.path: " + existing.string() + " is not a directory");
+    } else if (access(existing.c_str(), W_OK | X_OK) != 0) {
+      note(config.path + ": storage.lmdb.path: " + journal + ": " + existing.string() + " is not writable by this user");
+    }
+  }
+  const std::string& listen = config.service.metrics.listen;
+  if (!listen.empty() && !skip_bind) {
+    auto server = MetricsServer::start(listen);
+    if (!server) note(config.path + ": metrics.listen: " + server.error());
+  }
+  if (problems.empty()) return Status::ok();
+  return Status::invalid_input(problems);
 }
 
 Status run_service(const ServiceOptions& options) {

@@ -40,6 +40,13 @@ Status check_models(const EngineConfig& config, const std::string& plugins_dir);
 void hold_service_signals();
 void release_service_signals();
 
+// What `run` needs of the machine, checked as `run` would meet it: the
+// journal directory exists or can be created and is writable, and (unless
+// skip_bind: a reload check while the service itself holds the address) the
+// metrics address can be bound. Returns Status::invalid_input listing every
+// problem, each as "<config>: <key>: <what>".
+Status check_service_resources(const EngineConfig& config, bool skip_bind);
+
 // Runs the service until it is told to stop. Problems found before it starts
 // (plugins, parameters, a feed that cannot be set up, a metrics address that
 // cannot be bound) return Status::invalid_input or an error; a clean stop

@@ -188,6 +188,12 @@ Result<bool> SymbolFileStream::next(AggTrade& out) {
     auto more = reader_->next(out);
     if (!more) return more.status();
     if (!more.value()) {
+      if (reader_->stats().rows == 0) {
+        // An empty download (a 0-byte file or zip, a header alone) is an
+        // input error, never a run that silently saw nothing.
+        return Status::invalid_input(files_[next_file_ - 1].path +
+                                     ": holds no trade (an empty file, an empty zip or a header alone)");
+      }
       auto opened = open_next_file();
       if (!opened) return opened.status();
       continue;

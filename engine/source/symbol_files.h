@@ -58,7 +58,8 @@ class SymbolFileStream : public TradeStream {
   static Result<std::unique_ptr<SymbolFileStream>> open(std::vector<DataFile> files, CsvImportOptions options,
                                                         TimeRange range);
 
-  // The symbol's next trade in id order (times within `range` only).
+  // The symbol's next trade in id order (times within `range` only). A file
+  // without a single data row is Status::invalid_input naming it.
   Result<bool> next(AggTrade& out) override;
   // One line per file read, then one for the symbol when it spans files.
   std::vector<std::string> summary() const override;

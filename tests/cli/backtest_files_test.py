@@ -174,6 +174,24 @@ class ManyFilesPerSymbol(unittest.TestCase):
         done = cs.run(args + ["--allow-symbol-mismatch"])
         self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
 
+    def test_an_empty_file_a_zero_byte_zip_or_a_header_alone_is_an_error_naming_it(self):
+        """Issue 13, finding 10: these exited 0 with "0 observations"."""
+        empty_dir = os.path.join(self.dir, "empties")
+        os.makedirs(empty_dir, exist_ok=True)
+        header_only = os.path.join(empty_dir, "%s-aggTrades-2024-01-11.csv" % cs.X_SYMBOL)
+        write_csv(header_only, [])
+        zero_zip = os.path.join(empty_dir, "%s-aggTrades-2024-01-12.zip" % cs.X_SYMBOL)
+        with zipfile.ZipFile(zero_zip, "w") as z:
+            z.writestr("%s-aggTrades-2024-01-12.csv" % cs.X_SYMBOL, "")
+        empty = os.path.join(empty_dir, "%s-aggTrades-2024-01-13.csv" % cs.X_SYMBOL)
+        open(empty, "w").close()
+        for path in (header_only, zero_zip, empty):
+            args = ["backtest", "--config", self.config, "--out", os.path.join(self.dir, "empty-out"), "--no-progress",
+                    "--data", "%s=%s" % (cs.X_SYMBOL, path), "--data", "%s=%s" % (cs.Y_SYMBOL, self.daily)]
+            done = cs.run(args)
+            self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+            self.assertIn("%s: holds no trade" % path, done.stderr)
+
     def test_a_data_symbol_no_pair_uses_and_an_empty_match_are_refused(self):
         base = ["backtest", "--config", self.config, "--out", os.path.join(self.dir, "refused"), "--no-progress",
                 "--data", "%s=%s" % (cs.X_SYMBOL, self.daily), "--data", "%s=%s" % (cs.Y_SYMBOL, self.daily)]

@@ -20,6 +20,36 @@ class CheckConfig(unittest.TestCase):
             self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
             self.assertIn(path + ": ok:", done.stdout)
 
+    def test_what_run_needs_of_the_machine_is_checked_too(self):
+        """Issue 13, finding 7: check-config passed configs that `run` then refused."""
+        import socket
+        holder = socket.socket()
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        try:
+            path = cs.write_file(os.path.join(self.dir, "machine.yaml"),
+                                 "pairs:\n  - {name: p, y: AUSDT, x: BUSDT, model: {plugin: ols}}\n"
+                                 "plugins: {dir: %s}\n"
+                                 "storage: {lmdb: {path: /etc/passwd/journal}}\n"
+                                 'metrics: {listen: "127.0.0.1:%d"}\n'
+                                 "feed: {source: simulator, simulator: {trades_per_second: 3000}}\n"
+                                 % (cs.PLUGIN_DIR, port))
+            done = cs.run(["check-config", path])
+            self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+            self.assertIn("machine.yaml:6: feed.simulator.trades_per_second: must be at most 1000", done.stderr)
+            cs.write_file(path, open(path).read().replace("3000", "300"))
+            done = cs.run(["check-config", path])
+            self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+            self.assertIn(path + ": storage.lmdb.path: /etc/passwd is not a directory", done.stderr)
+            self.assertIn(path + ": metrics.listen: ", done.stderr)
+            # A reload's check: the running service holds the address itself.
+            done = cs.run(["check-config", "--skip-bind", path])
+            self.assertNotIn("metrics.listen", done.stderr)
+            self.assertIn("storage.lmdb.path", done.stderr)
+        finally:
+            holder.close()
+
     def test_every_model_problem_is_reported_with_its_line_and_nothing_runs(self):
         text = cs.write_file(os.path.join(self.dir, "bad.yaml"), """pairs:
   - name: p
@@ -66,6 +96,17 @@ class JsonLogs(unittest.TestCase):
         # The message keeps its quotes and newline after the JSON round trip.
         self.assertIn('bad "quoted".yaml:2: pairs[0].model.plugin:', entry["message"])
         self.assertTrue(entry["message"].startswith("invalid config:\n"))
+
+    def test_bytes_that_are_not_utf8_become_replacement_characters_and_the_line_stays_json(self):
+        """Issue 13, finding 10: invalid UTF-8 from input made the log line invalid JSON."""
+        directory = cs.fresh_dir("json_logs_utf8")
+        # A file name with a lone 0xFF and a cut 3-byte sequence, then valid UTF-8.
+        name = os.fsdecode(b"bad-\xff-\xe2\x82-\xc3\xa9.yaml")
+        path = cs.write_file(os.path.join(directory, name), "pairs: [\n")
+        done = cs.run(["--log-format", "json", "check-config", path])
+        self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+        entry = json.loads(done.stderr.splitlines()[0])
+        self.assertIn("bad-\ufffd-\ufffd\ufffd-\u00e9.yaml", entry["message"])
 
     def test_the_config_log_section_chooses_json_unless_the_command_line_says_otherwise(self):
         directory = cs.fresh_dir("json_logs_by_config")

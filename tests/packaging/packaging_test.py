@@ -143,7 +143,8 @@ class InstalledTree(unittest.TestCase):
         binary = self.path("bin", "alphastream")
         self.assertEqual(settings["ExecStartPre"], ["%s check-config %s" % (binary, CONFIG)])
         self.assertEqual(settings["ExecStart"], ["%s --log-format json run --config %s" % (binary, CONFIG)])
-        self.assertEqual(settings["ExecReload"], ["%s check-config %s" % (binary, CONFIG), "/bin/kill -HUP $MAINPID"])
+        self.assertEqual(settings["ExecReload"],
+                         ["%s check-config --skip-bind %s" % (binary, CONFIG), "/bin/kill -HUP $MAINPID"])
         expected = {"User": "alphastream", "DynamicUser": "yes", "StateDirectory": "alphastream",
                     "Restart": "on-failure", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
                     "NoNewPrivileges": "yes", "CapabilityBoundingSet": "",

@@ -2,7 +2,7 @@
 // model, and the sampling, signal and cost settings around them.
 //
 //   plugins:   {dir: ../build/plugins}      # optional
-//   sampling:  {mode: time, interval_ms: 1000}
+//   sampling:  {mode: time, interval_ms: 1000, max_stale_ms: 60000}
 //   backtest:  {fee_bps: 4.0, slippage_bps: 1.0, notional: 10000}
 //   pairs:
 //     - name: simx-simy

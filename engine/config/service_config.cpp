@@ -236,7 +236,10 @@ void read_storage(ConfigReader& reader, const YamlValue& section, StorageConfig&
 }
 
 void read_metrics(ConfigReader& reader, const YamlValue& section, MetricsConfig& metrics) {
-  MapReader map(reader, section, {"listen"});
+  MapReader map(reader, section, {"listen", "max_connections"});
+  if (const auto cap = map.find("max_connections")) {
+    if (const auto n = read_positive_integer(reader, *cap, 4096)) metrics.max_connections = *n;
+  }
   const auto v = map.find("listen");
   if (!v) return;
   if (v->node.IsScalar() && v->node.Scalar().empty()) {

@@ -97,6 +97,7 @@ struct StorageConfig {
 
 struct MetricsConfig {
   std::string listen = "127.0.0.1:9464";  // host:port; "" turns the endpoint off
+  std::int64_t max_connections = 64;        // open at once; more are closed and counted
 
   bool operator==(const MetricsConfig&) const = default;
 };

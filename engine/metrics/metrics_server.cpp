@@ -1,6 +1,8 @@
 #include "metrics/metrics_server.h"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <mutex>
@@ -113,7 +115,8 @@ bool is_parse_error(const beast::error_code& ec) {
 // while the collectors run, which is fine at the rate Prometheus scrapes.
 class MetricsServer::Http {
  public:
-  explicit Http(std::shared_ptr<MetricsRegistry> registry) : registry_(std::move(registry)) {}
+  Http(std::shared_ptr<MetricsRegistry> registry, std::size_t max_connections)
+      : registry_(std::move(registry)), max_connections_(max_connections) {}
 
   ~Http() {
     // run() returns after the handler in progress; the connections'
@@ -149,6 +152,7 @@ class MetricsServer::Http {
   }
 
   std::uint16_t port() const { return port_; }
+  std::uint64_t refused_connections() const { return refused_connections_.load(std::memory_order_relaxed); }
 
   void add_check(std::string name, ReadinessCheck check) {
     std::lock_guard lock(checks_mutex_);
@@ -230,6 +234,9 @@ class MetricsServer::Http {
   }
 
   std::shared_ptr<MetricsRegistry> registry_;
+  const std::size_t max_connections_;
+  std::size_t open_connections_ = 0;  // [server thread]
+  std::atomic<std::uint64_t> refused_connections_{0};
   std::mutex checks_mutex_;  // guards checks_
   std::vector<NamedCheck> checks_;
   net::io_context io_{1};
@@ -248,7 +255,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
   using Responder = std::function<Response(const Request&)>;
 
-  HttpConnection(tcp::socket socket, Responder respond) : stream_(std::move(socket)), respond_(std::move(respond)) {}
+  // open counts the connections alive: this one until it is destroyed.
+  HttpConnection(tcp::socket socket, Responder respond, std::size_t& open)
+      : stream_(std::move(socket)), respond_(std::move(respond)), open_(open) {
+    ++open_;
+  }
+  ~HttpConnection() { --open_; }
 
   void start() { read_request(); }
 
@@ -319,6 +331,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   Response response_;
   std::array<char, 4096> discard_{};
   std::size_t lingered_bytes_ = 0;
+  std::size_t& open_;
 };
 
 }  // namespace
@@ -335,9 +348,15 @@ void MetricsServer::Http::accept() {
       });
       return;
     }
-    std::make_shared<HttpConnection>(std::move(socket), [this](const Request& request) {
-      return respond(request);
-    })->start();
+    if (open_connections_ >= max_connections_) {
+      refused_connections_.fetch_add(1, std::memory_order_relaxed);
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<HttpConnection>(
+          std::move(socket), [this](const Request& request) { return respond(request); }, open_connections_)
+          ->start();
+    }
     accept();
   });
 }
@@ -347,10 +366,11 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& l
 }
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& listen,
-                                                            std::shared_ptr<MetricsRegistry> registry) {
+                                                            std::shared_ptr<MetricsRegistry> registry,
+                                                            std::size_t max_connections) {
   Result<tcp::endpoint> endpoint = parse_listen(listen);
   if (!endpoint) return endpoint.status();
-  auto http = std::make_unique<Http>(registry);
+  auto http = std::make_unique<Http>(registry, std::max<std::size_t>(1, max_connections));
   if (Status listening = http->listen(*endpoint, listen); !listening) return listening;
   const std::uint16_t port = http->port();
   http->run();
@@ -362,6 +382,8 @@ MetricsServer::MetricsServer(std::string listen, std::shared_ptr<MetricsRegistry
     : listen_(std::move(listen)), registry_(std::move(registry)), port_(port), http_(std::move(http)) {}
 
 MetricsServer::~MetricsServer() = default;
+
+std::uint64_t MetricsServer::refused_connections() const { return http_->refused_connections(); }
 
 void MetricsServer::add_readiness_check(std::string name, ReadinessCheck not_ready_reason) {
   http_->add_check(std::move(name), std::move(not_ready_reason));

@@ -6,9 +6,13 @@
 // GET and HEAD only (405 otherwise), 404 for any other path. A request's
 // header is at most 8 KiB and its body 4 KiB (431 / 413 otherwise), and a
 // client gets 5 s to send each request and to read each response, so a
-// slow or silent client cannot hold up a scrape.
+// slow or silent client cannot hold up a scrape. At most max_connections
+// are open at once; one more is closed as soon as it is accepted (and
+// counted), so idle scrapers cannot take the process's file descriptors
+// from the feed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,7 +36,9 @@ class MetricsServer {
   // is malformed, or an error naming it if it cannot be bound (in use, not
   // a local address).
   static Result<std::unique_ptr<MetricsServer>> start(const std::string& listen,
-                                                      std::shared_ptr<MetricsRegistry> registry);
+                                                      std::shared_ptr<MetricsRegistry> registry,
+                                                      std::size_t max_connections = kDefaultMaxConnections);
+  static constexpr std::size_t kDefaultMaxConnections = 64;
   // As above, with a registry of its own (see registry()).
   static Result<std::unique_ptr<MetricsServer>> start(const std::string& listen);
 
@@ -55,6 +61,8 @@ class MetricsServer {
   // The address as given to start().
   const std::string& listen_address() const { return listen_; }
   MetricsRegistry& registry() { return *registry_; }
+  // Connections closed at once because max_connections were open. [any thread]
+  std::uint64_t refused_connections() const;
 
  private:
   class Http;

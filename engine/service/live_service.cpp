@@ -201,9 +201,15 @@ Status LiveService::start_metrics() {
   registry_->add_collector(make_shard_collector(*shards_, std::vector<const ShardBook*>(books_.begin(), books_.end())));
   registry_->add_collector(make_storage_collector(recorder_.get()));
   if (config_.service.metrics.listen.empty()) return Status::ok();
-  auto server = MetricsServer::start(config_.service.metrics.listen, registry_);
+  auto server = MetricsServer::start(config_.service.metrics.listen, registry_,
+                                     static_cast<std::size_t>(config_.service.metrics.max_connections));
   if (!server) return Status::invalid_input(config_.path + ": metrics.listen: " + server.error());
   metrics_server_ = std::move(server.value());
+  registry_->add_collector(std::make_shared<FunctionCollector>([server = metrics_server_.get()](MetricWriter& out) {
+    out.counter("alphastream_metrics_connections_refused_total",
+                "Connections to this endpoint closed at once because metrics.max_connections were open.", {},
+                static_cast<double>(server->refused_connections()));
+  }));
   add_readiness_checks(*metrics_server_, state_, *source_, recorder_.get());
   spdlog::info("metrics at http://{}/metrics, /healthz and /readyz (port {})", config_.service.metrics.listen,
                metrics_server_->port());

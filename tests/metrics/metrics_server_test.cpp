@@ -380,5 +380,37 @@ TEST(MetricsServer, AClientThatSendsNothingIsDisconnectedAfterTheTimeout) {
   ::close(silent);
 }
 
+// Issue 13, finding 8: idle scrapers could hold every file descriptor the
+// process may open. Past the cap a new connection is closed at once and
+// counted; once the idle ones go, a scrape is served again.
+TEST(MetricsServer, ConnectionsPastTheCapAreClosedAtOnceAndCounted) {
+  auto server = MetricsServer::start("127.0.0.1:0", std::make_shared<MetricsRegistry>(), 3);
+  ASSERT_TRUE(server) << server.error();
+  std::vector<int> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(::alphastream::testing::connect_to("127.0.0.1", server.value()->port()));
+    ASSERT_GE(idle.back(), 0);
+  }
+  // The server accepts in order: wait until the three are its, then one more.
+  for (int tries = 0; tries < 200 && server.value()->refused_connections() == 0; ++tries) {
+    const int extra = ::alphastream::testing::connect_to("127.0.0.1", server.value()->port());
+    ASSERT_GE(extra, 0);
+    char byte = 0;
+    const ssize_t got = ::recv(extra, &byte, 1, 0);  // 0: closed by the server, not by its 5 s timeout
+    ::close(extra);
+    if (got == 0 && server.value()->refused_connections() > 0) break;
+  }
+  EXPECT_GE(server.value()->refused_connections(), 1u);
+  for (int fd : idle) ::close(fd);
+  // The server notices the closes as it reads them; a scrape gets through.
+  HttpResponse response;
+  for (int tries = 0; tries < 100; ++tries) {
+    response = http_get("127.0.0.1", server.value()->port(), "/healthz");
+    if (response.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(response.status, 200);
+}
+
 }  // namespace
 }  // namespace alphastream

@@ -42,6 +42,9 @@ struct ShardingConfig {
   // once. 250 us is about what the former fixed 10,000 polls took.
   std::int64_t idle_spin_us = 250;
   bool busy_poll = false;  // never sleep: a core per shard for the lowest latency
+  // On SIGTERM the shards get this long to work through their queues; what
+  // is left then is abandoned and logged.
+  std::int64_t drain_timeout_s = 10;
 
   bool operator==(const ShardingConfig&) const = default;
 };

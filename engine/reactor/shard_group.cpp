@@ -1,5 +1,7 @@
 #include "reactor/shard_group.h"
 
+#include <algorithm>
+
 #include <concurrentqueue/concurrentqueue.h>
 #include <concurrentqueue/lightweightsemaphore.h>
 
@@ -76,6 +78,8 @@ struct ShardGroup::Shard {
     std::atomic<std::uint64_t> commands_total{0};
     std::atomic<std::uint64_t> sleeps_total{0};
     std::atomic<std::uint64_t> max_batch{0};
+    std::atomic<std::uint64_t> abandoned_total{0};
+    std::atomic<bool> finished{false};  // run_shard returned
   } consumer;
 
   // The producer reads `sleeping` after every push; only sleep and wake-up
@@ -220,6 +224,19 @@ void ShardGroup::stop() {
   }
   stop_requested_.store(true, std::memory_order_seq_cst);
   for (auto& shard : shards_) wake_if_sleeping(*shard);
+  const auto deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
+  const auto all_finished = [&] {
+    return std::all_of(shards_.begin(), shards_.end(), [](const auto& shard) {
+      return !shard->thread.joinable() || shard->consumer.finished.load(std::memory_order_acquire);
+    });
+  };
+  while (!all_finished() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (!all_finished()) {
+    abandon_.store(true, std::memory_order_release);
+    for (auto& shard : shards_) wake_if_sleeping(*shard);
+  }
   for (auto& shard : shards_) {
     if (shard->thread.joinable()) shard->thread.join();
   }
@@ -297,6 +314,7 @@ ShardStats ShardGroup::stats(ShardId id) const {
   stats.commands_total = shard.consumer.commands_total.load(relaxed);
   stats.sleeps_total = shard.consumer.sleeps_total.load(relaxed);
   stats.max_batch = shard.consumer.max_batch.load(relaxed);
+  stats.abandoned_total = shard.consumer.abandoned_total.load(relaxed);
   stats.queue_depth = stats.pushed_total >= taken ? stats.pushed_total - taken : 0;
   return stats;
 }
@@ -316,6 +334,12 @@ void ShardGroup::run_shard(std::uint32_t index, std::promise<Status>& ready) {
   std::uint64_t taken = 0;
   IdleSpin spin;
   for (;;) {
+    if (abandon_.load(std::memory_order_acquire)) {
+      // The producer has stopped: what it pushed and we did not take is left.
+      const std::uint64_t pushed = shard.producer.pushed_total.load(std::memory_order_acquire);
+      bump(shard.consumer.abandoned_total, pushed - taken);
+      break;
+    }
     // Read before looking at the queue: once stop is seen, an empty queue
     // means every accepted event was taken.
     const bool stopping = stop_requested_.load(std::memory_order_acquire);
@@ -336,6 +360,7 @@ void ShardGroup::run_shard(std::uint32_t index, std::promise<Status>& ready) {
     idle(shard, taken, spin);
   }
   shard.handler->on_stop();
+  shard.consumer.finished.store(true, std::memory_order_release);
 }
 
 void ShardGroup::handle_batch(Shard& shard, std::uint64_t first_sequence, std::size_t count) {
@@ -348,7 +373,14 @@ void ShardGroup::handle_batch(Shard& shard, std::uint64_t first_sequence, std::s
       const CommandsRun run = run_ready_commands(shard, first_sequence + i);
       if (run.next_after < first_sequence + count) end = static_cast<std::size_t>(run.next_after - first_sequence);
     }
-    for (; i < end; ++i) shard.handler->on_event(shard.batch[i]);
+    for (; i < end; ++i) {
+      if (abandon_.load(std::memory_order_relaxed)) {
+        bump(shard.consumer.abandoned_total, count - i);
+        count = i;
+        break;
+      }
+      shard.handler->on_event(shard.batch[i]);
+    }
   }
   auto& consumer = shard.consumer;
   bump(consumer.events_total, count);

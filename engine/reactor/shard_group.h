@@ -49,6 +49,10 @@ struct ShardGroupOptions {
   std::int64_t idle_spin_us = 250;
   bool busy_poll = false;            // engine.busy_poll: never sleep (idle_spin_us is unused)
   std::int64_t idle_sleep_ms = 100;  // longest sleep; on_idle runs after each (and as often when busy polling)
+  // engine.drain_timeout_s: how long stop() lets the shards work through
+  // their queues; past it each shard abandons what is left (counted) after
+  // the event in hand, so a slow plugin cannot hold a SIGTERM for minutes.
+  std::chrono::milliseconds drain_timeout{10'000};
 };
 
 // What a shard does with its events. Every method runs on the shard's thread
@@ -80,6 +84,7 @@ struct ShardStats {
   std::uint64_t sleeps_total = 0;    // times the shard slept for lack of work (never when busy polling)
   std::uint64_t queue_depth = 0;     // accepted events the shard has not yet taken
   std::uint64_t max_batch = 0;       // most events taken at once
+  std::uint64_t abandoned_total = 0; // events left unhandled when stop()'s drain ran out of time
 };
 
 class ShardGroup {
@@ -103,8 +108,9 @@ class ShardGroup {
 
   // Refuses further events and commands, lets every shard handle all events
   // and commands accepted before, runs each handler's on_stop, joins the
-  // threads. Takes as long as the shards need for what is queued (at most
-  // queue_capacity events each). Idempotent.
+  // threads. Takes as long as the shards need for what is queued, up to
+  // drain_timeout; then each shard abandons the rest after the event in hand
+  // (stats().abandoned_total). Idempotent.
   // REQUIRES: no try_push runs concurrently (stop the producer first, or call
   // this from it); not called from a shard thread.
   void stop();
@@ -178,6 +184,7 @@ class ShardGroup {
   // kept off the lines the shards write.
   alignas(64) std::atomic<bool> accepting_events_{true};
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> abandon_{false};  // the drain ran out of time
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -142,6 +142,7 @@ Status LiveService::start_shards(ShardPlan plan) {
   options.cpus = config_.service.engine.cpus;
   options.idle_spin_us = config_.service.engine.idle_spin_us;
   options.busy_poll = config_.service.engine.busy_poll;
+  options.drain_timeout = std::chrono::seconds(config_.service.engine.drain_timeout_s);
   std::vector<std::unique_ptr<ShardHandler>> handlers;
   for (std::uint32_t i = 0; i < shard_count(); ++i) {
     auto book = std::make_unique<ShardBook>(config_.service.engine.clock_grace_ms);
@@ -401,7 +402,14 @@ void LiveService::finish_shutdown() {
     missing += view.counters->missing_trades_total.load();
   }
   std::uint64_t dropped = 0;
-  for (std::uint32_t i = 0; shards_ && i < shards_->shard_count(); ++i) dropped += shards_->stats(ShardId(i)).dropped_total;
+  for (std::uint32_t i = 0; shards_ && i < shards_->shard_count(); ++i) {
+    const ShardStats stats = shards_->stats(ShardId(i));
+    dropped += stats.dropped_total;
+    if (stats.abandoned_total > 0) {
+      spdlog::warn("shard {}: {} queued event(s) left unhandled: the drain ran past engine.drain_timeout_s ({} s)", i,
+                   stats.abandoned_total, config_.service.engine.drain_timeout_s);
+    }
+  }
   const TradeRecorderStats storage = recorder_ ? recorder_->stats() : TradeRecorderStats{};
   spdlog::info(
       "stopped in {:.2f} s: {} trades accepted, {} gaps ({} trades missing), {} queue drops, {} trades recorded, "

@@ -485,3 +485,56 @@ TEST(ShardGroupOptionsCheck, StartTwiceIsAnError) {
 
 }  // namespace
 }  // namespace alphastream
+
+namespace alphastream {
+namespace {
+
+// A handler as slow as a bad plugin: 20 ms an event.
+class SlowHandler : public ShardHandler {
+ public:
+  void on_event(const ShardEvent&) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    handled.fetch_add(1);
+  }
+  std::atomic<std::uint64_t> handled{0};
+};
+
+// Issue 13, finding 10: a slow plugin left SIGTERM draining for minutes.
+// stop() gives the queue drain_timeout, then the shard leaves the rest,
+// counted, after the event in hand.
+TEST(ShardGroupStop, TheDrainIsBoundedAndWhatIsLeftIsCounted) {
+  ShardGroupOptions options;
+  options.queue_capacity = 1024;
+  options.drain_timeout = std::chrono::milliseconds(200);
+  std::vector<std::unique_ptr<ShardHandler>> handlers;
+  auto* slow = new SlowHandler();
+  handlers.emplace_back(slow);
+  auto group = ShardGroup::create(options, std::move(handlers));
+  ASSERT_TRUE(group) << group.error();
+  ASSERT_TRUE(group.value()->start());
+  for (std::int64_t id = 1; id <= 500; ++id) ASSERT_TRUE(group.value()->try_push(ShardId(0), numbered_event(id)));
+  const auto started = std::chrono::steady_clock::now();
+  group.value()->stop();
+  const auto took = std::chrono::steady_clock::now() - started;
+  // 500 events would take 10 s; the bound, plus the event in hand, a fraction.
+  EXPECT_LT(took, std::chrono::seconds(2));
+  const ShardStats stats = group.value()->stats(ShardId(0));
+  EXPECT_GT(stats.abandoned_total, 400u);
+  EXPECT_EQ(stats.events_total + stats.abandoned_total, 500u);
+  EXPECT_EQ(slow->handled.load(), stats.events_total);
+}
+
+TEST(ShardGroupStop, AQueueThatDrainsInTimeLeavesNothing) {
+  ShardGroupOptions options;
+  options.drain_timeout = std::chrono::milliseconds(5000);
+  auto made = make_recording_group(options, 1000);
+  ASSERT_TRUE(made.group);
+  ASSERT_TRUE(made.group->start());
+  for (std::int64_t id = 1; id <= 1000; ++id) ASSERT_TRUE(made.group->try_push(ShardId(0), numbered_event(id)));
+  made.group->stop();
+  EXPECT_EQ(made.group->stats(ShardId(0)).abandoned_total, 0u);
+  EXPECT_EQ(made.handlers[0]->ids.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace alphastream

@@ -199,7 +199,6 @@ class BinanceStreamClient::Impl {
   void stop_now();
   void schedule_connect(Slot& slot, milliseconds delay);
   void connect_now(Slot& slot);
-  milliseconds connect_limit_wait(SteadyClock::time_point now) const;
   void begin_rotation(Slot& slot);
   void plan_retry(Slot& slot, ConnectionEvent& event);
 
@@ -217,9 +216,7 @@ class BinanceStreamClient::Impl {
   StreamClientCounters counters_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::uint64_t next_session_id_ = 1;
-  // Ring of the last max_connects_per_window attempt times.
-  std::vector<SteadyClock::time_point> connect_times_;
-  std::size_t connect_times_next_ = 0;
+  std::shared_ptr<ConnectRateLimiter> connect_limiter_;
   bool stopped_ = false;
   std::size_t sessions_alive_ = 0;  // Session objects, counted by their constructor and destructor
 };
@@ -489,7 +486,9 @@ Status BinanceStreamClient::Impl::start() {
     ssl_context_.set_verify_mode(options_.verify_tls ? ssl::verify_peer : ssl::verify_none);
     SSL_CTX_set_min_proto_version(ssl_context_.native_handle(), TLS1_2_VERSION);
   }
-  connect_times_.assign(options_.max_connects_per_window, SteadyClock::time_point::min());
+  connect_limiter_ = options_.connect_limiter
+                         ? options_.connect_limiter
+                         : std::make_shared<ConnectRateLimiter>(options_.max_connects_per_window, options_.connect_window);
   const std::vector<std::string> targets =
       stream_targets(url_.path, options_.symbols, options_.max_streams_per_connection);
   for (std::size_t i = 0; i < targets.size(); ++i) {
@@ -525,22 +524,11 @@ void BinanceStreamClient::Impl::schedule_connect(Slot& slot, milliseconds delay)
   });
 }
 
-milliseconds BinanceStreamClient::Impl::connect_limit_wait(SteadyClock::time_point now) const {
-  const SteadyClock::time_point oldest = connect_times_[connect_times_next_];
-  if (oldest == SteadyClock::time_point::min() || now - oldest >= options_.connect_window) {
-    return milliseconds(0);
-  }
-  return std::chrono::ceil<milliseconds>(oldest + options_.connect_window - now);
-}
-
 void BinanceStreamClient::Impl::connect_now(Slot& slot) {
-  const SteadyClock::time_point now = SteadyClock::now();
-  if (const milliseconds wait = connect_limit_wait(now); wait.count() > 0) {
+  if (const milliseconds wait = connect_limiter_->try_acquire(SteadyClock::now()); wait.count() > 0) {
     schedule_connect(slot, wait);
     return;
   }
-  connect_times_[connect_times_next_] = now;
-  connect_times_next_ = (connect_times_next_ + 1) % connect_times_.size();
   slot.connect_scheduled = false;
   const std::uint64_t id = next_session_id_++;
   if (url_.tls) {

@@ -27,6 +27,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "core/status.h"
+#include "feed/connect_rate_limiter.h"
 
 namespace alphastream {
 
@@ -60,6 +61,9 @@ struct StreamClientOptions {
   // allows 300 per 5 minutes per IP. Further attempts wait.
   std::size_t max_connects_per_window = 300;
   std::chrono::milliseconds connect_window{300000};
+  // Shared by every client of the process (Binance counts per IP); null: a
+  // limiter of the client's own, from the two settings above.
+  std::shared_ptr<ConnectRateLimiter> connect_limiter;
 };
 
 // Why a connection was replaced. A closed set: it is a metrics label.

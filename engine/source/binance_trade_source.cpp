@@ -41,7 +41,17 @@ StreamClientOptions stream_client_options(const FeedConfig& feed) {
 }
 
 BinanceTradeSource::BinanceTradeSource(asio::io_context& io, TradeSink& sink, StreamClientOptions client)
-    : io_(io), sink_(sink), options_(std::move(client)) {}
+    : io_(io), sink_(sink), options_(with_shared_limiter(std::move(client))) {}
+
+// Every client this source makes, the ones reloads make included, draws from
+// one limiter: Binance counts connections per IP address.
+StreamClientOptions BinanceTradeSource::with_shared_limiter(StreamClientOptions options) {
+  if (!options.connect_limiter) {
+    options.connect_limiter =
+        std::make_shared<ConnectRateLimiter>(options.max_connects_per_window, options.connect_window);
+  }
+  return options;
+}
 
 BinanceTradeSource::~BinanceTradeSource() = default;
 

@@ -33,6 +33,7 @@ class BinanceTradeSource : public TradeSource {
   std::string description() const override { return "binance: " + options_.url; }
 
  private:
+  static StreamClientOptions with_shared_limiter(StreamClientOptions options);
   // Stops `client` once the one that replaced it has had time to connect,
   // then releases it when its connections have closed.
   void retire(std::unique_ptr<BinanceStreamClient> client);

@@ -626,6 +626,35 @@ TEST(BinanceStreamClient, ConnectAttemptsAreRateLimitedPerWindow) {
   EXPECT_LE(attempts, 6u);
 }
 
+// Issue 13, finding 6: Binance counts connections per IP, so every client of
+// the process draws from one limiter: two clients together stay within it.
+TEST(BinanceStreamClient, ClientsSharingALimiterStayWithinItTogether) {
+  StreamClientOptions options;
+  options.url = "ws://127.0.0.1:" + std::to_string(closed_port()) + "/market/stream";
+  options.symbols = {"BTCUSDT"};
+  options.reconnect_initial = 1ms;
+  options.reconnect_max = 1ms;
+  options.connect_limiter = std::make_shared<ConnectRateLimiter>(3, 1000ms);
+  RunningClient first(options);
+  RunningClient second(options);
+  std::this_thread::sleep_for(1500ms);
+  // Each alone could make 3 to 6; together they share 3 a second.
+  const std::uint64_t attempts =
+      load(first.counters().connect_attempts_total) + load(second.counters().connect_attempts_total);
+  EXPECT_GE(attempts, 3u);
+  EXPECT_LE(attempts, 6u);
+}
+
+TEST(ConnectRateLimiter, AllowsMaxPerWindowThenSaysHowLongToWait) {
+  ConnectRateLimiter limiter(2, 1000ms);
+  const auto t0 = std::chrono::steady_clock::time_point{} + 10s;
+  EXPECT_EQ(limiter.try_acquire(t0), 0ms);
+  EXPECT_EQ(limiter.try_acquire(t0 + 100ms), 0ms);
+  EXPECT_EQ(limiter.try_acquire(t0 + 200ms), 800ms);  // the first attempt leaves the window at 1 s
+  EXPECT_EQ(limiter.try_acquire(t0 + 1000ms), 0ms);
+  EXPECT_EQ(limiter.try_acquire(t0 + 1050ms), 50ms);
+}
+
 TEST(BinanceStreamClient, StopClosesCleanlyAndTheIoContextRunsOut) {
   FakeBinanceServer server;
   RunningClient client(plain_options(server, {"BTCUSDT", "ETHUSDT"}));

@@ -18,6 +18,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "feed/agg_trade_stream_name.h"
+#include "feed/tls_client.h"
 
 namespace alphastream {
 
@@ -335,20 +336,7 @@ class BinanceStreamClient::Impl::WsSession final : public Session {
 
   // SNI always; with verify_tls, the certificate must name the host.
   Status prepare_tls() {
-    SSL* ssl_handle = ws_.next_layer().native_handle();
-    const std::string& host = impl_.url_.host;
-    beast::error_code not_ip;
-    asio::ip::make_address(host, not_ip);
-    const bool is_ip = !not_ip;
-    if (!is_ip && SSL_set_tlsext_host_name(ssl_handle, host.c_str()) != 1) {
-      return Status::error("cannot set SNI host name '" + host + "'");
-    }
-    if (!impl_.options_.verify_tls) return Status::ok();
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl_handle);
-    const int set = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
-                          : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
-    if (set != 1) return Status::error("cannot set the host name to verify '" + host + "'");
-    return Status::ok();
+    return prepare_tls_session(ws_.next_layer().native_handle(), impl_.url_.host, impl_.options_.verify_tls);
   }
 
   void on_tls_handshake(beast::error_code ec) {
@@ -476,15 +464,8 @@ Status BinanceStreamClient::Impl::start() {
         "stream client: reconnect_initial, stale_after, connect_timeout and rotate_after must be positive");
   }
   if (url_.tls) {
-    beast::error_code ec;
-    ssl_context_.set_default_verify_paths(ec);
-    if (ec) return Status::error("stream client: cannot load the default trust store: " + ec.message());
-    if (!options_.ca_file.empty()) {
-      ssl_context_.load_verify_file(options_.ca_file, ec);
-      if (ec) return Status::invalid_input("stream client: ca_file '" + options_.ca_file + "': " + ec.message());
-    }
-    ssl_context_.set_verify_mode(options_.verify_tls ? ssl::verify_peer : ssl::verify_none);
-    SSL_CTX_set_min_proto_version(ssl_context_.native_handle(), TLS1_2_VERSION);
+    Status configured = configure_tls_client(ssl_context_, options_.ca_file, options_.verify_tls, "stream client");
+    if (!configured) return configured;
   }
   connect_limiter_ = options_.connect_limiter
                          ? options_.connect_limiter

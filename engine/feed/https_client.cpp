@@ -5,14 +5,13 @@
 #include <optional>
 
 #include <boost/asio/connect.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
+
+#include "feed/tls_client.h"
 
 namespace alphastream {
 
@@ -77,23 +76,10 @@ Result<HttpsUrl> parse_https_url(std::string_view url) {
 
 class HttpsClient::Impl {
  public:
-  explicit Impl(HttpsClientOptions options) : options_(std::move(options)), ssl_(ssl::context::tls_client) {
-    beast::error_code ec;
-    ssl_.set_default_verify_paths(ec);
-    if (ec) {
-      setup_ = Status::error("https: cannot load the default trust store: " + ec.message());
-      return;
-    }
-    if (!options_.ca_file.empty()) {
-      ssl_.load_verify_file(options_.ca_file, ec);
-      if (ec) {
-        setup_ = Status::invalid_input("https: ca_file '" + options_.ca_file + "': " + ec.message());
-        return;
-      }
-    }
-    ssl_.set_verify_mode(options_.verify_tls ? ssl::verify_peer : ssl::verify_none);
-    SSL_CTX_set_min_proto_version(ssl_.native_handle(), TLS1_2_VERSION);
-  }
+  explicit Impl(HttpsClientOptions options)
+      : options_(std::move(options)),
+        ssl_(ssl::context::tls_client),
+        setup_(configure_tls_client(ssl_, options_.ca_file, options_.verify_tls, "https")) {}
 
   Result<HttpsResponse> get(const std::string& url, std::uint64_t offset,
                             const std::function<bool(std::string_view)>& body,
@@ -137,18 +123,8 @@ class HttpsClient::Impl {
 
   Status open(beast::ssl_stream<beast::tcp_stream>& stream, const HttpsUrl& url, const std::string& where) {
     if (Status connected = connect(beast::get_lowest_layer(stream), url, where); !connected) return connected;
-    SSL* handle = stream.native_handle();
-    beast::error_code not_ip;
-    asio::ip::make_address(url.host, not_ip);
-    const bool is_ip = !not_ip;
-    if (!is_ip && SSL_set_tlsext_host_name(handle, url.host.c_str()) != 1) {
-      return Status::error(where + ": cannot set SNI host name");
-    }
-    if (options_.verify_tls) {
-      X509_VERIFY_PARAM* param = SSL_get0_param(handle);
-      const int set = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, url.host.c_str())
-                            : X509_VERIFY_PARAM_set1_host(param, url.host.c_str(), url.host.size());
-      if (set != 1) return Status::error(where + ": cannot set the host name to verify");
+    if (Status prepared = prepare_tls_session(stream.native_handle(), url.host, options_.verify_tls); !prepared) {
+      return Status::error(where + ": " + prepared.message());
     }
     beast::get_lowest_layer(stream).expires_after(options_.timeout);
     const beast::error_code ec = run([&](auto done) { stream.async_handshake(ssl::stream_base::client, done); });
@@ -216,7 +192,7 @@ class HttpsClient::Impl {
   HttpsClientOptions options_;
   asio::io_context io_;
   ssl::context ssl_;
-  Status setup_ = Status::ok();
+  Status setup_;
 };
 
 HttpsClient::HttpsClient(HttpsClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}

@@ -119,6 +119,11 @@ class ParamBinder {
 
 void set_plugin_log_sink(PluginLogSink sink) { g_log_sink.store(sink != nullptr ? sink : &log_to_stderr); }
 
+void log_plugin_host_line(as_log_level level, std::string_view plugin, std::string_view context,
+                          std::string_view message) {
+  g_log_sink.load()(level, plugin, context, message);
+}
+
 Result<std::unique_ptr<ModelInstance>> ModelInstance::create(std::shared_ptr<PluginLibrary> library,
                                                              std::span<const ParamSetting> settings,
                                                              const std::string& context) {

@@ -35,6 +35,10 @@ using PluginLogSink = void (*)(as_log_level level, std::string_view plugin, std:
 // that forwards to spdlog. Not meant to change while models are logging.
 void set_plugin_log_sink(PluginLogSink sink);
 
+// Writes a line of the host's about a plugin through the same sink.
+void log_plugin_host_line(as_log_level level, std::string_view plugin, std::string_view context,
+                          std::string_view message);
+
 class ModelInstance {
  public:
   // Checks `settings` against the plugin's parameters (every key known and

@@ -1,15 +1,19 @@
 #include "plugin_host/plugin_library.h"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <string_view>
 #include <system_error>
 #include <vector>
+
+#include "plugin_host/model_instance.h"
 
 namespace alphastream {
 
@@ -192,6 +196,29 @@ std::string join(const std::string& path, const std::vector<std::string>& proble
   return out;
 }
 
+// Whoever can write the library, or the directory it is in, can run code in
+// this process: said once per file and directory, as a warning.
+void warn_if_writable_by_others(const std::string& library, const char* plugin_id) {
+  static std::mutex mutex;
+  static std::set<std::string> warned;
+  for (const std::string& path : {library, std::filesystem::path(library).parent_path().string()}) {
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0) continue;
+    const bool others = (status.st_mode & S_IWOTH) != 0;
+    const bool group = (status.st_mode & S_IWGRP) != 0;
+    if (!others && !group) continue;
+    {
+      std::lock_guard lock(mutex);
+      if (!warned.insert(path).second) continue;
+    }
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.st_mode & 07777));
+    log_plugin_host_line(AS_LOG_WARN, plugin_id, library,
+                         path + " is writable by " + (others ? "every user" : "its group") + " (mode " + mode +
+                             "): whoever can write there can run code in this process");
+  }
+}
+
 }  // namespace
 
 const as_param_descriptor& param_at(const as_model_descriptor& descriptor, std::uint32_t i) {
@@ -246,6 +273,7 @@ Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::string& pa
   if (!problems.empty()) return Status::error(join(absolute, problems));
 
   guard.release();
+  warn_if_writable_by_others(absolute, descriptor->id);
   return std::shared_ptr<PluginLibrary>(new PluginLibrary(absolute, handle, entry, descriptor));
 }
 

@@ -3,7 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
+#include <vector>
+
+#include <unistd.h>
 
 #include "fixture_paths.h"
 #include "plugin_host/model_instance.h"
@@ -152,6 +156,48 @@ TEST(PluginAbi, APluginThatNeedsOneOneLoadsInThisHost) {
   ASSERT_TRUE(library) << library.error();
   EXPECT_EQ(library.value()->entry().abi.minor, 1u);
   EXPECT_EQ(library.value()->entry().struct_size, sizeof(as_plugin_entry));
+}
+
+}  // namespace
+}  // namespace alphastream
+
+namespace alphastream {
+namespace {
+
+std::vector<std::string> g_host_lines;
+void keep_line(as_log_level level, std::string_view plugin, std::string_view context, std::string_view message) {
+  if (level == AS_LOG_WARN) g_host_lines.push_back(std::string(plugin) + " " + std::string(context) + ": " + std::string(message));
+}
+
+// Issue 13, finding 10: a plugin loaded from a directory everyone can write
+// to runs whatever anyone put there. Said once per directory, as a warning.
+TEST(PluginLibraryWarnings, ADirectoryOthersCanWriteIsWarnedOnceAndASafeOneNot) {
+  const auto root = std::filesystem::temp_directory_path() / ("plugin_dirs_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(root / "open");
+  std::filesystem::create_directories(root / "safe");
+  std::filesystem::copy_file(fixture("c_ratio"), root / "open" / "libfixture_c_ratio.so");
+  std::filesystem::copy_file(fixture("c_ratio"), root / "safe" / "libfixture_c_ratio.so");
+  std::filesystem::permissions(root / "open", std::filesystem::perms::all);
+  std::filesystem::permissions(root / "safe", std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                                  std::filesystem::perms::group_exec |
+                                                  std::filesystem::perms::others_read |
+                                                  std::filesystem::perms::others_exec);
+  std::filesystem::permissions(root / "safe" / "libfixture_c_ratio.so",
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                   std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  set_plugin_log_sink(&keep_line);
+  g_host_lines.clear();
+  ASSERT_TRUE(PluginLibrary::load((root / "safe" / "libfixture_c_ratio.so").string()));
+  EXPECT_TRUE(g_host_lines.empty()) << g_host_lines.front();
+  const std::string open_library = (root / "open" / "libfixture_c_ratio.so").string();
+  ASSERT_TRUE(PluginLibrary::load(open_library));
+  ASSERT_TRUE(PluginLibrary::load(open_library));
+  set_plugin_log_sink(nullptr);
+  ASSERT_EQ(g_host_lines.size(), 1u);
+  EXPECT_EQ(g_host_lines[0], "c_ratio " + open_library + ": " + (root / "open").string() +
+                                 " is writable by every user (mode 0777): whoever can write there can run code in "
+                                 "this process");
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

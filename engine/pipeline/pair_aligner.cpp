@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "pipeline/sampling_interval.h"
+
 namespace alphastream {
 
 PairAligner::PairAligner(const SamplingConfig& config)
@@ -9,13 +11,6 @@ PairAligner::PairAligner(const SamplingConfig& config)
 
 bool PairAligner::fresh_at(std::int64_t ts_ms) const {
   return ts_ms - x_time_ms_ <= max_stale_ms_ && ts_ms - y_time_ms_ <= max_stale_ms_;
-}
-
-std::int64_t PairAligner::interval_end_containing(std::int64_t t) const {
-  // Floor division, so times before the epoch fall in the right interval too.
-  std::int64_t k = t / interval_ms_;
-  if (t % interval_ms_ < 0) --k;
-  return (k + 1) * interval_ms_;
 }
 
 void PairAligner::emit_observation(std::int64_t ts_ms, ObservationSink& emit) {
@@ -30,7 +25,7 @@ void PairAligner::emit_observation(std::int64_t ts_ms, ObservationSink& emit) {
 
 void PairAligner::close_through(std::int64_t t, ObservationSink& emit) {
   if (open_end_ms_ > t) return;
-  const std::int64_t next_open_end = interval_end_containing(t);
+  const std::int64_t next_open_end = interval_end_containing(t, interval_ms_);
   if (both_priced()) {
     // No trade arrives while closing, so the legs stay fresh up to a fixed
     // time: fill to it, then skip the stale rest in one step.
@@ -59,7 +54,7 @@ void PairAligner::on_trade(Leg leg, std::int64_t transact_time_ms, double price,
     if (started_) {
       close_through(transact_time_ms, emit);
     } else {
-      open_end_ms_ = interval_end_containing(transact_time_ms);
+      open_end_ms_ = interval_end_containing(transact_time_ms, interval_ms_);
     }
     latest_trade_ms_ = transact_time_ms;
   } else {

@@ -106,7 +106,6 @@ class PairAligner {
   void emit_observation(std::int64_t ts_ms, ObservationSink& emit);
   // Whether both legs traded within max_stale_ms before ts_ms.
   bool fresh_at(std::int64_t ts_ms) const;
-  std::int64_t interval_end_containing(std::int64_t t) const;
 
   SamplingConfig::Mode mode_;
   std::int64_t interval_ms_;

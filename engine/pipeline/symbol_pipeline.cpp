@@ -1,19 +1,13 @@
 #include "pipeline/symbol_pipeline.h"
 
+#include "pipeline/sampling_interval.h"
+
 #include <algorithm>
 
 namespace alphastream {
 
 SymbolPipeline::SymbolPipeline(SymbolSpec spec, std::unique_ptr<ModelInstance> model)
     : spec_(std::move(spec)), model_(std::move(model)) {}
-
-std::int64_t SymbolPipeline::interval_end_containing(std::int64_t t) const {
-  // Floor division, so times before the epoch fall in the right interval too.
-  const std::int64_t interval = spec_.sampling.interval_ms;
-  std::int64_t k = t / interval;
-  if (t % interval < 0) --k;
-  return (k + 1) * interval;
-}
 
 void SymbolPipeline::emit(std::int64_t ts_ms) {
   ++rows_;
@@ -27,7 +21,7 @@ void SymbolPipeline::on_trade(const AggTrade& trade) {
   std::int64_t t = trade.transact_time_ms;
   if (!started_) {
     started_ = true;
-    if (time_mode) open_end_ms_ = interval_end_containing(t);
+    if (time_mode) open_end_ms_ = interval_end_containing(t, spec_.sampling.interval_ms);
   } else {
     const std::int64_t open_start_ms = time_mode ? open_end_ms_ - spec_.sampling.interval_ms : latest_trade_ms_;
     const std::int64_t earliest = std::max(latest_trade_ms_, open_start_ms);
@@ -36,7 +30,7 @@ void SymbolPipeline::on_trade(const AggTrade& trade) {
       t = earliest;
     } else if (time_mode && t >= open_end_ms_) {
       if (open_has_trade_) emit(open_end_ms_);
-      open_end_ms_ = interval_end_containing(t);
+      open_end_ms_ = interval_end_containing(t, spec_.sampling.interval_ms);
       open_has_trade_ = false;
     }
   }
@@ -55,7 +49,7 @@ void SymbolPipeline::on_trade(const AggTrade& trade) {
 void SymbolPipeline::advance_to(std::int64_t now_ms) {
   if (spec_.sampling.mode != SamplingConfig::Mode::kTime || !started_ || open_end_ms_ > now_ms) return;
   if (open_has_trade_) emit(open_end_ms_);
-  open_end_ms_ = interval_end_containing(now_ms);
+  open_end_ms_ = interval_end_containing(now_ms, spec_.sampling.interval_ms);
   open_has_trade_ = false;
 }
 

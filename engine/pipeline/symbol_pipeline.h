@@ -79,7 +79,6 @@ class SymbolPipeline {
   void finish();
 
  private:
-  std::int64_t interval_end_containing(std::int64_t t) const;
   void emit(std::int64_t ts_ms);
 
   SymbolSpec spec_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 
 namespace alphastream {
 
@@ -31,7 +32,12 @@ void ShardBook::on_event(const ShardEvent& event) {
     return;
   }
   if (latest_trade_ms_ == 0) return;
-  book_.advance_to(std::min(event.now_ms - clock_grace_ms_, latest_trade_ms_ + kMaxClockLeadMs));
+  // Saturating: a clock event's time is the wall clock's, but nothing here
+  // may overflow whatever it holds.
+  std::int64_t grace_end = 0, lead_end = 0;
+  if (__builtin_sub_overflow(event.now_ms, clock_grace_ms_, &grace_end)) grace_end = INT64_MIN;
+  if (__builtin_add_overflow(latest_trade_ms_, kMaxClockLeadMs, &lead_end)) lead_end = INT64_MAX;
+  book_.advance_to(std::min(grace_end, lead_end));
 }
 
 }  // namespace alphastream

@@ -1,7 +1,9 @@
 #include "pipeline/pair_aligner.h"
+#include "pipeline/sampling_interval.h"
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <ostream>
 #include <vector>
 
@@ -201,6 +203,26 @@ TEST(PairAlignerStaleLegs, TickModeSkipsObservationsWhileTheOtherLegIsStale) {
   EXPECT_EQ(r.seen, (Obs{{500, 1, 2}, {2'700, 4, 3}}));
   EXPECT_EQ(r.aligner.stale_drops(), 1u);
   EXPECT_EQ(r.aligner.longest_break_ms(), 2'200);
+}
+
+}  // namespace
+}  // namespace alphastream
+
+namespace alphastream {
+namespace {
+
+// Issue 13, finding 5: T = INT64_MAX aborted under UBSan here.
+TEST(SamplingInterval, EndsAreFloorBasedAndSaturateAtTheInt64Limits) {
+  EXPECT_EQ(interval_end_containing(1'500, 1000), 2'000);
+  EXPECT_EQ(interval_end_containing(2'000, 1000), 3'000);
+  EXPECT_EQ(interval_end_containing(-1, 1000), 0);
+  EXPECT_EQ(interval_end_containing(std::numeric_limits<std::int64_t>::max(), 1000),
+            std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(interval_end_containing(std::numeric_limits<std::int64_t>::max(), 1),
+            std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(interval_end_containing(std::numeric_limits<std::int64_t>::min(), 1000),
+            std::numeric_limits<std::int64_t>::min() / 1000 * 1000);
+  static_assert(interval_end_containing(999, 1000) == 1000);
 }
 
 }  // namespace

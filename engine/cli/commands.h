@@ -140,6 +140,16 @@ struct DownloadArgs {
 void add_download_options(CLI::App& command, DownloadArgs& args);
 int run_download(const DownloadArgs& args);
 
+struct JournalArgs {
+  std::string journal;
+  std::vector<std::string> symbols;  // empty: every recorded symbol
+  std::int64_t max_id_jump = 10'000'000;
+};
+void add_journal_options(CLI::App& command, JournalArgs& args);
+// What a journal holds, per symbol, from a scan: counts, times, ids, gaps,
+// duplicates, implausible id jumps, and the resume point `run` would use.
+int run_journal(const JournalArgs& args);
+
 struct CheckConfigArgs {
   std::string config_path;
   bool skip_bind = false;

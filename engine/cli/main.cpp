@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
                  cli::run_replay),
       subcommand(app, "export", "Write a recorded journal's trades as Binance aggTrades CSV files",
                  cli::add_export_options, cli::run_export),
+      subcommand(app, "journal", "Inspect a recorded journal: per symbol trades, times, ids, gaps and resume point",
+                 cli::add_journal_options, cli::run_journal),
       subcommand(app, "download", "Fetch Binance aggTrades archives from data.binance.vision, checksums verified",
                  cli::add_download_options, cli::run_download),
       subcommand(app, "check-config", "Validate a config, its plugins and parameters without running",

@@ -174,6 +174,21 @@ class RunFileSources(unittest.TestCase):
         self.assertEqual(m.value("alphastream_feed_connected"), 0)
         self.assertEqual(m.total("alphastream_parse_errors_total"), 0)
 
+    def test_journal_command_reports_what_the_run_recorded(self):
+        done = ss.run_cli(["journal", "--journal", self.journal])
+        self.assertEqual(done.returncode, ss.EXIT_OK, ss.describe(done))
+        self.assertIn("journal %s: %d trades, " % (self.journal, self.total), done.stdout)
+        for symbol, rows in self.rows.items():
+            ids = [row[0] for row in rows]
+            line = next(l for l in done.stdout.splitlines() if l.startswith("symbol  %s:" % symbol))
+            self.assertIn("%d trades" % len(rows), line)
+            self.assertIn("ids %d .. %d, 0 gaps (0 missing ids), 0 duplicates, 0 implausible ids" % (ids[0], ids[-1]),
+                          line)
+            self.assertIn("resume point stored %d, plausible %d" % (ids[-1], ids[-1]), line)
+        self.assertNotIn("note", done.stdout)
+        done = ss.run_cli(["journal", "--journal", os.path.join(self.dir, "no-such-journal")])
+        self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
+
     def test_csv_run_records_every_row_exactly_once_in_its_journal(self):
         self.assertEqual(self.csv_metrics.value("alphastream_storage_records_total"), self.total)
         self.assertEqual(self.export(self.journal, "export-csv-run"), self.rows)

@@ -163,6 +163,33 @@ TEST(ServiceConfig, BadIdleSpinSettingsNameTheirLineAndKey) {
       << typo.error();
 }
 
+// Issue 13, finding 7: values check-config passed and run then failed on, or
+// that overflowed a duration, are refused at their line.
+TEST(ServiceConfig, LimitsThatRunWouldMeetAreCheckedWithTheirLine) {
+  for (const char* stale : {"1e12", "0.0001"}) {
+    const Result<EngineConfig> config = parse_with(std::string("feed:\n  stale_after_s: ") + stale + "\n");
+    ASSERT_FALSE(config.is_ok()) << stale;
+    EXPECT_NE(config.error().find(std::string("live.yaml:4: feed.stale_after_s: must be from 0.1 to 86400 seconds, "
+                                              "got \"") + stale + "\""),
+              std::string::npos)
+        << config.error();
+  }
+  const Result<EngineConfig> interval = parse_with("sampling: {mode: time, interval_ms: 9223372036854775807}\n");
+  ASSERT_FALSE(interval.is_ok());
+  EXPECT_NE(interval.error().find("sampling.interval_ms"), std::string::npos) << interval.error();
+  for (const char* key : {"max_clock_ahead_ms: 0", "max_clock_behind_ms: 99999999999", "max_id_jump: -5"}) {
+    const Result<EngineConfig> feed = parse_with(std::string("feed:\n  ") + key + "\n");
+    ASSERT_FALSE(feed.is_ok()) << key;
+    EXPECT_NE(feed.error().find("live.yaml:4: feed."), std::string::npos) << feed.error();
+  }
+  const Result<EngineConfig> drain = parse_with("engine:\n  drain_timeout_s: 0\n");
+  ASSERT_FALSE(drain.is_ok());
+  EXPECT_NE(drain.error().find("live.yaml:4: engine.drain_timeout_s"), std::string::npos) << drain.error();
+  const Result<EngineConfig> cap = parse_with("metrics:\n  max_connections: 5000\n");
+  ASSERT_FALSE(cap.is_ok());
+  EXPECT_NE(cap.error().find("live.yaml:4: metrics.max_connections"), std::string::npos) << cap.error();
+}
+
 TEST(ServiceConfig, ReplayAndCsvSourcesNeedTheirSections) {
   const Result<EngineConfig> replay = parse_with("feed: {source: replay}\n");
   ASSERT_FALSE(replay.is_ok());

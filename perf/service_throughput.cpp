@@ -57,11 +57,11 @@ namespace {
 
 using namespace alphastream;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using RealClock = std::chrono::steady_clock;
 
 constexpr const char* kPairModels[] = {"ols", "kalman", "huber"};
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double seconds_since(RealClock::time_point start) { return std::chrono::duration<double>(RealClock::now() - start).count(); }
 
 std::int64_t wall_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -184,7 +184,7 @@ class Bench {
     AggTradeParser parser;
     AggTrade trade;
     double checksum = 0;
-    const auto start = Clock::now();
+    const auto start = RealClock::now();
     for (std::size_t i = 0; i < workload_.frames.size(); ++i) {
       trade.receive_time_ns = wall_clock_ns();
       if (parser.parse(workload_.frames.frame(i), trade)) checksum += trade.price;
@@ -317,13 +317,13 @@ Result<RunResult> Bench::run(const RunOptions& options) {
 
   const std::size_t count = std::min(options.frames, frames.size());
   std::uint64_t pushes_expected = 0;
-  const auto start = Clock::now();
+  const auto start = RealClock::now();
   for (std::size_t i = 0; i < count; ++i) {
     const std::vector<ShardId>& targets = shards_of[frames.symbol_index(i)];
     pushes_expected += targets.size();
     if (options.rate_per_s > 0) {
       const auto due = start + std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * i / options.rate_per_s));
-      while (Clock::now() < due) {
+      while (RealClock::now() < due) {
       }
     }
     if (options.wait_for_room) {
@@ -481,7 +481,7 @@ int main(int argc, char** argv) {
 
   SamplingConfig sampling;
   sampling.mode = mode == "tick" ? SamplingConfig::Mode::kTick : SamplingConfig::Mode::kTime;
-  const auto generate_start = Clock::now();
+  const auto generate_start = RealClock::now();
   Workload workload = make_workload(pair_count, trades);
   const std::size_t frame_count = workload.frames.size();
   std::printf("%-30s %zu frames, %u pairs, %zu symbols, %.1f MB, mode %s, generated in %.2f s\n", "workload",

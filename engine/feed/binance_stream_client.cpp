@@ -9,7 +9,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
@@ -17,6 +16,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include "core/clock_timer.h"
 #include "feed/agg_trade_stream_name.h"
 #include "feed/tls_client.h"
 
@@ -29,7 +29,6 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 // Binance aggTrade frames are a few hundred bytes; anything near this is not
@@ -117,12 +116,6 @@ void subtract_one(std::atomic<std::uint64_t>& counter) {
   counter.store(counter.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
 }
 
-std::int64_t wall_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 ReconnectReason classify_read_error(const beast::error_code& ec) {
   if (ec == websocket::error::closed || ec == asio::error::eof ||
       ec == ssl::error::stream_truncated) {
@@ -163,6 +156,7 @@ class BinanceStreamClient::Impl {
   Impl(asio::io_context& io, StreamClientOptions options, StreamHandler& handler)
       : io_(io),
         options_(std::move(options)),
+        clock_(options_.clock ? *options_.clock : system_clock()),
         handler_(handler),
         ssl_context_(ssl::context::tls_client),
         backoff_(options_.reconnect_initial, options_.reconnect_max, std::random_device{}()) {}
@@ -185,14 +179,14 @@ class BinanceStreamClient::Impl {
   class WsSession;
 
   struct Slot {
-    explicit Slot(asio::io_context& io) : connect_timer(io), rotate_timer(io) {}
+    Slot(asio::io_context& io, const Clock& clock) : connect_timer(io, clock), rotate_timer(io, clock) {}
     std::size_t index = 0;
     std::string target;
     std::shared_ptr<Session> live;       // delivered a message; the current one
     std::shared_ptr<Session> candidate;  // connecting, or open without a message yet
     std::vector<std::shared_ptr<Session>> retiring;  // replaced, closing after the overlap
-    asio::steady_timer connect_timer;
-    asio::steady_timer rotate_timer;
+    ClockTimer connect_timer;
+    ClockTimer rotate_timer;
     std::uint32_t failures = 0;  // consecutive, reset by a delivered message
     bool connect_scheduled = false;
   };
@@ -210,6 +204,7 @@ class BinanceStreamClient::Impl {
 
   asio::io_context& io_;
   const StreamClientOptions options_;
+  const Clock& clock_;
   StreamHandler& handler_;
   StreamUrl url_;
   ssl::context ssl_context_;
@@ -237,13 +232,13 @@ class BinanceStreamClient::Impl::Session : public std::enable_shared_from_this<S
 
   Slot& slot() const { return slot_; }
   std::uint64_t id() const { return id_; }
-  SteadyClock::time_point opened_at() const { return opened_at_; }
+  Clock::SteadyTime opened_at() const { return opened_at_; }
 
  protected:
   Impl& impl_;
   Slot& slot_;
   const std::uint64_t id_;
-  SteadyClock::time_point opened_at_{};
+  Clock::SteadyTime opened_at_{};
   bool counted_open_ = false;  // included in counters_.connected_connections
   bool delivered_ = false;     // a message arrived
 
@@ -256,7 +251,7 @@ class BinanceStreamClient::Impl::WsSession final : public Session {
   using Next = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
 
   WsSession(Impl& impl, Slot& slot, std::uint64_t id)
-      : Session(impl, slot, id), ws_(make_stream(impl)), resolver_(impl.io_), timer_(impl.io_) {
+      : Session(impl, slot, id), ws_(make_stream(impl)), resolver_(impl.io_), timer_(impl.io_, impl.clock_) {
     buffer_.reserve(kInitialBufferBytes);
   }
 
@@ -378,7 +373,7 @@ class BinanceStreamClient::Impl::WsSession final : public Session {
       return end(ReconnectReason::kError, std::move(detail));
     }
     response_ = {};
-    opened_at_ = SteadyClock::now();
+    opened_at_ = impl_.clock_.steady_now();
     last_message_ = opened_at_;
     impl_.on_session_open(*this);
     if (done()) return;
@@ -393,8 +388,8 @@ class BinanceStreamClient::Impl::WsSession final : public Session {
   void on_read(beast::error_code ec) {
     if (done()) return;
     if (ec) return end(classify_read_error(ec), where() + ": read failed: " + ec.message());
-    const std::int64_t receive_time_ns = wall_clock_ns();
-    last_message_ = SteadyClock::now();
+    const std::int64_t receive_time_ns = impl_.clock_.wall_ns();
+    last_message_ = impl_.clock_.steady_now();
     const auto data = buffer_.data();
     const std::string_view frame(static_cast<const char*>(data.data()), data.size());
     add(impl_.counters_.messages_total);
@@ -415,7 +410,7 @@ class BinanceStreamClient::Impl::WsSession final : public Session {
     timer_.expires_at(last_message_ + impl_.options_.stale_after);
     timer_.async_wait([self = shared(), this](beast::error_code ec) {
       if (ec || done() || retiring_) return;
-      if (SteadyClock::now() - last_message_ < impl_.options_.stale_after) return arm_watchdog();
+      if (impl_.clock_.steady_now() - last_message_ < impl_.options_.stale_after) return arm_watchdog();
       end(ReconnectReason::kStale,
           where() + ": no message for " + std::to_string(impl_.options_.stale_after.count()) + " ms");
     });
@@ -432,10 +427,10 @@ class BinanceStreamClient::Impl::WsSession final : public Session {
 
   websocket::stream<Next> ws_;
   tcp::resolver resolver_;
-  asio::steady_timer timer_;  // stale watchdog, then the retirement delay
+  ClockTimer timer_;  // stale watchdog, then the retirement delay
   beast::flat_buffer buffer_;
   websocket::response_type response_;
-  SteadyClock::time_point last_message_{};
+  Clock::SteadyTime last_message_{};
   bool ended_ = false;
   bool closing_ = false;
   bool retiring_ = false;
@@ -473,7 +468,7 @@ Status BinanceStreamClient::Impl::start() {
   const std::vector<std::string> targets =
       stream_targets(url_.path, options_.symbols, options_.max_streams_per_connection);
   for (std::size_t i = 0; i < targets.size(); ++i) {
-    auto slot = std::make_unique<Slot>(io_);
+    auto slot = std::make_unique<Slot>(io_, clock_);
     slot->index = i;
     slot->target = targets[i];
     slots_.push_back(std::move(slot));
@@ -506,7 +501,7 @@ void BinanceStreamClient::Impl::schedule_connect(Slot& slot, milliseconds delay)
 }
 
 void BinanceStreamClient::Impl::connect_now(Slot& slot) {
-  if (const milliseconds wait = connect_limiter_->try_acquire(SteadyClock::now()); wait.count() > 0) {
+  if (const milliseconds wait = connect_limiter_->try_acquire(clock_.steady_now()); wait.count() > 0) {
     schedule_connect(slot, wait);
     return;
   }

@@ -26,6 +26,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "feed/connect_rate_limiter.h"
 
@@ -64,6 +65,11 @@ struct StreamClientOptions {
   // Shared by every client of the process (Binance counts per IP); null: a
   // limiter of the client's own, from the two settings above.
   std::shared_ptr<ConnectRateLimiter> connect_limiter;
+  // Backoff, the stale watchdog, rotation, the connect limiter and receive
+  // times keep this clock's time (tests move a ManualClock by hand); the
+  // socket-level connect_timeout is Beast's and real. Must outlive the
+  // client.
+  const Clock* clock = &system_clock();
 };
 
 // Why a connection was replaced. A closed set: it is a metrics label.
@@ -109,7 +115,7 @@ class StreamHandler {
  public:
   virtual ~StreamHandler() = default;
   // One websocket message, valid only during the call; receive_time_ns is
-  // wall-clock (system_clock) nanoseconds since the Unix epoch.
+  // the options' clock's wall time in nanoseconds since the Unix epoch.
   virtual void on_message(std::string_view frame, std::int64_t receive_time_ns) = 0;
   virtual void on_connection_event(const ConnectionEvent& event) = 0;
 };

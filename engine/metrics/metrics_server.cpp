@@ -17,6 +17,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "core/clock_timer.h"
+
 namespace alphastream {
 namespace {
 
@@ -115,8 +117,8 @@ bool is_parse_error(const beast::error_code& ec) {
 // while the collectors run, which is fine at the rate Prometheus scrapes.
 class MetricsServer::Http {
  public:
-  Http(std::shared_ptr<MetricsRegistry> registry, std::size_t max_connections)
-      : registry_(std::move(registry)), max_connections_(max_connections) {}
+  Http(std::shared_ptr<MetricsRegistry> registry, std::size_t max_connections, const Clock& clock)
+      : registry_(std::move(registry)), max_connections_(max_connections), clock_(clock) {}
 
   ~Http() {
     // run() returns after the handler in progress; the connections'
@@ -235,6 +237,7 @@ class MetricsServer::Http {
 
   std::shared_ptr<MetricsRegistry> registry_;
   const std::size_t max_connections_;
+  const Clock& clock_;
   std::size_t open_connections_ = 0;  // [server thread]
   std::atomic<std::uint64_t> refused_connections_{0};
   std::mutex checks_mutex_;  // guards checks_
@@ -250,14 +253,16 @@ namespace {
 
 // One client connection: requests read one at a time (keep-alive and
 // pipelining work), each answered by Http::respond. Owned by the
-// shared_ptrs in its pending handlers; everything runs on the server thread.
+// shared_ptrs in its pending I/O handlers (the deadline's handler holds a
+// weak one); everything runs on the server thread. The deadline closes the
+// socket, which ends the pending read or write.
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
   using Responder = std::function<Response(const Request&)>;
 
   // open counts the connections alive: this one until it is destroyed.
-  HttpConnection(tcp::socket socket, Responder respond, std::size_t& open)
-      : stream_(std::move(socket)), respond_(std::move(respond)), open_(open) {
+  HttpConnection(tcp::socket socket, Responder respond, std::size_t& open, const Clock& clock)
+      : socket_(std::move(socket)), deadline_(socket_.get_executor(), clock), respond_(std::move(respond)), open_(open) {
     ++open_;
   }
   ~HttpConnection() { --open_; }
@@ -269,8 +274,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     parser_.emplace();
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(kMaxBodyBytes);
-    stream_.expires_after(kIoTimeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    arm(kIoTimeout);
+    http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_request(ec);
     });
   }
@@ -296,8 +301,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   void write(Response response) {
     response_ = std::move(response);
-    stream_.expires_after(kIoTimeout);
-    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    arm(kIoTimeout);
+    http::async_write(socket_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       if (!self->response_.keep_alive()) return self->linger();
       self->read_request();
@@ -306,25 +311,35 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   void linger() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTimeout);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    arm(kLingerTimeout);
     drain();
   }
 
   void drain() {
-    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    socket_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->lingered_bytes_ += n;
       if (ec || self->lingered_bytes_ > kMaxLingerBytes) return self->close();
       self->drain();
     });
   }
 
-  void close() {
-    beast::error_code ignored;
-    stream_.socket().close(ignored);
+  void arm(std::chrono::nanoseconds timeout) {
+    deadline_.expires_after(timeout);
+    deadline_.async_wait([weak = weak_from_this()](const beast::error_code& ec) {
+      if (ec) return;
+      if (const auto self = weak.lock()) self->close();
+    });
   }
 
-  beast::tcp_stream stream_;
+  void close() {
+    beast::error_code ignored;
+    socket_.close(ignored);
+    deadline_.cancel();
+  }
+
+  tcp::socket socket_;
+  ClockTimer deadline_;
   Responder respond_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -354,7 +369,7 @@ void MetricsServer::Http::accept() {
       socket.close(ignored);
     } else {
       std::make_shared<HttpConnection>(
-          std::move(socket), [this](const Request& request) { return respond(request); }, open_connections_)
+          std::move(socket), [this](const Request& request) { return respond(request); }, open_connections_, clock_)
           ->start();
     }
     accept();
@@ -367,10 +382,10 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& l
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& listen,
                                                             std::shared_ptr<MetricsRegistry> registry,
-                                                            std::size_t max_connections) {
+                                                            std::size_t max_connections, const Clock& clock) {
   Result<tcp::endpoint> endpoint = parse_listen(listen);
   if (!endpoint) return endpoint.status();
-  auto http = std::make_unique<Http>(registry, std::max<std::size_t>(1, max_connections));
+  auto http = std::make_unique<Http>(registry, std::max<std::size_t>(1, max_connections), clock);
   if (Status listening = http->listen(*endpoint, listen); !listening) return listening;
   const std::uint16_t port = http->port();
   http->run();

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "metrics/metrics_registry.h"
 
@@ -34,10 +35,12 @@ class MetricsServer {
   // "[::1]:9464"; "[::]:9464" takes IPv4 connections too); port 0 picks a
   // free port (see port()). Returns invalid_input naming the address if it
   // is malformed, or an error naming it if it cannot be bound (in use, not
-  // a local address).
+  // a local address). Client timeouts keep clock's time, which must outlive
+  // the server.
   static Result<std::unique_ptr<MetricsServer>> start(const std::string& listen,
                                                       std::shared_ptr<MetricsRegistry> registry,
-                                                      std::size_t max_connections = kDefaultMaxConnections);
+                                                      std::size_t max_connections = kDefaultMaxConnections,
+                                                      const Clock& clock = system_clock());
   static constexpr std::size_t kDefaultMaxConnections = 64;
   // As above, with a registry of its own (see registry()).
   static Result<std::unique_ptr<MetricsServer>> start(const std::string& listen);

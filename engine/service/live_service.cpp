@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "book/pipeline_book.h"
+#include "core/clock_timer.h"
 #include "metrics/metrics_server.h"
 #include "metrics/process_metrics.h"
 #include "reactor/shard_group.h"
@@ -56,11 +57,6 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-std::int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The pipelines of one config, grouped by owning shard.
 using ShardPlan = std::vector<PipelineSet>;
 
@@ -74,9 +70,10 @@ class LiveService {
   explicit LiveService(const ServiceOptions& options)
       : options_(options),
         config_(options.config),
+        clock_(options.clock ? *options.clock : system_clock()),
         factory_(options.plugins_dir),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
-        clock_timer_(io_),
+        clock_timer_(io_, clock_),
         stop_timer_(io_) {}
 
   ~LiveService() {
@@ -110,10 +107,11 @@ class LiveService {
 
   ServiceOptions options_;
   EngineConfig config_;
+  const Clock& clock_;
   ModelFactory factory_;
   asio::io_context io_;
   asio::signal_set signals_;
-  asio::steady_timer clock_timer_;
+  ClockTimer clock_timer_;
   asio::steady_timer stop_timer_;
 
   std::unique_ptr<ShardGroup> shards_;
@@ -145,7 +143,7 @@ Status LiveService::start_shards(ShardPlan plan) {
   options.drain_timeout = std::chrono::seconds(config_.service.engine.drain_timeout_s);
   std::vector<std::unique_ptr<ShardHandler>> handlers;
   for (std::uint32_t i = 0; i < shard_count(); ++i) {
-    auto book = std::make_unique<ShardBook>(config_.service.engine.clock_grace_ms);
+    auto book = std::make_unique<ShardBook>(config_.service.engine.clock_grace_ms, clock_);
     for (const PairModelRun& run : plan[i].pairs) gauges_->add(std::static_pointer_cast<const PairGauges>(run.sink));
     for (const SymbolModelRun& run : plan[i].symbols) {
       gauges_->add(std::static_pointer_cast<const SymbolGauges>(run.sink));
@@ -167,6 +165,7 @@ Status LiveService::start_storage() {
   options.path = storage.lmdb_path;
   options.map_size_mb = static_cast<std::size_t>(storage.map_size_mb);
   options.queue_capacity = static_cast<std::size_t>(config_.service.engine.queue_capacity);
+  options.clock = &clock_;
   options.on_error = [](std::string_view message) {
     spdlog::error("storage: {}; recording stopped, the service keeps running", message);
   };
@@ -187,7 +186,7 @@ Status LiveService::create_source() {
     failure_ = Status::error(failure.message());
     begin_shutdown("the feed source failed: " + failure.message());
   };
-  auto source = make_trade_source(config_, ingest_->symbols(), TradeSourceContext{io_, *ingest_, std::move(events)});
+  auto source = make_trade_source(config_, ingest_->symbols(), TradeSourceContext{io_, *ingest_, std::move(events), clock_});
   if (!source) return source.status();
   source_ = std::move(source.value());
   return Status::ok();
@@ -203,7 +202,7 @@ Status LiveService::start_metrics() {
   registry_->add_collector(make_storage_collector(recorder_.get()));
   if (config_.service.metrics.listen.empty()) return Status::ok();
   auto server = MetricsServer::start(config_.service.metrics.listen, registry_,
-                                     static_cast<std::size_t>(config_.service.metrics.max_connections));
+                                     static_cast<std::size_t>(config_.service.metrics.max_connections), clock_);
   if (!server) return Status::invalid_input(config_.path + ": metrics.listen: " + server.error());
   metrics_server_ = std::move(server.value());
   registry_->add_collector(std::make_shared<FunctionCollector>([server = metrics_server_.get()](MetricWriter& out) {
@@ -255,7 +254,7 @@ void LiveService::schedule_clock() {
   clock_timer_.expires_after(100ms);
   clock_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || state_.stopping) return;
-    ingest_->tick(wall_clock_ms());
+    ingest_->tick(clock_.wall_ms());
     schedule_clock();
   });
 }

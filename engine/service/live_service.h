@@ -11,6 +11,7 @@
 #include <string>
 
 #include "config/engine_config.h"
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace alphastream {
@@ -25,6 +26,10 @@ struct ServiceOptions {
   // A replay or CSV source that ends leaves the service up, its /metrics
   // showing the final state, until a signal or run_for.
   bool stay_up_after_source = false;
+  // The service's time: interval closing, tick-to-signal latency, the feed
+  // client's and simulator's timers, the recorder's flushes and the
+  // metrics server's client timeouts. Must outlive run_service.
+  const Clock* clock = &system_clock();
 };
 
 // Creates every pair and symbol model the config names, as the service and

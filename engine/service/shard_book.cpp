@@ -1,7 +1,6 @@
 #include "service/shard_book.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 
 namespace alphastream {
@@ -19,10 +18,7 @@ void ShardBook::on_trade(const AggTrade& trade) {
   latest_trade_ms_ = std::max(latest_trade_ms_, trade.transact_time_ms);
   // Only live trades carry a receive time; replayed ones have none to measure.
   if (delivery.produced_row && trade.receive_time_ns > 0) {
-    const std::int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
-    tick_to_signal_.record_ns(now_ns - trade.receive_time_ns);
+    tick_to_signal_.record_ns(clock_.wall_ns() - trade.receive_time_ns);
   }
 }
 

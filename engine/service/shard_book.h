@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "book/pipeline_book.h"
+#include "core/clock.h"
 #include "metrics/latency_histogram.h"
 #include "reactor/shard_group.h"
 
@@ -22,7 +23,9 @@ class ShardBook : public ShardHandler {
  public:
   // Live intervals close clock_grace_ms after their end, so trades still in
   // flight at the boundary land in the interval they belong to.
-  explicit ShardBook(std::int64_t clock_grace_ms) : clock_grace_ms_(clock_grace_ms), book_(false) {}
+  // Latency is read off clock, which must outlive the book.
+  explicit ShardBook(std::int64_t clock_grace_ms, const Clock& clock = system_clock())
+      : clock_grace_ms_(clock_grace_ms), clock_(clock), book_(false) {}
 
   // How far the wall clock may close intervals beyond the latest trade the
   // shard has seen. Forward fill keeps quiet legs sampled for a minute; past
@@ -55,6 +58,7 @@ class ShardBook : public ShardHandler {
   void on_trade(const AggTrade& trade);
 
   std::int64_t clock_grace_ms_;
+  const Clock& clock_;
   PipelineBook book_;
   LatencyHistogram tick_to_signal_;
   std::int64_t latest_trade_ms_ = 0;  // 0: no trade yet

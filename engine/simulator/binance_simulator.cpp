@@ -24,6 +24,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "core/agg_trade.h"
+#include "core/clock_timer.h"
 #include "simulator/agg_trade_frame.h"
 #include "simulator/pair_trade_generator.h"
 #include "simulator/tls_certificate.h"
@@ -37,7 +38,7 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
-using SteadyTime = std::chrono::steady_clock::time_point;
+using SteadyTime = Clock::SteadyTime;
 
 constexpr std::string_view kStreamPath = "/market/stream";
 constexpr std::string_view kStreamSuffix = "@aggTrade";
@@ -54,12 +55,6 @@ constexpr int kQuantityDecimals = 3;  // the generator's quantity step is 0.001
 // start at 4x, as an aggregate holds 2.5 fills on average.
 constexpr double kMaxTradesPerSecond = 1000;
 constexpr std::int64_t kTradeIdsPerMs = 4;
-
-std::int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The decimals of a tick (0.01 -> 2, 0.5 -> 1, 5 -> 0), at most 12.
 int tick_decimals(double tick) {
@@ -248,8 +243,8 @@ class ServerCore {
         pairs_(std::move(pairs)),
         tls_(std::move(tls)),
         acceptor_(io_),
-        trade_timer_(io_),
-        ping_timer_(io_) {}
+        trade_timer_(io_, *options_.clock),
+        ping_timer_(io_, *options_.clock) {}
 
   Status listen() {
     beast::error_code ec;
@@ -303,7 +298,7 @@ class ServerCore {
   }
 
   void stall(std::chrono::milliseconds duration) {
-    stall_until_ = std::max(stall_until_, std::chrono::steady_clock::now() + duration);
+    stall_until_ = std::max(stall_until_, options_.clock->steady_now() + duration);
   }
 
   void skip_ids(const std::string& symbol, std::int64_t count) {
@@ -366,7 +361,7 @@ class ServerCore {
 
   void on_trade_timer(beast::error_code ec) {
     if (ec || stopping_) return;
-    const SteadyTime now = std::chrono::steady_clock::now();
+    const SteadyTime now = options_.clock->steady_now();
     if (now >= stall_until_) {
       for (PairFeed* pair = earliest_pair(); pair != nullptr && due_time(pair->next) <= now;
            pair = earliest_pair()) {
@@ -382,7 +377,7 @@ class ServerCore {
     const bool wanted = std::any_of(sessions_.begin(), sessions_.end(),
                                     [&](const std::shared_ptr<Session>& s) { return s->subscribed(index); });
     if (wanted) {
-      const std::int64_t event_time_ms = std::max(wall_clock_ms(), pair.next.transact_time_ms);
+      const std::int64_t event_time_ms = std::max(options_.clock->wall_ms(), pair.next.transact_time_ms);
       const auto frame =
           std::make_shared<const std::string>(format_frame(symbols_[index], pair.next, event_time_ms));
       for (const auto& session : sessions_) {
@@ -394,7 +389,7 @@ class ServerCore {
 
   void on_ping_timer(beast::error_code ec) {
     if (ec || stopping_) return;
-    const SteadyTime now = std::chrono::steady_clock::now();
+    const SteadyTime now = options_.clock->steady_now();
     if (now < stall_until_) {
       ping_timer_.expires_at(stall_until_);
     } else {
@@ -410,8 +405,8 @@ class ServerCore {
   std::optional<ssl::context> tls_;
   net::io_context io_;
   tcp::acceptor acceptor_;
-  net::steady_timer trade_timer_;
-  net::steady_timer ping_timer_;
+  ClockTimer trade_timer_;
+  ClockTimer ping_timer_;
   std::uint16_t port_ = 0;
   SteadyTime start_steady_;
   std::int64_t start_ms_ = 0;
@@ -644,8 +639,9 @@ class BinanceSimulator::Server {
 
 Result<std::unique_ptr<BinanceSimulator>> BinanceSimulator::start(SimulatorOptions options) {
   if (Status valid = validate_options(options); !valid) return valid;
-  const std::int64_t start_ms = wall_clock_ms();
-  const SteadyTime start_steady = std::chrono::steady_clock::now();
+  if (options.clock == nullptr) options.clock = &system_clock();
+  const std::int64_t start_ms = options.clock->wall_ms();
+  const SteadyTime start_steady = options.clock->steady_now();
   std::vector<SymbolFeed> symbols;
   std::vector<PairFeed> pairs;
   pairs.reserve(options.pairs.size());

@@ -4,8 +4,8 @@
 //   GET /market/stream?streams=btcusdt@aggTrade/ethusdt@aggTrade
 // with Binance's frame layout, pings every ping_interval, and generates the
 // trades of each configured pair with one PairTradeGenerator, so the two
-// legs are cointegrated. Trades are paced in real time: each is stamped
-// with the wall clock (T) and sent a few milliseconds later (E >= T).
+// legs are cointegrated. Trades are paced by the options' clock: each is
+// stamped with its wall time (T) and sent a few milliseconds later (E >= T).
 // Every connection subscribed to a symbol gets the same frames, so
 // overlapping connections see the same trades with the same ids. A symbol's
 // first agg id is the start time in ms, so the ids of a restarted simulator
@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace alphastream {
@@ -54,6 +55,10 @@ struct SimulatorOptions {
   double trades_per_second = 50;  // per symbol, on average (Poisson); at most 1000
   std::uint64_t seed = 7;         // pair i uses seed + i
   std::chrono::milliseconds ping_interval{180000};  // Binance pings every 3 minutes
+  // Paces trades, pings and stalls and stamps trade times; must outlive the
+  // simulator. Tests pass a ManualClock and move it. The handshake timeout
+  // is Beast's and real.
+  const Clock* clock = &system_clock();
 };
 
 // Counters since start(); each read is atomic on its own.

@@ -27,8 +27,9 @@ void add_reconnects(const BinanceStreamClient& client, std::array<std::uint64_t,
 
 }  // namespace
 
-StreamClientOptions stream_client_options(const FeedConfig& feed) {
+StreamClientOptions stream_client_options(const FeedConfig& feed, const Clock& clock) {
   StreamClientOptions options;
+  options.clock = &clock;
   options.url = feed.url;
   options.verify_tls = feed.tls_verify;
   options.ca_file = feed.tls_ca_file;

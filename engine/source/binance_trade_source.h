@@ -15,7 +15,7 @@
 namespace alphastream {
 
 // The client settings of the config's feed section (all but the symbols).
-StreamClientOptions stream_client_options(const FeedConfig& feed);
+StreamClientOptions stream_client_options(const FeedConfig& feed, const Clock& clock = system_clock());
 
 class BinanceTradeSource : public TradeSource {
  public:

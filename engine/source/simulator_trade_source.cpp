@@ -13,6 +13,7 @@ Result<std::unique_ptr<SimulatorTradeSource>> SimulatorTradeSource::create(const
   options.tls = sim.tls;
   options.trades_per_second = sim.trades_per_second;
   options.seed = sim.seed;
+  options.clock = &context.clock;
   options.ping_interval = std::chrono::milliseconds(static_cast<std::int64_t>(sim.ping_interval_s * 1000));
   options.pairs.clear();
   std::set<std::string> legs;
@@ -43,7 +44,7 @@ Result<std::unique_ptr<SimulatorTradeSource>> SimulatorTradeSource::create(const
   if (!simulator) return Status::invalid_input(config.path + ": feed.simulator: " + simulator.error());
   source->simulator_ = std::move(simulator.value());
 
-  StreamClientOptions client = stream_client_options(config.service.feed);
+  StreamClientOptions client = stream_client_options(config.service.feed, context.clock);
   client.url = source->simulator_->url();
   client.ca_file = source->ca_dir_.empty() ? "" : source->ca_dir_ + "/ca.pem";
   source->feed_ = std::make_unique<BinanceTradeSource>(context.io, context.sink, std::move(client));

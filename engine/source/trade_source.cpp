@@ -15,7 +15,7 @@ Result<std::unique_ptr<TradeSource>> make_trade_source(const EngineConfig& confi
   switch (feed.source) {
     case FeedSource::kBinance:
       return std::unique_ptr<TradeSource>(
-          std::make_unique<BinanceTradeSource>(context.io, context.sink, stream_client_options(feed)));
+          std::make_unique<BinanceTradeSource>(context.io, context.sink, stream_client_options(feed, context.clock)));
     case FeedSource::kSimulator: {
       auto source = SimulatorTradeSource::create(config, context);
       if (!source) return source.status();

@@ -18,6 +18,7 @@
 
 #include "config/engine_config.h"
 #include "core/agg_trade.h"
+#include "core/clock.h"
 #include "core/status.h"
 #include "feed/binance_stream_client.h"
 
@@ -82,6 +83,9 @@ struct TradeSourceContext {
   boost::asio::io_context& io;  // run by one thread: the service's I/O thread
   TradeSink& sink;              // outlives the source
   TradeSource::Events events;
+  // The live sources' time (the feed client's timers and receive times, the
+  // simulator's pacing); outlives the source.
+  const Clock& clock = system_clock();
 };
 
 // The source the config's feed.source names, for `symbols` (upper case, in

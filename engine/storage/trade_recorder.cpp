@@ -180,13 +180,16 @@ std::size_t TradeRecorder::collect_batch(moodycamel::ConsumerToken& consumer, bo
   if (count == 0) return 0;
   // Wait for the batch to fill, in short slices so that a flush() or
   // close() does not wait for the whole interval.
-  const auto deadline = std::chrono::steady_clock::now() + options_.flush_interval;
+  const Clock& clock = options_.clock ? *options_.clock : system_clock();
+  const auto deadline = clock.steady_now() + options_.flush_interval;
   while (count < max) {
     if (flush_waiters_.load(std::memory_order_relaxed) > 0 || stopping_.load(std::memory_order_relaxed)) {
       return count + queue_.try_dequeue_bulk(consumer, batch_.begin() + count, max - count);
     }
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = clock.steady_now();
     if (now >= deadline) break;
+    // kFillSlice is no longer than a manual clock's poll, so a test that
+    // moves the clock is seen within a slice.
     const auto slice =
         std::min(std::chrono::duration_cast<std::chrono::microseconds>(deadline - now), kFillSlice);
     count += queue_.wait_dequeue_bulk_timed(consumer, batch_.begin() + count, max - count, slice);

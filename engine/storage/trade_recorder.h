@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/agg_trade.h"
+#include "core/clock.h"
 #include "core/status.h"
 #include "storage/trade_record.h"
 
@@ -45,6 +46,8 @@ struct TradeRecorderOptions {
   std::size_t max_batch = 4096;          // trades per write transaction, at most
   // How long the writer waits for a batch to fill before committing it.
   std::chrono::milliseconds flush_interval{50};
+  // Keeps flush_interval's time; must outlive the recorder.
+  const Clock* clock = &system_clock();
   // Receives the message of a write error, once, on the writer thread. Must
   // not block for long. Empty: the message goes to stderr.
   std::function<void(std::string_view)> on_error;

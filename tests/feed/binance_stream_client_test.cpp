@@ -25,6 +25,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
+
 extern char** environ;
 
 namespace alphastream {
@@ -307,6 +309,28 @@ int closed_port() {
   return ntohs(address.sin_port);
 }
 
+// Moves clock forward step by step until done() holds, giving the io thread
+// a moment of real time after each step; false if it never did within
+// limit of clock time.
+bool advance_until(ManualClock& clock, milliseconds step, milliseconds limit, const std::function<bool()>& done) {
+  for (milliseconds moved{0}; moved <= limit; moved += step) {
+    for (int i = 0; i < 20; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(1ms);
+    }
+    clock.advance(step);
+  }
+  return done();
+}
+
+// Moves clock forward to until in steps, a millisecond of real time apart.
+void advance_to(ManualClock& clock, Clock::SteadyTime until, milliseconds step) {
+  while (clock.steady_now() < until) {
+    clock.advance(std::min<std::chrono::nanoseconds>(step, until - clock.steady_now()));
+    std::this_thread::sleep_for(1ms);
+  }
+}
+
 TEST(ReconnectBackoff, CeilingDoublesPerFailureUpToTheMaximum) {
   ReconnectBackoff backoff(250ms, 30000ms, 1);
   EXPECT_EQ(backoff.ceiling(1), 250ms);
@@ -483,23 +507,29 @@ TEST(BinanceStreamClient, ResetConnectionIsReconnectedWithReasonError) {
 
 TEST(BinanceStreamClient, SilentConnectionIsReplacedByTheStaleWatchdog) {
   FakeBinanceServer server;
+  ManualClock clock;
   StreamClientOptions options = plain_options(server);
+  options.clock = &clock;
   options.stale_after = 300ms;
   RunningClient client(options);
   ASSERT_TRUE(server.wait_for("open 1"));
   server.command("send {\"n\":1}");
   ASSERT_TRUE(client.handler().wait_until([&] { return client.handler().frames_locked().size() == 1; }));
-  const auto stalled_at = SteadyClock::now();
+  const Clock::SteadyTime silent_from = clock.steady_now();
 
-  // The server keeps the TCP connection open and sends nothing.
+  // The server keeps the TCP connection open and sends nothing: still open
+  // at 290 ms of silence, replaced at 300 ms.
+  advance_to(clock, silent_from + 290ms, 10ms);
+  std::this_thread::sleep_for(30ms);
+  EXPECT_EQ(server.index_of("closed 1"), -1) << "replaced before stale_after";
+  clock.advance(10ms);
   EXPECT_TRUE(server.wait_for("closed 1"));
-  EXPECT_TRUE(server.wait_for("open 2"));
+  ASSERT_TRUE(advance_until(clock, 50ms, 5s, [&] { return server.index_of("open 2") >= 0; }));
   const std::vector<TimedEvent> gone = client.handler().events_of(ConnectionEvent::Kind::kDisconnected);
   ASSERT_GE(gone.size(), 1u);
   EXPECT_EQ(gone[0].event.reason, ReconnectReason::kStale);
   EXPECT_EQ(gone[0].event.session_id, 1u);
   EXPECT_NE(gone[0].event.detail.find("no message for 300 ms"), std::string::npos) << gone[0].event.detail;
-  EXPECT_GE(gone[0].at - stalled_at, 250ms);  // not before stale_after (less the send latency)
   EXPECT_GE(client.counters().reconnects(ReconnectReason::kStale), 1u);
 }
 
@@ -532,17 +562,27 @@ TEST(BinanceStreamClient, SplitsSymbolsOverConnectionsOfAtMostMaxStreams) {
   EXPECT_EQ(load(client.counters().connected_connections), 3u);
 }
 
+// Rotation and the overlap run on a manual clock: the test moves time, so
+// the 1 s rotation age and the 200 ms overlap take no real second.
 TEST(BinanceStreamClient, RotationOpensTheNewConnectionBeforeClosingTheOldAndLosesNoTrade) {
   FakeBinanceServer server;
+  ManualClock clock;
   StreamClientOptions options = plain_options(server);
+  options.clock = &clock;
   options.rotate_after = 1s;
   options.rotation_overlap = 200ms;
   RunningClient client(options);
   ASSERT_TRUE(server.wait_for("open 1"));
   server.command("stream 5");
+  ASSERT_TRUE(client.handler().wait_until([&] { return !client.handler().frames_locked().empty(); }));
+
+  // Nothing rotates while the clock stands still.
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(server.index_of("open 2"), -1);
 
   // Two rotations: 1 -> 2 -> 3.
-  ASSERT_TRUE(server.wait_for("closed 2", 15s));
+  const auto seen = [&](const std::string& line) { return server.index_of(line) >= 0; };
+  ASSERT_TRUE(advance_until(clock, 50ms, 3s, [&] { return seen("closed 2"); }));
   server.command("pause");
   const std::optional<std::string> paused = server.wait_for("paused ");
   ASSERT_TRUE(paused);
@@ -609,40 +649,55 @@ TEST(BinanceStreamClient, FailedConnectsBackOffWithGrowingDelaysCappedAtTheMaxim
   EXPECT_GE(client.counters().reconnects(ReconnectReason::kError), 8u);
 }
 
+// The limiter's window on a manual clock: 3 attempts, then none while the
+// clock stays inside the first second, however long real time runs, then
+// the next ones once it leaves it.
 TEST(BinanceStreamClient, ConnectAttemptsAreRateLimitedPerWindow) {
+  ManualClock clock;
   StreamClientOptions options;
+  options.clock = &clock;
   options.url = "ws://127.0.0.1:" + std::to_string(closed_port()) + "/market/stream";
   options.symbols = {"BTCUSDT"};
   options.reconnect_initial = 1ms;
   options.reconnect_max = 1ms;
   options.max_connects_per_window = 3;
   options.connect_window = 1000ms;
+  const Clock::SteadyTime start = clock.steady_now();  // the first attempt's time
   RunningClient client(options);
-  std::this_thread::sleep_for(1500ms);
-  // Unlimited, a 1 ms backoff would make hundreds of attempts. Limited: 3 in
-  // the first second, 3 more from 1 s on.
-  const std::uint64_t attempts = load(client.counters().connect_attempts_total);
-  EXPECT_GE(attempts, 3u);
-  EXPECT_LE(attempts, 6u);
+  const auto attempts = [&] { return load(client.counters().connect_attempts_total); };
+  // Unlimited, a 1 ms backoff would make an attempt per millisecond.
+  ASSERT_TRUE(advance_until(clock, 5ms, 900ms, [&] { return attempts() >= 3; }));
+  advance_to(clock, start + 990ms, 10ms);
+  std::this_thread::sleep_for(30ms);
+  EXPECT_EQ(attempts(), 3u) << "inside the first window";
+  ASSERT_TRUE(advance_until(clock, 10ms, 1s, [&] { return attempts() >= 4; }));
+  advance_to(clock, start + 1990ms, 10ms);
+  std::this_thread::sleep_for(30ms);
+  EXPECT_LE(attempts(), 6u) << "within two windows";
 }
 
 // Issue 13, finding 6: Binance counts connections per IP, so every client of
 // the process draws from one limiter: two clients together stay within it.
 TEST(BinanceStreamClient, ClientsSharingALimiterStayWithinItTogether) {
+  ManualClock clock;
   StreamClientOptions options;
+  options.clock = &clock;
   options.url = "ws://127.0.0.1:" + std::to_string(closed_port()) + "/market/stream";
   options.symbols = {"BTCUSDT"};
   options.reconnect_initial = 1ms;
   options.reconnect_max = 1ms;
   options.connect_limiter = std::make_shared<ConnectRateLimiter>(3, 1000ms);
+  const Clock::SteadyTime start = clock.steady_now();
   RunningClient first(options);
   RunningClient second(options);
-  std::this_thread::sleep_for(1500ms);
-  // Each alone could make 3 to 6; together they share 3 a second.
-  const std::uint64_t attempts =
-      load(first.counters().connect_attempts_total) + load(second.counters().connect_attempts_total);
-  EXPECT_GE(attempts, 3u);
-  EXPECT_LE(attempts, 6u);
+  const auto attempts = [&] {
+    return load(first.counters().connect_attempts_total) + load(second.counters().connect_attempts_total);
+  };
+  ASSERT_TRUE(advance_until(clock, 5ms, 900ms, [&] { return attempts() >= 3; }));
+  advance_to(clock, start + 990ms, 10ms);
+  std::this_thread::sleep_for(30ms);
+  // Each alone would make 3 in the window; together they share 3.
+  EXPECT_EQ(attempts(), 3u);
 }
 
 TEST(ConnectRateLimiter, AllowsMaxPerWindowThenSaysHowLongToWait) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -18,6 +19,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
 #include "metrics/latency_histogram.h"
 #include "metrics/metrics_server.h"
 #include "metrics/process_metrics.h"
@@ -365,18 +367,37 @@ TEST(MetricsServer, AClientThatSendsNothingDoesNotDelayAScrape) {
   ::close(half);
 }
 
+// The 5 s request timeout on a manual clock: nothing happens while the
+// clock stands still, however long the test waits in real time, and the
+// connection closes as soon as the clock passes 5 s.
 TEST(MetricsServer, AClientThatSendsNothingIsDisconnectedAfterTheTimeout) {
-  auto server = start_or_fail("127.0.0.1:0");
-  ASSERT_TRUE(server);
-  const int silent = ::alphastream::testing::connect_to("127.0.0.1", server->port());
+  ManualClock clock;
+  auto started = MetricsServer::start("127.0.0.1:0", std::make_shared<MetricsRegistry>(),
+                                      MetricsServer::kDefaultMaxConnections, clock);
+  ASSERT_TRUE(started) << started.error();
+  const MetricsServer& server = *started.value();
+  const int silent = ::alphastream::testing::connect_to("127.0.0.1", server.port());
   ASSERT_GE(silent, 0);
-  const auto started = std::chrono::steady_clock::now();
+  // Connections are accepted in order: once this scrape is answered the
+  // silent one has been accepted and its deadline set.
+  ASSERT_EQ(scrape(server).status, 200);
+
+  const auto still_open = [&] {
+    char byte = 0;
+    return ::recv(silent, &byte, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN;
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_TRUE(still_open()) << "closed before the clock moved";
+  clock.advance(std::chrono::milliseconds(4900));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_TRUE(still_open()) << "closed at 4.9 s";
+
+  clock.advance(std::chrono::milliseconds(200));
+  const auto real_start = std::chrono::steady_clock::now();
   char byte = 0;
   // 0: the server closed it; -1 would be the client's own 15 s timeout.
   EXPECT_EQ(::recv(silent, &byte, 1, 0), 0);
-  const auto waited = std::chrono::steady_clock::now() - started;
-  EXPECT_GE(waited, std::chrono::milliseconds(4500));
-  EXPECT_LT(waited, std::chrono::seconds(10));
+  EXPECT_LT(std::chrono::steady_clock::now() - real_start, std::chrono::seconds(2));
   ::close(silent);
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "book/model_factory.h"
+#include "core/clock.h"
 #include "service/model_gauges.h"
 
 namespace alphastream {
@@ -111,19 +112,19 @@ TEST(ShardBook, TheClockRunsAtMostAMinuteAheadOfTheLatestTrade) {
 
 TEST(ShardBook, TickToSignalIsMeasuredOnlyForLiveTradesThatProducedARow) {
   ModelFactory factory(PLUGIN_DIR);
-  ShardBook book(250);
+  ManualClock clock;
+  ShardBook book(250, clock);
   book.book().add_pair(make_pair(factory, "a-b", "AUSDT", "BUSDT"));
-  const std::int64_t now_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  book.on_event(trade("AUSDT", 1, 10, 100, now_ns));  // no row yet
+  const std::int64_t received_ns = clock.wall_ns() - 1'500'000;  // 1.5 ms before the book sees it
+  book.on_event(trade("AUSDT", 1, 10, 100, received_ns));  // no row yet
   book.on_event(trade("BUSDT", 1, 5, 200));
-  book.on_event(trade("AUSDT", 2, 10, 1100));          // a row, but a replayed trade: no receive time
+  book.on_event(trade("AUSDT", 2, 10, 1100));  // a row, but a replayed trade: no receive time
   EXPECT_EQ(book.tick_to_signal().snapshot().count, 0u);
-  book.on_event(trade("AUSDT", 3, 10, 2100, now_ns));  // a row from a live trade
+  book.on_event(trade("AUSDT", 3, 10, 2100, received_ns));  // a row from a live trade
   const LatencyHistogram::Snapshot latency = book.tick_to_signal().snapshot();
   EXPECT_EQ(latency.count, 1u);
-  EXPECT_GE(latency.sum_s, 0.0);
-  EXPECT_LT(latency.sum_s, 10.0);
+  // Read off the manual clock: exactly the 1.5 ms, up to the sum's rounding.
+  EXPECT_NEAR(latency.sum_s, 0.0015, 1e-12);
 }
 
 TEST(ShardBook, RemovingAPairStopsItsRoutesAndKeepsTheOthers) {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.h"
 #include "storage/trade_recorder.h"
 #include "storage_test_support.h"
 
@@ -299,11 +300,21 @@ TEST(TradeRecorder, AFullMapDisablesRecordingKeepsEarlierTradesAndCountsTheRestA
   EXPECT_EQ(summary->symbols[0].last_agg_trade_id, static_cast<std::int64_t>(committed));
 }
 
+// The flush interval on a manual clock: a lone trade waits while the clock
+// stands still, however long real time runs, and is committed once the
+// clock passes the interval.
 TEST(TradeRecorder, APartialBatchIsCommittedAfterTheFlushIntervalWithoutAFlush) {
   TempDir dir;
-  std::unique_ptr<TradeRecorder> recorder = open_recorder(small_options(dir.journal()));
+  ManualClock clock;
+  TradeRecorderOptions options = small_options(dir.journal());
+  options.flush_interval = std::chrono::milliseconds(50);
+  options.clock = &clock;
+  std::unique_ptr<TradeRecorder> recorder = open_recorder(options);
   ASSERT_NE(recorder, nullptr);
   ASSERT_TRUE(recorder->record(numbered_trade(0)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(recorder->stats().records_total, 0u) << "committed before the interval";
+  clock.advance(std::chrono::milliseconds(50));
   for (int waited_ms = 0; waited_ms < 5000 && recorder->stats().records_total == 0; ++waited_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }

@@ -29,6 +29,7 @@ Result<std::unique_ptr<ModelInstance>> ModelFactory::create(const ModelConfig& m
   }
   auto created = ModelInstance::create(library, settings, std::string(context));
   if (!created) return Status::invalid_input(created.error());
+  if (update_budget_.count() > 0) created.value()->set_update_budget(update_budget_);
   return created;
 }
 

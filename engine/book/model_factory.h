@@ -3,6 +3,7 @@
 // a config is refused with the same messages wherever it runs.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -32,10 +33,15 @@ class ModelFactory {
   Result<std::unique_ptr<ModelInstance>> create(const ModelConfig& model, as_model_kind expected_kind,
                                                 std::string_view context);
 
+  // Models created from now on count updates longer than budget (see
+  // ModelInstance::set_update_budget); zero (the default) does not time them.
+  void set_update_budget(std::chrono::nanoseconds budget) { update_budget_ = budget; }
+
   const PluginCatalog& catalog() const { return catalog_; }
 
  private:
   PluginCatalog catalog_;
+  std::chrono::nanoseconds update_budget_{0};
   std::map<std::string, std::shared_ptr<PluginLibrary>> loaded_;  // by resolved path
 };
 

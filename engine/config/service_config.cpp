@@ -40,7 +40,8 @@ std::optional<std::int64_t> read_idle_spin_us(ConfigReader& reader, const YamlVa
 
 void read_engine(ConfigReader& reader, const YamlValue& section, ShardingConfig& engine) {
   MapReader map(reader, section,
-                {"cores", "cpus", "queue_capacity", "clock_grace_ms", "idle_spin_us", "busy_poll", "drain_timeout_s"});
+                {"cores", "cpus", "queue_capacity", "clock_grace_ms", "idle_spin_us", "busy_poll", "drain_timeout_s",
+                 "model_update_budget_us"});
   const auto cores = map.find("cores");
   if (cores) {
     if (const auto n = read_positive_integer(reader, *cores, kMaxCores)) engine.cores = static_cast<int>(*n);
@@ -68,6 +69,9 @@ void read_engine(ConfigReader& reader, const YamlValue& section, ShardingConfig&
   }
   if (const auto v = map.find("drain_timeout_s")) {
     if (const auto n = read_positive_integer(reader, *v, 3600)) engine.drain_timeout_s = *n;
+  }
+  if (const auto v = map.find("model_update_budget_us")) {
+    if (const auto n = read_positive_integer(reader, *v, 60'000'000)) engine.model_update_budget_us = *n;
   }
   const auto spin = map.find("idle_spin_us");
   if (spin) {

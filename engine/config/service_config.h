@@ -1,7 +1,7 @@
 // The sections of the YAML config that only the live service reads:
 //
 //   engine:  {cores: 2, cpus: [2, 3], queue_capacity: 65536, clock_grace_ms: 250,
-//             idle_spin_us: 250, busy_poll: false}
+//             idle_spin_us: 250, busy_poll: false, drain_timeout_s: 10, model_update_budget_us: 1000}
 //   feed:
 //     source: binance            # binance | simulator | replay | csv
 //     url: wss://fstream.binance.com/market/stream
@@ -45,6 +45,9 @@ struct ShardingConfig {
   // On SIGTERM the shards get this long to work through their queues; what
   // is left then is abandoned and logged.
   std::int64_t drain_timeout_s = 10;
+  // A model update (one plugin call) longer than this is counted in
+  // alphastream_model_updates_over_budget_total; 1..60,000,000.
+  std::int64_t model_update_budget_us = 1000;
 
   bool operator==(const ShardingConfig&) const = default;
 };

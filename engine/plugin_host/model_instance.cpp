@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -185,6 +186,16 @@ void ModelInstance::log_to_sink(const as_host* host, as_log_level level, const c
   g_log_sink.load()(level, self->descriptor().id, self->context_, message != nullptr ? message : "");
 }
 
+// Single writer: plain load-and-store, no locked read-modify-write.
+void ModelInstance::record_update_time(std::chrono::nanoseconds took) {
+  const auto bump = [](std::atomic<std::uint64_t>& counter, std::uint64_t n) {
+    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  };
+  bump(timed_updates_, 1);
+  bump(timed_ns_, static_cast<std::uint64_t>(std::max<std::int64_t>(0, took.count())));
+  if (took.count() > update_budget_ns_) bump(over_budget_, 1);
+}
+
 bool ModelInstance::fail_update() {
   ++update_errors_;
   std::fill(outputs_.begin(), outputs_.end(), std::numeric_limits<double>::quiet_NaN());
@@ -197,7 +208,14 @@ bool ModelInstance::call_update(Update update, const Event& event) {
   Event sized = event;
   sized.struct_size = sizeof(Event);
   try {
-    if (update(model_, &sized, outputs_.data()) != AS_OK) return fail_update();
+    if (update_budget_ns_ == 0) {
+      if (update(model_, &sized, outputs_.data()) != AS_OK) return fail_update();
+      return true;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const std::uint32_t status = update(model_, &sized, outputs_.data());
+    record_update_time(std::chrono::steady_clock::now() - started);
+    if (status != AS_OK) return fail_update();
     return true;
   } catch (const std::exception& e) {
     fault(e.what());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -77,6 +78,24 @@ class ModelInstance {
   bool faulted() const { return faulted_.load(std::memory_order_acquire); }
   const std::string& fault_message() const { return fault_message_; }
 
+  // Time spent in the plugin's update. Measured only once a budget is set,
+  // so a backtest does not pay for the clock reads; an update that takes
+  // longer than the budget is counted (the service alerts on the share).
+  // Real time (steady_clock), not an injected clock: this measures work.
+  struct UpdateTiming {
+    std::uint64_t updates = 0;      // updates timed
+    std::uint64_t total_ns = 0;     // their time in the plugin
+    std::uint64_t over_budget = 0;  // of them, longer than the budget
+  };
+  // REQUIRES: budget > 0. [the model's thread, or before it starts]
+  void set_update_budget(std::chrono::nanoseconds budget) { update_budget_ns_ = budget.count(); }
+  std::chrono::nanoseconds update_budget() const { return std::chrono::nanoseconds(update_budget_ns_); }
+  // [any thread]; the three are read one at a time, so may be an update apart.
+  UpdateTiming update_timing() const {
+    return {timed_updates_.load(std::memory_order_relaxed), timed_ns_.load(std::memory_order_relaxed),
+            over_budget_.load(std::memory_order_relaxed)};
+  }
+
   // The model's state through the plugin's "alphastream.state/1" extension,
   // or an error naming the plugin when it has none or its save fails.
   // [the model's thread, between updates]
@@ -95,6 +114,7 @@ class ModelInstance {
  private:
   ModelInstance(std::shared_ptr<PluginLibrary> library, std::vector<double> param_values, std::string context);
   bool fail_update();
+  void record_update_time(std::chrono::nanoseconds took);
   template <class Event, class Update>
   bool call_update(Update update, const Event& event);
   void fault(const std::string& what);
@@ -111,6 +131,9 @@ class ModelInstance {
   std::uint64_t update_errors_ = 0;
   std::atomic<bool> faulted_{false};
   std::string fault_message_;
+  std::int64_t update_budget_ns_ = 0;  // 0: not timed
+  // Written by the model's thread only.
+  std::atomic<std::uint64_t> timed_updates_{0}, timed_ns_{0}, over_budget_{0};
 };
 
 }  // namespace alphastream

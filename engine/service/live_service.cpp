@@ -74,7 +74,9 @@ class LiveService {
         factory_(options.plugins_dir),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
         clock_timer_(io_, clock_),
-        stop_timer_(io_) {}
+        stop_timer_(io_) {
+    factory_.set_update_budget(std::chrono::microseconds(config_.service.engine.model_update_budget_us));
+  }
 
   ~LiveService() {
     // Scrapes read the members below; end them first.

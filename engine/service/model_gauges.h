@@ -55,6 +55,8 @@ class PairGauges : public PairRowSink {
   const OutputGauges& outputs() const { return outputs_; }
   // The model threw and is paused (ModelInstance::faulted). [any thread]
   bool faulted() const { return model_instance_->faulted(); }
+  // For its update timing. [any thread]
+  const ModelInstance& model_instance() const { return *model_instance_; }
 
   // [shard thread]
   void on_row(const PairRow& row) override;
@@ -107,6 +109,7 @@ class SymbolGauges : public SymbolRowSink {
   const OutputGauges& outputs() const { return outputs_; }
   std::uint64_t rows() const { return rows_.load(std::memory_order_relaxed); }
   bool faulted() const { return model_instance_->faulted(); }
+  const ModelInstance& model_instance() const { return *model_instance_; }
 
   // [shard thread]
   void on_row(const SymbolRow& row) override;

@@ -1,8 +1,28 @@
 #include "service/service_metrics.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace alphastream {
+namespace {
+
+// The time a model spends in its plugin's update, labelled as its
+// alphastream_model_faulted series is.
+void write_update_timing(MetricWriter& out, const ModelInstance& model, const MetricLabels& labels) {
+  if (model.update_budget().count() == 0) return;
+  const ModelInstance::UpdateTiming timing = model.update_timing();
+  out.counter("alphastream_model_updates_total", "Updates (plugin calls) of the model, timed.", labels,
+              static_cast<double>(timing.updates));
+  out.counter("alphastream_model_update_seconds_total", "Time the model's plugin spent in its updates.", labels,
+              static_cast<double>(timing.total_ns) * 1e-9);
+  out.counter("alphastream_model_updates_over_budget_total",
+              "Updates that took longer than engine.model_update_budget_us.", labels,
+              static_cast<double>(timing.over_budget));
+  out.gauge("alphastream_model_update_budget_seconds", "engine.model_update_budget_us, in seconds.", labels,
+            std::chrono::duration<double>(model.update_budget()).count());
+}
+
+}  // namespace
 
 void ModelGaugeSet::add(std::shared_ptr<const PairGauges> gauges) {
   std::lock_guard lock(mutex_);
@@ -59,8 +79,10 @@ void ModelGaugeSet::collect(MetricWriter& out) const {
     }
     out.counter("alphastream_pair_observations_total", "Aligned observations the pair's model has processed.",
                 labels, static_cast<double>(g->observations()));
+    const MetricLabels model_labels = {{"plugin", g->plugin()}, {"pair", g->pair()}, {"model", g->model()}};
     out.gauge("alphastream_model_faulted", "1 when the model's plugin threw and the model is paused (see the log).",
-              {{"plugin", g->plugin()}, {"pair", g->pair()}, {"model", g->model()}}, g->faulted() ? 1 : 0);
+              model_labels, g->faulted() ? 1 : 0);
+    write_update_timing(out, g->model_instance(), model_labels);
     for (std::size_t k = 0; k < kSignalKindCount; ++k) {
       const auto kind = static_cast<SignalKind>(k);
       out.counter("alphastream_signals_total", "Signals and stationarity changes, by kind.",
@@ -83,8 +105,10 @@ void ModelGaugeSet::collect(MetricWriter& out) const {
     }
     out.counter("alphastream_symbol_rows_total", "Rows (sampling intervals with trades) of the symbol model.",
                 {{"symbol", g->symbol()}, {"model", g->model()}}, static_cast<double>(g->rows()));
+    const MetricLabels model_labels = {{"plugin", g->plugin()}, {"symbol", g->symbol()}, {"model", g->model()}};
     out.gauge("alphastream_model_faulted", "1 when the model's plugin threw and the model is paused (see the log).",
-              {{"plugin", g->plugin()}, {"symbol", g->symbol()}, {"model", g->model()}}, g->faulted() ? 1 : 0);
+              model_labels, g->faulted() ? 1 : 0);
+    write_update_timing(out, g->model_instance(), model_labels);
   }
 }
 

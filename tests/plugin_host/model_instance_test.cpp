@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -152,6 +153,37 @@ TEST(ModelInstance, AnExceptionEscapingUpdatePausesTheModel) {
   EXPECT_FALSE(m.update(observation(2, 10)));
   EXPECT_TRUE(std::isnan(m.outputs()[0]));
   EXPECT_EQ(m.update_errors(), 2u);
+}
+
+TEST(ModelInstance, UpdatesAreTimedOnlyOnceABudgetIsSet) {
+  auto model = ModelInstance::create(load("c_ratio"), {}, "ctx");
+  ASSERT_TRUE(model.is_ok()) << model.error();
+  ModelInstance& m = **model;
+  ASSERT_TRUE(m.update(observation(2, 6)));
+  EXPECT_EQ(m.update_timing().updates, 0u) << "timed without a budget";
+  m.set_update_budget(std::chrono::seconds(1));
+  ASSERT_TRUE(m.update(observation(2, 6)));
+  ASSERT_TRUE(m.update(observation(2, 8)));
+  const ModelInstance::UpdateTiming timing = m.update_timing();
+  EXPECT_EQ(timing.updates, 2u);
+  EXPECT_EQ(timing.over_budget, 0u);
+  EXPECT_LT(timing.total_ns, 1'000'000'000u);
+}
+
+// A real plugin that sleeps 3 ms per update, against budgets either side.
+TEST(ModelInstance, UpdatesLongerThanTheBudgetAreCounted) {
+  const std::vector<ParamSetting> settings = {{"sleep_ms", 3, "3", "c.yaml:4"}};
+  auto model = ModelInstance::create(load("slow_updates"), settings, "ctx");
+  ASSERT_TRUE(model.is_ok()) << model.error();
+  ModelInstance& m = **model;
+  m.set_update_budget(std::chrono::milliseconds(1));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(m.update(observation(2, 6)));
+  m.set_update_budget(std::chrono::seconds(10));
+  ASSERT_TRUE(m.update(observation(2, 6)));
+  const ModelInstance::UpdateTiming timing = m.update_timing();
+  EXPECT_EQ(timing.updates, 4u);
+  EXPECT_EQ(timing.over_budget, 3u);
+  EXPECT_GE(timing.total_ns, 4u * 3'000'000u);  // nanosleep sleeps at least that long
 }
 
 TEST(ModelInstance, ExceptionInUpdateIsAFailedUpdateWithNaNOutputs) {

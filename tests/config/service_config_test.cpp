@@ -185,6 +185,14 @@ TEST(ServiceConfig, LimitsThatRunWouldMeetAreCheckedWithTheirLine) {
   const Result<EngineConfig> drain = parse_with("engine:\n  drain_timeout_s: 0\n");
   ASSERT_FALSE(drain.is_ok());
   EXPECT_NE(drain.error().find("live.yaml:4: engine.drain_timeout_s"), std::string::npos) << drain.error();
+  for (const char* budget : {"0", "60000001", "2.5"}) {
+    const Result<EngineConfig> config = parse_with(std::string("engine:\n  model_update_budget_us: ") + budget + "\n");
+    ASSERT_FALSE(config.is_ok()) << budget;
+    EXPECT_NE(config.error().find("live.yaml:4: engine.model_update_budget_us"), std::string::npos) << config.error();
+  }
+  const Result<EngineConfig> budget = parse_with("engine:\n  model_update_budget_us: 250\n");
+  ASSERT_TRUE(budget.is_ok()) << budget.error();
+  EXPECT_EQ(budget->service.engine.model_update_budget_us, 250);
   const Result<EngineConfig> cap = parse_with("metrics:\n  max_connections: 5000\n");
   ASSERT_FALSE(cap.is_ok());
   EXPECT_NE(cap.error().find("live.yaml:4: metrics.max_connections"), std::string::npos) << cap.error();

@@ -8,14 +8,50 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <utility>
 
 #include "config/service_config.h"
 #include "config/yaml_reader.h"
+#include "core/utf8.h"
 
 namespace alphastream {
 namespace {
+
+// The first place in text that YAML does not allow (its c-printable set:
+// UTF-8 with no control characters but tab, LF and CR), as 1-based line and
+// column, with why. yaml-cpp 0.7's LoadAll never returns on some such bytes
+// (fuzz/config_loader found NUL and 0xFF making it yield empty documents
+// without end), so the text is checked before it reaches the parser.
+struct TextProblem {
+  int line = 1;
+  int column = 1;
+  std::string what;
+};
+std::optional<TextProblem> find_non_yaml_text(std::string_view text) {
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const std::size_t length = utf8_sequence_length(text.substr(i));
+    const auto hex = [](unsigned char b) {
+      constexpr char kDigits[] = "0123456789ABCDEF";
+      return std::string("0x") + kDigits[b >> 4] + kDigits[b & 15];
+    };
+    if (length == 0) return TextProblem{line, column, "byte " + hex(byte) + " is not UTF-8"};
+    if (length == 1 && ((byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') || byte == 0x7F)) {
+      return TextProblem{line, column, "control character " + hex(byte) + " is not allowed in YAML"};
+    }
+    if (byte == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
 
 // Shortest text that reads back as x, e.g. "2" or "2.5".
 std::string format_number(double x) {
@@ -359,6 +395,10 @@ void read_document(ConfigReader& reader, const YAML::Node& root, EngineConfig& c
 Result<EngineConfig> parse_config(std::string_view yaml_text, const std::string& source_name) {
   ConfigReader reader(source_name);
   std::vector<YAML::Node> documents;
+  if (const std::optional<TextProblem> problem = find_non_yaml_text(yaml_text)) {
+    reader.add_syntax_error(problem->line, problem->column, problem->what + "; expected UTF-8 text");
+    return reader.errors();
+  }
   try {
     documents = YAML::LoadAll(std::string(yaml_text));
   } catch (const YAML::Exception& e) {

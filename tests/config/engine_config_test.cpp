@@ -504,6 +504,19 @@ pairs: []
   EXPECT_EQ(error_of("backtest:\n  fee_bps: 4\n slippage_bps: 1\n"), "backtest.yaml:3:2: invalid YAML: end of map not found");
 }
 
+// fuzz/config_loader: NUL and 0xFF bytes sent yaml-cpp's LoadAll into an
+// endless run of empty documents, until the process ran out of memory. Text
+// YAML does not allow is refused first, at its line and column.
+TEST(EngineConfigErrors, BytesThatAreNotYamlTextAreRefusedWhereTheyAre) {
+  using namespace std::string_literals;
+  EXPECT_EQ(error_of("pairs:\n  - {\xff\xff\xff: 1}\n"), "backtest.yaml:2:6: byte 0xFF is not UTF-8; expected UTF-8 text");
+  EXPECT_EQ(error_of("# s\u00e9ance\npairs: [\0]\n"s),
+            "backtest.yaml:2:9: control character 0x00 is not allowed in YAML; expected UTF-8 text");
+  EXPECT_EQ(error_of("pairs:\x1b[]\n"), "backtest.yaml:1:7: control character 0x1B is not allowed in YAML; expected UTF-8 text");
+  // Tabs, CR LF line ends and UTF-8 (here in a comment) are text.
+  EXPECT_EQ(error_of("# caf\u00e9\r\npairs:\t[]\r\n"), "backtest.yaml:2: pairs: expected at least one pair, got an empty list");
+}
+
 TEST(EngineConfigErrors, EmptyFileAndExtraDocumentsAreRefusedButATrailingMarkerIsNot) {
   EXPECT_EQ(error_of("# nothing yet\n"), "backtest.yaml:1: the config is empty; expected a mapping with a 'pairs' list");
   EXPECT_EQ(error_of(R"(pairs: [{name: p, y: AUSDT, x: BUSDT, model: {plugin: ols}}]

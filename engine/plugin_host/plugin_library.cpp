@@ -58,6 +58,11 @@ class DescriptorChecker {
  private:
   void check_params() {
     if (d_.param_count == 0) return;
+    if (d_.param_count > kMaxDescriptorEntries) {
+      problems_.push_back("descriptor declares " + std::to_string(d_.param_count) + " parameters, more than the " +
+                          std::to_string(kMaxDescriptorEntries) + " a model may have");
+      return;
+    }
     if (d_.params == nullptr) {
       problems_.push_back("descriptor declares " + std::to_string(d_.param_count) +
                           " parameters but params is NULL");
@@ -110,6 +115,11 @@ class DescriptorChecker {
   }
 
   void check_outputs() {
+    if (d_.output_count > kMaxDescriptorEntries) {
+      problems_.push_back("descriptor declares " + std::to_string(d_.output_count) + " outputs, more than the " +
+                          std::to_string(kMaxDescriptorEntries) + " a model may have");
+      return;
+    }
     if (d_.output_count > 0 && d_.outputs == nullptr) {
       problems_.push_back("descriptor declares " + std::to_string(d_.output_count) +
                           " outputs but outputs is NULL");
@@ -221,6 +231,10 @@ void warn_if_writable_by_others(const std::string& library, const char* plugin_i
 
 }  // namespace
 
+std::vector<std::string> check_descriptor(const as_model_descriptor& descriptor) {
+  return DescriptorChecker(descriptor).check();
+}
+
 const as_param_descriptor& param_at(const as_model_descriptor& descriptor, std::uint32_t i) {
   return strided(descriptor.params, i);
 }
@@ -268,7 +282,7 @@ Result<std::shared_ptr<PluginLibrary>> PluginLibrary::load(const std::string& pa
     return Status::error(absolute + ": descriptor struct_size is " + std::to_string(descriptor->struct_size) +
                          ", expected at least " + std::to_string(sizeof(as_model_descriptor)));
   }
-  std::vector<std::string> problems = DescriptorChecker(*descriptor).check();
+  std::vector<std::string> problems = check_descriptor(*descriptor);
   for (std::string& p : check_update_functions(*entry, descriptor->kind)) problems.push_back(std::move(p));
   if (!problems.empty()) return Status::error(join(absolute, problems));
 

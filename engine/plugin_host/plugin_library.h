@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "alphastream/plugin.h"
 #include "core/status.h"
@@ -50,6 +51,19 @@ class PluginLibrary {
   const as_plugin_entry* entry_;
   const as_model_descriptor* descriptor_;
 };
+
+// Every problem with a descriptor, one message each (empty when it is good):
+// id, kind, at most kMaxDescriptorEntries parameters and outputs, their
+// struct sizes and strides, distinct non-empty names, parameter types,
+// defaults within [min, max] and of their type, "beta" and "alpha" outputs
+// of a pair model. PluginLibrary::load runs it; fuzz/ drives it directly.
+// REQUIRES: descriptor.struct_size >= sizeof(as_model_descriptor), and its
+// arrays and strings are as long as it says (a plugin runs in-process: a
+// descriptor that lies about its memory cannot be caught here).
+std::vector<std::string> check_descriptor(const as_model_descriptor& descriptor);
+// More parameters or outputs than a model could sensibly have: a count past
+// this is a corrupt descriptor, refused before its array is read.
+inline constexpr std::uint32_t kMaxDescriptorEntries = 256;
 
 // Element i of a descriptor's params / outputs array, strided by the
 // elements' struct_size as plugin.h specifies.

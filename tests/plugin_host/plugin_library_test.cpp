@@ -119,6 +119,22 @@ TEST(PluginLibrary, DuplicateOutputNameIsRefused) {
             fixture("duplicate_output") + ": output 2 'alpha': name declared twice");
 }
 
+// A corrupt count is refused before the array it describes is read: here
+// one real element each, declared as 1000 and 4 billion (ASan would report
+// the read past them).
+TEST(PluginLibrary, ImplausibleParameterAndOutputCountsAreRefusedBeforeReading) {
+  const as_param_descriptor param{sizeof(as_param_descriptor), "window", AS_PARAM_INT, 5, 1, 10, ""};
+  const as_output_descriptor output{sizeof(as_output_descriptor), "beta", ""};
+  as_model_descriptor d{sizeof(as_model_descriptor), "corrupt", "Corrupt", "1.0.0", "", AS_MODEL_PAIR,
+                        &param, 1000, &output, 4'000'000'000u};
+  EXPECT_THAT(check_descriptor(d),
+              ::testing::ElementsAre("descriptor declares 1000 parameters, more than the 256 a model may have",
+                                     "descriptor declares 4000000000 outputs, more than the 256 a model may have"));
+  d.param_count = 1;
+  d.output_count = 1;
+  EXPECT_THAT(check_descriptor(d), ::testing::ElementsAre("pair model declares no output named 'alpha'"));
+}
+
 TEST(PluginLibrary, PathIsKeptNormalisedForMessages) {
   auto library = PluginLibrary::load(std::string(FIXTURE_DIR) + "/../fixtures/libfixture_c_ratio.so");
   ASSERT_TRUE(library.is_ok()) << library.error();

@@ -12,6 +12,10 @@
 #include <sstream>
 #include <utility>
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+#include <yaml-cpp/yaml.h>
+
 #include "config/service_config.h"
 #include "config/yaml_reader.h"
 #include "core/utf8.h"
@@ -392,33 +396,98 @@ void read_document(ConfigReader& reader, const YAML::Node& root, EngineConfig& c
 
 }  // namespace
 
+namespace {
+
+// Where each YAML document after the first holds something, found with
+// yaml-cpp's event parser: its LoadAll loops until memory runs out on text
+// the parser cannot move past (",1" yields empty documents at position 0
+// forever; fuzz/config_loader found it), so the documents are walked here
+// and a document that starts where the last one did ends the walk.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    start = mark;
+    content.reset();
+  }
+  void OnDocumentEnd() override {}
+  // A document that is only null (a stray "---" at the end) holds nothing.
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { saw(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { saw(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    saw(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    saw(mark);
+  }
+  void OnMapEnd() override {}
+
+  YAML::Mark start;
+  std::optional<YAML::Mark> content;  // the document's first node that is not null
+
+ private:
+  void saw(const YAML::Mark& mark) {
+    if (!content) content = mark;
+  }
+};
+
+struct DocumentScan {
+  std::vector<YAML::Mark> extra_documents;  // the first node of each non-empty document after the first
+  std::optional<YAML::Mark> stuck_at;       // where the parser stopped moving
+};
+
+// Throws YAML::Exception on a syntax error, as YAML::Load does.
+DocumentScan scan_documents(std::string_view text) {
+  std::istringstream stream{std::string(text)};
+  YAML::Parser parser(stream);
+  DocumentCounter counter;
+  DocumentScan scan;
+  int last_start = -1;
+  for (int document = 0; parser.HandleNextDocument(counter); ++document) {
+    if (counter.start.pos <= last_start) {
+      scan.stuck_at = counter.start;
+      break;
+    }
+    last_start = counter.start.pos;
+    if (document > 0 && counter.content) scan.extra_documents.push_back(*counter.content);
+  }
+  return scan;
+}
+
+}  // namespace
+
 Result<EngineConfig> parse_config(std::string_view yaml_text, const std::string& source_name) {
   ConfigReader reader(source_name);
-  std::vector<YAML::Node> documents;
   if (const std::optional<TextProblem> problem = find_non_yaml_text(yaml_text)) {
     reader.add_syntax_error(problem->line, problem->column, problem->what + "; expected UTF-8 text");
     return reader.errors();
   }
+  YAML::Node document;
+  DocumentScan scan;
   try {
-    documents = YAML::LoadAll(std::string(yaml_text));
+    scan = scan_documents(yaml_text);
+    if (!scan.stuck_at) document = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
     const bool marked = !e.mark.is_null();
     reader.add_syntax_error(marked ? e.mark.line + 1 : 1, marked ? e.mark.column + 1 : 1, "invalid YAML: " + e.msg);
     return reader.errors();
   }
-  if (documents.empty() || documents.front().IsNull()) {
+  if (scan.stuck_at) {
+    reader.add_syntax_error(scan.stuck_at->line + 1, scan.stuck_at->column + 1,
+                            "invalid YAML: nothing here starts a node (a ',' or other indicator out of place?)");
+    return reader.errors();
+  }
+  if (!document.IsDefined() || document.IsNull()) {
     reader.add_error(1, "", "the config is empty; expected a mapping with a 'pairs' list");
     return reader.errors();
   }
-  for (std::size_t i = 1; i < documents.size(); ++i) {
-    // A stray "---" at the end makes an empty document; it holds nothing to lose.
-    if (documents[i].IsNull()) continue;
-    const YAML::Mark mark = documents[i].Mark();
+  for (const YAML::Mark& mark : scan.extra_documents) {
     reader.add_error(mark.is_null() ? 1 : mark.line + 1, "", "expected one YAML document, found another one here");
   }
   EngineConfig config;
   config.path = source_name;
-  read_document(reader, documents.front(), config);
+  read_document(reader, document, config);
   if (reader.has_errors()) return reader.errors();
   return config;
 }

@@ -517,6 +517,13 @@ TEST(EngineConfigErrors, BytesThatAreNotYamlTextAreRefusedWhereTheyAre) {
   EXPECT_EQ(error_of("# caf\u00e9\r\npairs:\t[]\r\n"), "backtest.yaml:2: pairs: expected at least one pair, got an empty list");
 }
 
+// fuzz/config_loader: on ",1" yaml-cpp's LoadAll yields empty documents at
+// position 0 forever. The walk over documents notices it stopped moving.
+TEST(EngineConfigErrors, TextTheParserCannotMovePastIsAnErrorNotAnEndlessLoop) {
+  EXPECT_EQ(error_of(",1"), "backtest.yaml:1:1: invalid YAML: nothing here starts a node (a ',' or other indicator out of place?)");
+  EXPECT_EQ(error_of("pairs: []\n,1\n"), "backtest.yaml:2:1: invalid YAML: end of map not found");
+}
+
 TEST(EngineConfigErrors, EmptyFileAndExtraDocumentsAreRefusedButATrailingMarkerIsNot) {
   EXPECT_EQ(error_of("# nothing yet\n"), "backtest.yaml:1: the config is empty; expected a mapping with a 'pairs' list");
   EXPECT_EQ(error_of(R"(pairs: [{name: p, y: AUSDT, x: BUSDT, model: {plugin: ols}}]

@@ -144,10 +144,12 @@ struct JournalArgs {
   std::string journal;
   std::vector<std::string> symbols;  // empty: every recorded symbol
   std::int64_t max_id_jump = 10'000'000;
+  bool repair = false;  // drop the implausible records, rewrite the resume points
 };
 void add_journal_options(CLI::App& command, JournalArgs& args);
 // What a journal holds, per symbol, from a scan: counts, times, ids, gaps,
-// duplicates, implausible id jumps, and the resume point `run` would use.
+// duplicates, implausible id jumps, and the resume point `run` would use;
+// with repair, the implausible records are dropped (the service stopped).
 int run_journal(const JournalArgs& args);
 
 struct CheckConfigArgs {

@@ -122,32 +122,18 @@ void FeedIngest::accept(const AggTrade& trade, bool wait_when_full) {
     }
     sequencer = AggIdSequencer();
   }
-  const bool jump = sequencer.started() && trade.agg_trade_id > sequencer.last_accepted() &&
-                    trade.agg_trade_id - sequencer.last_accepted() > limits_.max_id_jump;
-  if (state->held) {
-    const AggTrade held = *state->held;
-    const bool held_wait = state->wait_held;
-    state->held.reset();
-    const bool confirms = trade.agg_trade_id > held.agg_trade_id &&
-                          trade.agg_trade_id - held.agg_trade_id <= limits_.max_id_jump;
-    if (confirms) {
-      deliver(*state, held, held_wait);
-      deliver(*state, trade, wait_when_full);
-      return;
-    }
+  const auto step =
+      state->jump_guard.next(sequencer, trade.agg_trade_id, {trade, wait_when_full}, limits_.max_id_jump);
+  if (step.released) deliver(*state, step.released->first, step.released->second);
+  if (step.refused) {
     bump(counters.id_jump_total);
     if (warn_) {
-      warn_(std::string(trade.symbol.view()) + ": aggregate id " + std::to_string(held.agg_trade_id) +
+      warn_(std::string(trade.symbol.view()) + ": aggregate id " + std::to_string(step.refused->first.agg_trade_id) +
             " jumped more than " + std::to_string(limits_.max_id_jump) + " past " +
             std::to_string(sequencer.last_accepted()) + " and no later trade confirmed it; refused");
     }
   }
-  if (jump) {
-    state->held = trade;
-    state->wait_held = wait_when_full;
-    return;
-  }
-  deliver(*state, trade, wait_when_full);
+  if (step.take) deliver(*state, trade, wait_when_full);
 }
 
 void FeedIngest::deliver(SymbolState& state, const AggTrade& trade, bool wait_when_full) {

@@ -13,12 +13,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/agg_trade.h"
 #include "feed/agg_id_sequencer.h"
 #include "feed/agg_trade_parser.h"
 #include "feed/binance_stream_client.h"
+#include "feed/id_jump_guard.h"
 #include "source/trade_source.h"
 #include "reactor/shard_group.h"
 
@@ -111,9 +113,9 @@ class FeedIngest : public TradeSink {
     Symbol symbol;
     std::vector<ShardId> shards;
     AggIdSequencer sequencer;
-    // A trade whose id jumped beyond max_id_jump, waiting for confirmation.
-    std::optional<AggTrade> held;
-    bool wait_held = false;  // held came with wait_when_full
+    // A trade whose id jumped beyond max_id_jump waits in here for the next
+    // id to confirm it, with the wait_when_full it came with.
+    IdJumpGuard<std::pair<AggTrade, bool>> jump_guard;
     // The sequencer continues a journal's last id that no live trade has
     // followed yet: a first trade far below it means the stored id was bad.
     bool resumed = false;

@@ -43,21 +43,6 @@ std::uint64_t get_le64(std::string_view bytes) {
   return value;
 }
 
-class CursorGuard {
- public:
-  CursorGuard() = default;
-  ~CursorGuard() {
-    if (cursor_ != nullptr) mdb_cursor_close(cursor_);
-  }
-  CursorGuard(const CursorGuard&) = delete;
-  CursorGuard& operator=(const CursorGuard&) = delete;
-  MDB_cursor** out() { return &cursor_; }
-  MDB_cursor* get() const { return cursor_; }
-
- private:
-  MDB_cursor* cursor_ = nullptr;
-};
-
 }  // namespace
 
 std::string lmdb_error(const std::string& path, std::string_view call, int rc) {

@@ -13,6 +13,8 @@
 
 #include <lmdb.h>
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -49,6 +51,39 @@ class TxnGuard {
 
  private:
   MDB_txn* txn_;
+};
+
+// Closes a cursor on every path out of a function.
+class CursorGuard {
+ public:
+  CursorGuard() = default;
+  ~CursorGuard() {
+    if (cursor_ != nullptr) mdb_cursor_close(cursor_);
+  }
+  CursorGuard(const CursorGuard&) = delete;
+  CursorGuard& operator=(const CursorGuard&) = delete;
+  MDB_cursor** out() { return &cursor_; }
+  MDB_cursor* get() const { return cursor_; }
+
+ private:
+  MDB_cursor* cursor_ = nullptr;
+};
+
+// "symbol:<name>": the meta key of a symbol's SymbolSummary, built without
+// allocating (the recorder writes it per batch).
+class SymbolSummaryKey {
+ public:
+  // Symbol names are at most Symbol::kMaxSize bytes; longer is cut.
+  explicit SymbolSummaryKey(std::string_view symbol)
+      : size_(kSymbolKeyPrefix.size() + std::min(symbol.size(), Symbol::kMaxSize)) {
+    std::copy(kSymbolKeyPrefix.begin(), kSymbolKeyPrefix.end(), bytes_.begin());
+    std::copy_n(symbol.begin(), size_ - kSymbolKeyPrefix.size(), bytes_.begin() + kSymbolKeyPrefix.size());
+  }
+  MDB_val val() { return MDB_val{size_, bytes_.data()}; }
+
+ private:
+  std::array<char, kSymbolKeyPrefix.size() + Symbol::kMaxSize> bytes_{};
+  std::size_t size_;
 };
 
 // "trade journal <path>: <call>: <LMDB's message>"

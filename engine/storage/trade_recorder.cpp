@@ -12,7 +12,7 @@ namespace alphastream {
 using storage_internal::as_val;
 using storage_internal::JournalEnv;
 using storage_internal::kNextSequenceKey;
-using storage_internal::kSymbolKeyPrefix;
+using storage_internal::SymbolSummaryKey;
 using storage_internal::TxnGuard;
 
 namespace {
@@ -246,10 +246,8 @@ Status TradeRecorder::commit_batch(std::size_t count) {
   for (std::size_t i = 0; i < pending_symbols_.size(); ++i) {
     if (!touched_[i]) continue;
     const std::string_view name = pending_symbols_[i].symbol.view();
-    std::array<char, kSymbolKeyPrefix.size() + Symbol::kMaxSize> key_text;
-    std::copy(kSymbolKeyPrefix.begin(), kSymbolKeyPrefix.end(), key_text.begin());
-    std::copy(name.begin(), name.end(), key_text.begin() + kSymbolKeyPrefix.size());
-    MDB_val key{kSymbolKeyPrefix.size() + name.size(), key_text.data()};
+    SymbolSummaryKey key_bytes(name);
+    MDB_val key = key_bytes.val();
     SymbolSummaryBytes value_bytes = encode_symbol_summary(pending_symbols_[i]);
     MDB_val value{value_bytes.size(), value_bytes.data()};
     if (int rc = mdb_put(raw, env_->meta(), &key, &value, 0); rc != 0) {

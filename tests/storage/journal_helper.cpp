@@ -6,6 +6,10 @@
 //     of trades in the journal that are known committed ("<count>\n").
 //     With <batches> = 0 it never stops (the test kills it); otherwise it
 //     prints "done", waits for EOF on stdin and closes the recorder.
+//   journal_helper record-ids <dir> <id>...
+//     Records numbered_trade(n) for n = 0, 1, ... with the given aggregate
+//     ids instead of their own (a journal with a poisoned id, say), closes
+//     the recorder and prints "done".
 //   journal_helper hold-write-lock <dir>
 //     Opens the journal with plain LMDB, begins a write transaction (so
 //     every other writer blocks), prints "locked", waits for EOF on stdin,
@@ -58,6 +62,22 @@ int record(const std::string& dir, std::uint64_t batch, std::uint64_t batches) {
   return 0;
 }
 
+int record_ids(const std::string& dir, int count, char** ids) {
+  alphastream::TradeRecorderOptions options;
+  options.path = dir;
+  options.map_size_mb = 64;
+  auto recorder = alphastream::TradeRecorder::open(options);
+  if (!recorder) return fail(recorder.error());
+  for (int i = 0; i < count; ++i) {
+    alphastream::AggTrade trade = alphastream::testing::numbered_trade(static_cast<std::uint64_t>(i));
+    trade.agg_trade_id = std::strtoll(ids[i], nullptr, 10);
+    if (!(*recorder)->record(trade)) return fail("the recorder's queue is full");
+  }
+  if (alphastream::Status status = (*recorder)->flush(); !status) return fail(status.message());
+  std::printf("done\n");
+  return 0;
+}
+
 int hold_write_lock(const std::string& dir) {
   MDB_env* env = nullptr;
   MDB_txn* txn = nullptr;
@@ -79,6 +99,8 @@ int main(int argc, char** argv) {
   if (argc == 5 && std::strcmp(argv[1], "record") == 0) {
     return record(argv[2], std::strtoull(argv[3], nullptr, 10), std::strtoull(argv[4], nullptr, 10));
   }
+  if (argc >= 3 && std::strcmp(argv[1], "record-ids") == 0) return record_ids(argv[2], argc - 3, argv + 3);
   if (argc == 3 && std::strcmp(argv[1], "hold-write-lock") == 0) return hold_write_lock(argv[2]);
-  return fail("usage: journal_helper record <dir> <batch> <batches> | hold-write-lock <dir>");
+  return fail("usage: journal_helper record <dir> <batch> <batches> | record-ids <dir> <id>... | "
+              "hold-write-lock <dir>");
 }

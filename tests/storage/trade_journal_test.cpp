@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "storage/journal_repair.h"
 #include "storage/trade_recorder.h"
 #include "storage_test_support.h"
 
@@ -426,6 +427,67 @@ TEST(TradeJournal, ARecordWhoseTimeDisagreesWithItsKeyIsRejected) {
   EXPECT_EQ(visited.error(),
             "trade journal " + dir.journal() + ": key (transact_time_ms=" + std::to_string(time_ms) +
                 ", sequence=0): the record says transact_time_ms=" + std::to_string(time_ms + 1));
+}
+
+}  // namespace
+}  // namespace alphastream
+
+namespace alphastream {
+namespace {
+
+// drop_journal_records: the records named go, one missing key is skipped,
+// every symbol's summary is recomputed from what is left, and a symbol with
+// nothing left has no summary; the next recorder continues the sequence.
+TEST(JournalRepair, DroppedRecordsAreGoneAndTheSummariesRecomputed) {
+  TempDir dir;
+  std::vector<AggTrade> trades;
+  for (std::uint64_t i = 0; i < 6; ++i) trades.push_back(numbered_trade(i));
+  trades[3].agg_trade_id = 900'000'000'000;  // poisoned
+  AggTrade lone = numbered_trade(6);
+  lone.symbol = Symbol("ETHUSDT");
+  trades.push_back(lone);
+  record_all(dir.journal(), trades);
+
+  // Keys: (transact time, sequence in arrival order).
+  const std::vector<TradeKey> drop = {{trades[3].transact_time_ms, 3},
+                                      {lone.transact_time_ms, 6},
+                                      {trades[0].transact_time_ms, 99}};  // no such record
+  const Result<JournalRepair> repair = drop_journal_records(dir.journal(), drop);
+  ASSERT_TRUE(repair) << repair.error();
+  EXPECT_EQ(repair->dropped, 2u);
+  ASSERT_EQ(repair->before.size(), 2u);
+  EXPECT_EQ(repair->before[0].symbol, Symbol("BTCUSDT"));
+  EXPECT_EQ(repair->before[0].last_agg_trade_id, 900'000'000'000);
+  ASSERT_EQ(repair->after.size(), 1u);
+  EXPECT_EQ(repair->after[0].trade_count, 5u);
+  EXPECT_EQ(repair->after[0].last_agg_trade_id, 6);
+
+  {
+    std::unique_ptr<TradeJournal> journal = open_journal(dir.journal());
+    ASSERT_NE(journal, nullptr);
+    const Result<JournalSummary> summary = journal->summary();
+    ASSERT_TRUE(summary) << summary.error();
+    EXPECT_EQ(summary->trade_count, 5u);
+    EXPECT_EQ(summary->next_sequence, 7u);  // sequences are never reused
+    ASSERT_EQ(summary->symbols.size(), 1u);
+    EXPECT_EQ(summary->symbols[0].last_agg_trade_id, 6);
+    std::vector<std::int64_t> ids;
+    for (const Stored& s : read_range(*journal, kMinTime, TradeJournal::kEndOfTime)) {
+      ids.push_back(s.trade.agg_trade_id);
+    }
+    EXPECT_EQ(ids, (std::vector<std::int64_t>{1, 2, 3, 5, 6}));
+  }
+  std::unique_ptr<TradeRecorder> recorder = open_recorder(small_options(dir.journal()));
+  ASSERT_NE(recorder, nullptr);
+  EXPECT_EQ(recorder->summary_at_open().next_sequence, 7u);
+}
+
+TEST(JournalRepair, ANamedPathWithNoJournalIsRefused) {
+  TempDir dir;
+  const Result<JournalRepair> repair = drop_journal_records(dir.journal("nothing-here"), {});
+  ASSERT_FALSE(repair);
+  EXPECT_NE(repair.error().find("nothing-here: no data.mdb there"), std::string::npos) << repair.error();
+  EXPECT_FALSE(std::filesystem::exists(dir.journal("nothing-here")));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The plugin descriptor checker on descriptors built from arbitrary bytes:
 // any kind, strings present, empty or NULL, up to 12 parameters and outputs
-// with any struct sizes, names (often repeated), types and bound values
+// with any struct sizes (strides), names (often repeated), types and bound values
 // (NaN and infinities included). It must never crash or read past what the
 // descriptor declares; what it passes must hold everything the host relies
 // on afterwards, and describe() must print it.
@@ -89,15 +89,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   d.version = in.text(strings);
   d.description = in.text(strings);
 
-  // Strides are whole multiples of 8 so every element stays aligned.
+  // params[0].struct_size is the array's stride: usually the struct plus 0
+  // to 2 words, sometimes any number. The array really holds that many
+  // bytes per element when the checker may walk it at that stride; when it
+  // may not, only whole structs, and the checker must stop at element 0.
+  const auto stride_of = [](std::uint32_t declared, std::size_t minimum, std::size_t align) {
+    const bool walkable = declared >= minimum && declared <= kMaxDescriptorStructSize && declared % align == 0;
+    return walkable ? std::size_t{declared} : minimum;
+  };
   const std::uint32_t param_count = in.u8() % 13;
-  const std::size_t param_stride = sizeof(as_param_descriptor) + 8 * (in.u8() % 3);
+  const std::uint8_t param_pick = in.u8();
+  const std::uint32_t param_size = param_pick < 230 ? sizeof(as_param_descriptor) + 8 * (param_pick % 3) : in.u32();
+  const std::size_t param_stride = stride_of(param_size, sizeof(as_param_descriptor), alignof(as_param_descriptor));
   Strided<as_param_descriptor> params;
   params.memory.resize(std::max<std::size_t>(1, param_count) * param_stride);
   for (std::uint32_t i = 0; i < param_count; ++i) {
     as_param_descriptor& p = params.at(i, param_stride);
-    const std::uint8_t size_pick = in.u8();
-    p.struct_size = size_pick < 230 ? static_cast<std::uint32_t>(param_stride) : in.u32();
+    p.struct_size = i == 0 || in.u8() < 230 ? param_size : in.u32();
     p.name = in.text(strings);
     p.type = in.u8() % 5;
     p.default_value = in.number();
@@ -109,13 +117,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   d.param_count = param_count;
 
   const std::uint32_t output_count = in.u8() % 13;
-  const std::size_t output_stride = sizeof(as_output_descriptor) + 8 * (in.u8() % 3);
+  const std::uint8_t output_pick = in.u8();
+  const std::uint32_t output_size =
+      output_pick < 230 ? sizeof(as_output_descriptor) + 8 * (output_pick % 3) : in.u32();
+  const std::size_t output_stride =
+      stride_of(output_size, sizeof(as_output_descriptor), alignof(as_output_descriptor));
   Strided<as_output_descriptor> outputs;
   outputs.memory.resize(std::max<std::size_t>(1, output_count) * output_stride);
   for (std::uint32_t i = 0; i < output_count; ++i) {
     as_output_descriptor& o = outputs.at(i, output_stride);
-    const std::uint8_t size_pick = in.u8();
-    o.struct_size = size_pick < 230 ? static_cast<std::uint32_t>(output_stride) : in.u32();
+    o.struct_size = i == 0 || in.u8() < 230 ? output_size : in.u32();
     o.name = in.text(strings);
     o.help = in.text(strings);
   }

@@ -35,6 +35,20 @@ std::string quoted(const char* s) {
 
 bool empty(const char* s) { return s == nullptr || *s == '\0'; }
 
+// The element size of a params/outputs array is its stride: at least the
+// host's struct (a newer plugin's may be larger), a multiple of its
+// alignment (as any C array's is) and at most kMaxDescriptorStructSize, so
+// a corrupt size cannot send the walk far past the array. Returns what was
+// expected, or an empty string.
+template <class T>
+std::string check_stride(std::uint32_t size) {
+  if (size < sizeof(T) || size > kMaxDescriptorStructSize || size % alignof(T) != 0) {
+    return "a multiple of " + std::to_string(alignof(T)) + " from " + std::to_string(sizeof(T)) + " to " +
+           std::to_string(kMaxDescriptorStructSize);
+  }
+  return {};
+}
+
 // Collects every problem with one descriptor, so a plugin author fixes them
 // in one round.
 class DescriptorChecker {
@@ -69,9 +83,8 @@ class DescriptorChecker {
       return;
     }
     const std::uint32_t size = d_.params[0].struct_size;
-    if (size < sizeof(as_param_descriptor)) {
-      problems_.push_back("params[0].struct_size is " + std::to_string(size) + ", expected at least " +
-                          std::to_string(sizeof(as_param_descriptor)));
+    if (std::string problem = check_stride<as_param_descriptor>(size); !problem.empty()) {
+      problems_.push_back("params[0].struct_size is " + std::to_string(size) + ", expected " + problem);
       return;
     }
     std::set<std::string_view> names;
@@ -128,9 +141,8 @@ class DescriptorChecker {
     std::set<std::string_view> names;
     if (d_.output_count > 0) {
       const std::uint32_t size = d_.outputs[0].struct_size;
-      if (size < sizeof(as_output_descriptor)) {
-        problems_.push_back("outputs[0].struct_size is " + std::to_string(size) + ", expected at least " +
-                            std::to_string(sizeof(as_output_descriptor)));
+      if (std::string problem = check_stride<as_output_descriptor>(size); !problem.empty()) {
+        problems_.push_back("outputs[0].struct_size is " + std::to_string(size) + ", expected " + problem);
         return;
       }
       for (std::uint32_t i = 0; i < d_.output_count; ++i) {

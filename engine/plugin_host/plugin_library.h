@@ -54,7 +54,7 @@ class PluginLibrary {
 
 // Every problem with a descriptor, one message each (empty when it is good):
 // id, kind, at most kMaxDescriptorEntries parameters and outputs, their
-// struct sizes and strides, distinct non-empty names, parameter types,
+// struct sizes (the strides: see kMaxDescriptorStructSize), distinct non-empty names, parameter types,
 // defaults within [min, max] and of their type, "beta" and "alpha" outputs
 // of a pair model. PluginLibrary::load runs it; fuzz/ drives it directly.
 // REQUIRES: descriptor.struct_size >= sizeof(as_model_descriptor), and its
@@ -64,6 +64,9 @@ std::vector<std::string> check_descriptor(const as_model_descriptor& descriptor)
 // More parameters or outputs than a model could sensibly have: a count past
 // this is a corrupt descriptor, refused before its array is read.
 inline constexpr std::uint32_t kMaxDescriptorEntries = 256;
+// The largest params[0] / outputs[0] struct_size (their arrays' stride)
+// taken: room for a future ABI's larger elements, not for a corrupt size.
+inline constexpr std::uint32_t kMaxDescriptorStructSize = 1024;
 
 // Element i of a descriptor's params / outputs array, strided by the
 // elements' struct_size as plugin.h specifies.

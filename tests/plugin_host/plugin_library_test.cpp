@@ -135,6 +135,25 @@ TEST(PluginLibrary, ImplausibleParameterAndOutputCountsAreRefusedBeforeReading) 
   EXPECT_THAT(check_descriptor(d), ::testing::ElementsAre("pair model declares no output named 'alpha'"));
 }
 
+// params[0].struct_size is the stride of the walk over the array: a huge or
+// misaligned one is refused before element 1 is read (fuzz/descriptor_checker
+// found the walk reading far past the array).
+TEST(PluginLibrary, AStrideThatIsTooLargeOrMisalignedIsRefusedBeforeTheWalk) {
+  as_param_descriptor params[2] = {{sizeof(as_param_descriptor), "window", AS_PARAM_INT, 5, 1, 10, ""},
+                                   {sizeof(as_param_descriptor), "scale", AS_PARAM_DOUBLE, 1, 0, 2, ""}};
+  const as_output_descriptor outputs[2] = {{sizeof(as_output_descriptor), "beta", ""},
+                                           {sizeof(as_output_descriptor), "alpha", ""}};
+  const as_model_descriptor d{sizeof(as_model_descriptor), "strided", "Strided", "1.0.0", "", AS_MODEL_PAIR,
+                              params, 2, outputs, 2};
+  EXPECT_THAT(check_descriptor(d), ::testing::IsEmpty());
+  const std::string expected = "a multiple of 8 from " + std::to_string(sizeof(as_param_descriptor)) + " to 1024";
+  for (const std::uint32_t size : {0x7fffff00u, 1032u, static_cast<std::uint32_t>(sizeof(as_param_descriptor) + 1)}) {
+    params[0].struct_size = size;
+    EXPECT_THAT(check_descriptor(d), ::testing::ElementsAre("params[0].struct_size is " + std::to_string(size) +
+                                                            ", expected " + expected));
+  }
+}
+
 TEST(PluginLibrary, PathIsKeptNormalisedForMessages) {
   auto library = PluginLibrary::load(std::string(FIXTURE_DIR) + "/../fixtures/libfixture_c_ratio.so");
   ASSERT_TRUE(library.is_ok()) << library.error();

@@ -58,6 +58,7 @@ struct SimulateArgs {
   double hours = 6.0;
   std::string start_date = "2024-01-01";  // UTC midnight of this day
   bool header = false;
+  std::string layout = "futures";  // or "spot"
 };
 void add_simulate_options(CLI::App& command, SimulateArgs& args);
 int run_simulate(const SimulateArgs& args);

@@ -45,6 +45,9 @@ void add_simulate_options(CLI::App& command, SimulateArgs& args) {
   command.add_option("--start", args.start_date, "first day, YYYY-MM-DD (UTC)")->capture_default_str();
   command.add_option("--seed", g.seed, "random seed; the same seed gives the same files")->capture_default_str();
   command.add_flag("--header", args.header, "write the header line, as newer Binance files have");
+  command.add_option("--layout", args.layout, "futures (times in ms) or spot (is_best_match, times in microseconds)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"futures", "spot"}));
 }
 
 int run_simulate(const SimulateArgs& args) {
@@ -65,7 +68,8 @@ int run_simulate(const SimulateArgs& args) {
     spdlog::error("{}: cannot create: {}", args.out_dir, ec.message());
     return kExitFailure;
   }
-  auto written = write_pair_csv(config, args.out_dir, args.header);
+  auto written = write_pair_csv(config, args.out_dir, args.header,
+                                args.layout == "spot" ? CsvLayout::kSpot : CsvLayout::kFutures);
   if (!written) {
     spdlog::error("{}", written.error());
     return kExitFailure;

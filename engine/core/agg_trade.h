@@ -51,6 +51,9 @@ struct AggTrade {
   std::int64_t event_time_ms = 0;    // 0 when unknown (historical files)
   std::int64_t receive_time_ns = 0;  // local receive time; 0 when not live
   bool is_buyer_maker = false;       // true: the taker sold
+  // Microseconds past transact_time_ms, 0..999: spot files since 2025 time
+  // trades in microseconds. Pipelines and the journal work in milliseconds.
+  std::uint16_t transact_time_us = 0;
 };
 
 }  // namespace alphastream

@@ -17,14 +17,24 @@ namespace alphastream {
 namespace {
 
 constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
-constexpr std::string_view kHeader =
+constexpr std::string_view kFuturesHeader =
     "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker";
+constexpr std::string_view kSpotHeader =
+    "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker,is_best_match";
 constexpr std::string_view kHeaderStart = "agg_trade_id,";
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-constexpr std::size_t kFieldCount = 7;
-constexpr std::string_view kColumns[kFieldCount] = {
-    "agg_trade_id", "price", "quantity", "first_trade_id", "last_trade_id", "transact_time",
-    "is_buyer_maker"};
+constexpr std::size_t kFuturesFieldCount = 7;
+constexpr std::size_t kSpotFieldCount = 8;
+constexpr std::string_view kColumns[kSpotFieldCount] = {
+    "agg_trade_id", "price",         "quantity",       "first_trade_id",
+    "last_trade_id", "transact_time", "is_buyer_maker", "is_best_match"};
+// A transact_time this large is in microseconds: times in milliseconds
+// stay below 4.2e12 until 2100, microseconds are above 1.4e15 since 2017.
+constexpr std::int64_t kMicrosecondTimesFrom = 100'000'000'000'000;
+
+std::size_t field_count(CsvLayout layout) {
+  return layout == CsvLayout::kSpot ? kSpotFieldCount : kFuturesFieldCount;
+}
 constexpr std::int64_t kProgressIntervalNs = 200'000'000;  // ~5 updates a second
 constexpr std::uint64_t kRowsBetweenClockReads = 4096;
 
@@ -269,20 +279,34 @@ Result<bool> AggTradeCsvReader::next(AggTrade& out) {
       if (Status skipped = bad_row(parsed.message()); !skipped) return fail(std::move(skipped));
       continue;
     }
+    if (row.microseconds) ++stats_.microsecond_rows;
     if (Status arrived = accept_arrival(row); !arrived) return fail(std::move(arrived));
   }
 }
 
+std::string_view csv_layout_name(CsvLayout layout) { return layout == CsvLayout::kSpot ? "spot" : "futures"; }
+
+std::string_view csv_layout_header(CsvLayout layout) {
+  return layout == CsvLayout::kSpot ? kSpotHeader : kFuturesHeader;
+}
+
 Result<bool> AggTradeCsvReader::take_header(std::string_view* line) {
   if (line->starts_with(kUtf8Bom)) line->remove_prefix(kUtf8Bom.size());
-  if (!line->starts_with(kHeaderStart)) return false;
-  if (*line != kHeader) {
-    return Status::error(where() + ": unexpected header " + quoted(*line) +
-                         "; expected the USD-M futures aggTrades layout \"" +
-                         std::string(kHeader) + "\"");
+  if (!line->starts_with(kHeaderStart)) {
+    // No header: the first row's fields say which layout this is.
+    const auto commas = static_cast<std::size_t>(std::count(line->begin(), line->end(), ','));
+    layout_ = commas + 1 == kSpotFieldCount ? CsvLayout::kSpot : CsvLayout::kFutures;
+    stats_.layout = layout_;
+    return false;
   }
-  stats_.header_present = true;
-  return true;
+  if (*line == kFuturesHeader || *line == kSpotHeader) {
+    layout_ = *line == kSpotHeader ? CsvLayout::kSpot : CsvLayout::kFutures;
+    stats_.layout = layout_;
+    stats_.header_present = true;
+    return true;
+  }
+  return Status::error(where() + ": unexpected header " + quoted(*line) + "; expected the futures layout \"" +
+                       std::string(kFuturesHeader) + "\" or the spot layout \"" + std::string(kSpotHeader) + "\"");
 }
 
 Result<bool> AggTradeCsvReader::next_line(std::string_view* line) {
@@ -320,33 +344,45 @@ Result<bool> AggTradeCsvReader::next_line(std::string_view* line) {
 }
 
 Status AggTradeCsvReader::parse_row(std::string_view line, Pending* row) const {
-  std::string_view fields[kFieldCount];
+  const std::size_t expected = field_count(layout_);
+  std::string_view fields[kSpotFieldCount];
   std::size_t count = 0;
   std::size_t start = 0;
   for (;;) {
     const std::size_t comma = line.find(',', start);
     const std::string_view field = line.substr(start, comma - start);
-    if (count < kFieldCount) fields[count] = field;
+    if (count < kSpotFieldCount) fields[count] = field;
     ++count;
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
-  if (count != kFieldCount) {
-    return Status::error("expected " + std::to_string(kFieldCount) +
-                         " comma-separated fields, got " + std::to_string(count));
+  if (count != expected) {
+    // The first row of a file without a header chose no layout: name both.
+    if (stats_.rows == 1 && !stats_.header_present) {
+      return Status::error("got " + std::to_string(count) + " comma-separated fields; expected " +
+                           std::to_string(kFuturesFieldCount) + " (futures: " + std::string(kFuturesHeader) +
+                           ") or " + std::to_string(kSpotFieldCount) + " (spot: " + std::string(kSpotHeader) + ")");
+    }
+    return Status::error("expected " + std::to_string(expected) + " comma-separated fields (the " +
+                         std::string(csv_layout_name(layout_)) + " layout of this file), got " + std::to_string(count));
   }
   AggTrade& trade = row->trade;
   trade.symbol = options_.symbol;
-  std::int64_t* const integers[kFieldCount] = {&trade.agg_trade_id, nullptr, nullptr,
-                                               &trade.first_trade_id, &trade.last_trade_id,
-                                               &trade.transact_time_ms, nullptr};
+  std::int64_t* const integers[6] = {&trade.agg_trade_id, nullptr, nullptr,
+                                     &trade.first_trade_id, &trade.last_trade_id, &trade.transact_time_ms};
   for (std::size_t column : {0, 3, 4, 5}) {
     if (!parse_integer(fields[column], integers[column]) || *integers[column] < 0) {
       return Status::error(column_problem(column, "a non-negative integer", fields[column]));
     }
   }
+  trade.transact_time_us = 0;
+  row->microseconds = trade.transact_time_ms >= kMicrosecondTimesFrom;
+  if (row->microseconds) {
+    trade.transact_time_us = static_cast<std::uint16_t>(trade.transact_time_ms % 1000);
+    trade.transact_time_ms /= 1000;
+  }
   if (!is_plausible_trade_time(trade.transact_time_ms)) {
-    return Status::error(column_problem(5, "a time in 2017..2100 in Unix ms", fields[5]));
+    return Status::error(column_problem(5, "a time in 2017..2100 in Unix ms or us", fields[5]));
   }
   if (!parse_decimal(fields[1], &trade.price)) {
     return Status::error(column_problem(1, "a decimal number", fields[1]));
@@ -368,6 +404,12 @@ Status AggTradeCsvReader::parse_row(std::string_view line, Pending* row) const {
     trade.is_buyer_maker = false;
   } else {
     return Status::error(column_problem(6, "true or false", fields[6]));
+  }
+  // Binance marks nearly every spot trade a best match; the engine does not
+  // use it, but a row that does not say true or false is not a spot row.
+  if (layout_ == CsvLayout::kSpot && !equals_ignoring_case(fields[7], "true") &&
+      !equals_ignoring_case(fields[7], "false")) {
+    return Status::error(column_problem(7, "true or false", fields[7]));
   }
   return Status::ok();
 }
@@ -530,7 +572,9 @@ std::string AggTradeCsvReader::summary() const {
          " accepted, " + std::to_string(s.duplicates_dropped) + " duplicates dropped, " +
          std::to_string(s.gaps) + " gaps (" + std::to_string(s.missing_ids) + " missing ids), " +
          std::to_string(s.reordered_rows) + " reordered, " + std::to_string(s.bad_rows_skipped) +
-         " bad rows skipped" + (s.header_present ? "" : ", no header");
+         " bad rows skipped" + (s.header_present ? "" : ", no header") +
+         (s.layout == CsvLayout::kSpot ? ", spot layout" : "") +
+         (s.microsecond_rows > 0 ? ", " + std::to_string(s.microsecond_rows) + " rows timed in microseconds" : "");
 }
 
 }  // namespace alphastream

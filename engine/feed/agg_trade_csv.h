@@ -1,11 +1,17 @@
-// Historical aggregate trades from data.binance.vision USD-M futures files
+// Historical aggregate trades from data.binance.vision files
 // (`<SYMBOL>-aggTrades-<YYYY-MM-DD>.csv` or the `.zip` holding it), read as a
 // stream in agg id order. Memory stays flat whatever the file size: 1 MiB of
 // input buffer plus a reorder buffer of at most reorder_window + 1 rows.
 //
-// Layout, with or without the header line:
-//   agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker
-//   26129,0.01633102,4.70443515,27781,27781,1498793709153,true
+// Layouts, with or without the header line, told apart per file by the
+// header or the first row's field count:
+//   futures (USD-M `futures/um`, COIN-M `futures/cm`, quantities in contracts):
+//     agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker
+//     26129,0.01633102,4.70443515,27781,27781,1498793709153,true
+//   spot (`spot/`): the same and is_best_match; transact_time in
+//   microseconds since 2025, milliseconds before (told apart by magnitude,
+//   row by row; the microseconds are kept in AggTrade::transact_time_us)
+//     1,0.5,2.0,1,1,1735689600123456,true,true
 #pragma once
 
 #include <cstddef>
@@ -20,6 +26,11 @@
 #include "feed/agg_id_sequencer.h"
 
 namespace alphastream {
+
+enum class CsvLayout : std::uint8_t { kFutures, kSpot };
+std::string_view csv_layout_name(CsvLayout layout);  // "futures", "spot"
+// The header line of a layout, as AggTradeCsvWriter writes it.
+std::string_view csv_layout_header(CsvLayout layout);
 
 struct CsvImportOptions {
   Symbol symbol;  // stamped on every trade (the file does not carry it)
@@ -48,6 +59,8 @@ struct CsvImportStats {
   // Most rows the reorder buffer held at once (<= reorder_window + 1).
   std::uint64_t max_buffered_rows = 0;
   bool header_present = false;
+  CsvLayout layout = CsvLayout::kFutures;  // as found in the header or the first row
+  std::uint64_t microsecond_rows = 0;      // rows timed in microseconds
   // "<path>:<line>: <problem>" for the first kMaxSkipMessages skipped rows.
   std::vector<std::string> skipped_row_messages;
 };
@@ -85,6 +98,7 @@ class AggTradeCsvReader {
     AggTrade trade;
     std::uint64_t line = 0;     // ties between equal ids go to the first read
     bool arrived_late = false;  // a higher id had already been read
+    bool microseconds = false;  // its transact_time was in microseconds
   };
   struct GapRange {
     std::int64_t first;
@@ -133,6 +147,7 @@ class AggTradeCsvReader {
   bool lines_done_ = false;  // and every line in the buffer was taken
   std::uint64_t line_number_ = 0;
   bool first_line_ = true;
+  CsvLayout layout_ = CsvLayout::kFutures;  // set from the header or the first row
 
   // The reorder buffer, at most reorder_window + 1 rows in all. Rows read
   // in increasing id order queue in a FIFO (O(1), the usual case); rows

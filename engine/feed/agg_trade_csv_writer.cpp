@@ -10,7 +10,8 @@
 
 namespace alphastream {
 
-AggTradeCsvWriter::AggTradeCsvWriter(std::string path) : path_(std::move(path)), buffer_(kBufferBytes) {}
+AggTradeCsvWriter::AggTradeCsvWriter(std::string path, CsvLayout layout)
+    : path_(std::move(path)), layout_(layout), buffer_(kBufferBytes) {}
 
 AggTradeCsvWriter::~AggTradeCsvWriter() {
   if (fd_ >= 0) ::close(fd_);
@@ -23,15 +24,16 @@ Status AggTradeCsvWriter::open() {
 }
 
 Status AggTradeCsvWriter::append_header() {
-  char* p = std::copy(kHeader.begin(), kHeader.end(), buffer_.data() + used_);
+  const std::string_view header = csv_layout_header(layout_);
+  char* p = std::copy(header.begin(), header.end(), buffer_.data() + used_);
   *p++ = '\n';
   return advance_to(p);
 }
 
 Status AggTradeCsvWriter::append(const AggTrade& trade) {
   char* p = buffer_.data() + used_;
-  // Room is left for "false\n" after the last field.
-  char* const end = p + kMaxLineBytes - 8;
+  // Room is left for "false,true\n" after the last field.
+  char* const end = p + kMaxLineBytes - 16;
   bool fits = true;
   const auto put = [&](auto value, auto... format) {
     const std::to_chars_result written = std::to_chars(p, end, value, format...);
@@ -46,12 +48,17 @@ Status AggTradeCsvWriter::append(const AggTrade& trade) {
   put(trade.quantity, std::chars_format::fixed);
   put(trade.first_trade_id);
   put(trade.last_trade_id);
-  put(trade.transact_time_ms);
+  if (layout_ == CsvLayout::kSpot) {
+    put(trade.transact_time_ms * 1000 + trade.transact_time_us);
+  } else {
+    put(trade.transact_time_ms);
+  }
   if (!fits) {
     return Status::error(path_ + ": agg_trade_id " + std::to_string(trade.agg_trade_id) + " does not fit in " +
                          std::to_string(kMaxLineBytes) + " bytes");
   }
-  const std::string_view maker = trade.is_buyer_maker ? "true\n" : "false\n";
+  const std::string_view maker = layout_ == CsvLayout::kSpot ? (trade.is_buyer_maker ? "true,true\n" : "false,true\n")
+                                                             : (trade.is_buyer_maker ? "true\n" : "false\n");
   ++rows_;
   return advance_to(std::copy(maker.begin(), maker.end(), p));
 }

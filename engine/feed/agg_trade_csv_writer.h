@@ -1,6 +1,8 @@
-// Writes aggTrade rows in the data.binance.vision USD-M futures layout that
-// engine/feed/agg_trade_csv.h reads:
+// Writes aggTrade rows in a data.binance.vision layout that
+// engine/feed/agg_trade_csv.h reads: futures (transact_time in ms)
 //   agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker
+// or spot as Binance writes it since 2025 (transact_time in microseconds,
+// is_best_match true).
 // Prices and quantities print in the shortest fixed form that reads back to
 // the same double, so a written file imports to exactly the trades given.
 #pragma once
@@ -12,16 +14,14 @@
 
 #include "core/agg_trade.h"
 #include "core/status.h"
+#include "feed/agg_trade_csv.h"
 
 namespace alphastream {
 
 class AggTradeCsvWriter {
  public:
-  static constexpr std::string_view kHeader =
-      "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker";
-
   // Nothing is touched until open().
-  explicit AggTradeCsvWriter(std::string path);
+  explicit AggTradeCsvWriter(std::string path, CsvLayout layout = CsvLayout::kFutures);
   // Closes the file without flushing: call close() to keep what was appended.
   ~AggTradeCsvWriter();
   AggTradeCsvWriter(const AggTradeCsvWriter&) = delete;
@@ -54,6 +54,7 @@ class AggTradeCsvWriter {
   Status flush();
 
   const std::string path_;
+  const CsvLayout layout_;
   int fd_ = -1;
   std::vector<char> buffer_;
   std::size_t used_ = 0;  // bytes of buffer_ waiting to be written

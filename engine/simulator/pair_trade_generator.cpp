@@ -154,7 +154,8 @@ std::string utc_date(std::int64_t time_ms) {
 
 }  // namespace
 
-Result<PairCsvFiles> write_pair_csv(const PairGeneratorConfig& config, const std::string& dir, bool with_header) {
+Result<PairCsvFiles> write_pair_csv(const PairGeneratorConfig& config, const std::string& dir, bool with_header,
+                                    CsvLayout layout) {
   if (Status valid = validate(config); !valid) return valid;
   std::error_code error;
   std::filesystem::create_directories(dir, error);
@@ -175,7 +176,7 @@ Result<PairCsvFiles> write_pair_csv(const PairGeneratorConfig& config, const std
     }
     const std::string path =
         (std::filesystem::path(dir) / (leg.symbol + "-aggTrades-" + utc_date(time_ms) + ".csv")).string();
-    leg.writer = std::make_unique<AggTradeCsvWriter>(path);
+    leg.writer = std::make_unique<AggTradeCsvWriter>(path, layout);
     leg.day = day;
     leg.paths->push_back(path);
     if (Status opened = leg.writer->open(); !opened) return opened;
@@ -191,6 +192,10 @@ Result<PairCsvFiles> write_pair_csv(const PairGeneratorConfig& config, const std
     if (day != leg.day) {
       if (Status rolled = roll_to(leg, day, trade.transact_time_ms); !rolled) return rolled;
     }
+    // Spot files time trades in microseconds: the generator's are whole
+    // milliseconds, so the digits below are made up, the same for every
+    // run, and leave the milliseconds (and so every observation) as they are.
+    if (layout == CsvLayout::kSpot) trade.transact_time_us = static_cast<std::uint16_t>(trade.agg_trade_id % 1000);
     if (Status written = leg.writer->append(trade); !written) return written;
   }
   for (LegFile& leg : legs) {

@@ -17,6 +17,7 @@
 
 #include "core/agg_trade.h"
 #include "core/status.h"
+#include "feed/agg_trade_csv.h"
 
 namespace alphastream {
 
@@ -100,9 +101,12 @@ struct PairCsvFiles {
 
 // Writes the whole run of config as data.binance.vision publishes it: for
 // each leg, one <dir>/<SYMBOL>-aggTrades-<YYYY-MM-DD>.csv per UTC day that
-// has trades (the ids run on across days), in the USD-M futures layout,
-// creating dir if needed. Prices use the shortest form that reads back to the
-// same double. Returns an error naming the file that could not be written.
-Result<PairCsvFiles> write_pair_csv(const PairGeneratorConfig& config, const std::string& dir, bool with_header);
+// has trades (the ids run on across days), in the futures layout or the
+// spot one (times in microseconds; the sub-millisecond digits are the agg
+// id's last three, so the milliseconds equal the futures files'), creating
+// dir if needed. Prices use the shortest form that reads back to the same
+// double. Returns an error naming the file that could not be written.
+Result<PairCsvFiles> write_pair_csv(const PairGeneratorConfig& config, const std::string& dir, bool with_header,
+                                    CsvLayout layout = CsvLayout::kFutures);
 
 }  // namespace alphastream

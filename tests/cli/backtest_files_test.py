@@ -161,6 +161,25 @@ class ManyFilesPerSymbol(unittest.TestCase):
         # Only the days that can hold the range are opened: 01-03, 01-04, 01-06.
         self.assertIn("%s: 3 of %d files read" % (cs.X_SYMBOL, DAYS - 1), done.stdout)
 
+    def test_spot_layout_files_in_microseconds_equal_the_same_trades_in_the_futures_layout(self):
+        spot = os.path.join(self.dir, "spot")
+        done = cs.run(["simulate", "--out", spot, "--x", cs.X_SYMBOL, "--y", cs.Y_SYMBOL, "--layout", "spot"]
+                      + SIM_ARGS)
+        self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+        first = day_files(spot, cs.X_SYMBOL)[0]
+        with open(first) as f:
+            header, row = f.readline().strip(), f.readline().strip().split(",")
+        self.assertTrue(header.endswith(",is_best_match"), header)
+        self.assertEqual(len(row), 8)
+        self.assertEqual(len(row[5]), 16, "a transact_time in microseconds: %s" % row[5])
+        self.assertEqual(row[7], "true")
+        futures_out, _ = self.backtest("futures-layout", ["%s=%s" % (s, self.generated) for s in (cs.X_SYMBOL, cs.Y_SYMBOL)])
+        spot_out, done = self.backtest("spot-layout", ["%s=%s" % (s, spot) for s in (cs.X_SYMBOL, cs.Y_SYMBOL)])
+        self.assertIn("spot layout", done.stdout + done.stderr)
+        futures, spot_outputs = self.outputs(futures_out), self.outputs(spot_out)
+        for name in futures:
+            self.assertEqual(spot_outputs[name], futures[name], "%s differs between the layouts" % name)
+
     def test_a_file_named_for_another_symbol_is_refused_unless_allowed(self):
         x_file = sorted(glob.glob(os.path.join(self.daily, cs.X_SYMBOL + "-*.zip")))[0]
         swapped = ["%s=%s" % (cs.Y_SYMBOL, x_file), "%s=%s" % (cs.X_SYMBOL, self.daily)]

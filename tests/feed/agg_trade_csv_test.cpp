@@ -210,10 +210,19 @@ TEST_F(CsvImport, ABadRowOnLineFiveWithHeaderStopsWithItsPlaceAndStaysStopped) {
 
 TEST_F(CsvImport, EachKindOfMalformedRowHasItsOwnMessage) {
   const std::string at = (dir_ / "bad.csv").string() + ":1: ";
-  EXPECT_EQ(read_error("1,100.5,1,10,10,1704067200000\n"),
-            at + "expected 7 comma-separated fields, got 6");
-  EXPECT_EQ(read_error("1,100.5,1,10,10,1704067200000,true,true\n"),
-            at + "expected 7 comma-separated fields, got 8");
+  const std::string layouts =
+      "expected 7 (futures: agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker) "
+      "or 8 (spot: agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker,"
+      "is_best_match)";
+  EXPECT_EQ(read_error("1,100.5,1,10,10,1704067200000\n"), at + "got 6 comma-separated fields; " + layouts);
+  EXPECT_EQ(read_error("1,100.5,1,10,10,1704067200000,true,true,true\n"),
+            at + "got 9 comma-separated fields; " + layouts);
+  // The first row (or the header) chose the layout: later rows keep to it.
+  EXPECT_EQ(read_error("1,100.5,1,10,10,1704067200000,true\n2,100.5,1,10,10,1704067200000,true,true\n"),
+            (dir_ / "bad.csv").string() + ":2: expected 7 comma-separated fields (the futures layout of this "
+                                          "file), got 8");
+  EXPECT_EQ(read_error("1,100.5,1,10,10,1704067200000,true,maybe\n"),
+            at + "column 'is_best_match': expected true or false, got \"maybe\"");
   EXPECT_EQ(read_error("x1,100.5,1,10,10,1704067200000,true\n"),
             at + "column 'agg_trade_id': expected a non-negative integer, got \"x1\"");
   EXPECT_EQ(read_error("1.5,100.5,1,10,10,1704067200000,true\n"),
@@ -232,20 +241,41 @@ TEST_F(CsvImport, EachKindOfMalformedRowHasItsOwnMessage) {
             at + "column 'transact_time': expected a non-negative integer, got \"2024-01-01\"");
   EXPECT_EQ(read_error("1,100.5 ,1,10,10,1704067200000,true\n"),
             at + "column 'price': expected a decimal number, got \"100.5 \"");
-  // Times that would move a pipeline's clock by centuries: 1970, 9999, the
-  // int64 limit and a spot file's microseconds.
-  for (const char* time : {"1000", "253402300799000", "9223372036854775807", "1735689600000000"}) {
+  // Times that would move a pipeline's clock by centuries: 1970, 9999 (in
+  // ms, then in us) and the int64 limit.
+  for (const char* time : {"1000", "253402300799000", "253402300799000000", "9223372036854775807"}) {
     EXPECT_EQ(read_error("1,100.5,1,10,10," + std::string(time) + ",true\n"),
-              at + "column 'transact_time': expected a time in 2017..2100 in Unix ms, got \"" + time + "\"");
+              at + "column 'transact_time': expected a time in 2017..2100 in Unix ms or us, got \"" + time + "\"");
   }
+}
+
+// Spot files without a header (as Binance publishes them): eight fields
+// tell the layout; times before 2025 in milliseconds, after in
+// microseconds, told apart row by row by their magnitude.
+TEST_F(CsvImport, SpotRowsInMillisecondsAndMicrosecondsGiveTheSameMilliseconds) {
+  auto reader = open_or_die(write("spot.csv", "1,100.5,1,10,10,1735689599999,true,true\n"
+                                              "2,100.5,1,11,11,1735689600000000,false,true\n"
+                                              "3,100.5,1,12,12,1735689600000999,false,false\n"),
+                            options());
+  AggTrade trade;
+  std::vector<std::pair<std::int64_t, int>> times;
+  for (Result<bool> more = reader->next(trade); more && *more; more = reader->next(trade)) {
+    times.emplace_back(trade.transact_time_ms, trade.transact_time_us);
+  }
+  EXPECT_EQ(times, (std::vector<std::pair<std::int64_t, int>>{
+                       {1735689599999, 0}, {1735689600000, 0}, {1735689600000, 999}}));
+  EXPECT_EQ(reader->stats().layout, CsvLayout::kSpot);
+  EXPECT_EQ(reader->stats().microsecond_rows, 2u);
+  EXPECT_FALSE(reader->stats().header_present);
 }
 
 TEST_F(CsvImport, AHeaderOfAnotherLayoutIsRefused) {
   EXPECT_EQ(read_error("agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time\n"),
             (dir_ / "bad.csv").string() +
                 ":1: unexpected header \"agg_trade_id,price,quantity,first_trade_...\"; expected "
-                "the USD-M futures aggTrades layout \"agg_trade_id,price,quantity,first_trade_id,"
-                "last_trade_id,transact_time,is_buyer_maker\"");
+                "the futures layout \"agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,"
+                "is_buyer_maker\" or the spot layout \"agg_trade_id,price,quantity,first_trade_id,last_trade_id,"
+                "transact_time,is_buyer_maker,is_best_match\"");
 }
 
 TEST_F(CsvImport, SkipBadRowsCountsThemAndKeepsTheFirstTwentyMessages) {
@@ -261,9 +291,9 @@ TEST_F(CsvImport, SkipBadRowsCountsThemAndKeepsTheFirstTwentyMessages) {
   EXPECT_EQ(stats.accepted, 3u);
   ASSERT_EQ(stats.skipped_row_messages.size(), CsvImportStats::kMaxSkipMessages);
   EXPECT_EQ(stats.skipped_row_messages.front(),
-            path + ":2: expected 7 comma-separated fields, got 1");
+            path + ":2: expected 7 comma-separated fields (the futures layout of this file), got 1");
   EXPECT_EQ(stats.skipped_row_messages.back(),
-            path + ":21: expected 7 comma-separated fields, got 1");
+            path + ":21: expected 7 comma-separated fields (the futures layout of this file), got 1");
 }
 
 TEST_F(CsvImport, CrlfLineEndingsAndBlankLinesAreHandled) {

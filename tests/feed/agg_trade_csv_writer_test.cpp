@@ -103,6 +103,44 @@ TEST_F(AggTradeCsvWriterTest, ALargeFileReadsBackAsTheSameTrades) {
   EXPECT_FALSE(more.value());
 }
 
+// The spot layout: is_best_match, times in microseconds, read back with
+// the microseconds kept and the milliseconds the same as the futures file's.
+TEST_F(AggTradeCsvWriterTest, TheSpotLayoutReadsBackWithItsMicroseconds) {
+  std::vector<AggTrade> written;
+  for (std::int64_t id = 1; id <= 3; ++id) {
+    written.push_back(trade(id, 100.5, 0.25, id == 2));
+    written.back().transact_time_us = static_cast<std::uint16_t>(id == 3 ? 999 : 7 * id);
+  }
+  AggTradeCsvWriter writer(path("spot.csv"), CsvLayout::kSpot);
+  ASSERT_TRUE(writer.open());
+  ASSERT_TRUE(writer.append_header());
+  for (const AggTrade& t : written) ASSERT_TRUE(writer.append(t));
+  ASSERT_TRUE(writer.close());
+  EXPECT_EQ(read_text(path("spot.csv")),
+            "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker,is_best_match\n"
+            "1,100.5,0.25,10,12,1704067200001007,false,true\n"
+            "2,100.5,0.25,20,22,1704067200002014,true,true\n"
+            "3,100.5,0.25,30,32,1704067200003999,false,true\n");
+
+  CsvImportOptions options;
+  options.symbol = Symbol("BTCUSDT");
+  auto reader = AggTradeCsvReader::open(path("spot.csv"), options);
+  ASSERT_TRUE(reader) << reader.error();
+  AggTrade got;
+  for (const AggTrade& expected : written) {
+    auto more = reader.value()->next(got);
+    ASSERT_TRUE(more) << more.error();
+    ASSERT_TRUE(more.value());
+    EXPECT_EQ(got.transact_time_ms, expected.transact_time_ms);
+    EXPECT_EQ(got.transact_time_us, expected.transact_time_us);
+    EXPECT_EQ(got.is_buyer_maker, expected.is_buyer_maker);
+  }
+  EXPECT_EQ(reader.value()->stats().layout, CsvLayout::kSpot);
+  EXPECT_EQ(reader.value()->stats().microsecond_rows, 3u);
+  EXPECT_NE(reader.value()->summary().find("spot layout, 3 rows timed in microseconds"), std::string::npos)
+      << reader.value()->summary();
+}
+
 TEST_F(AggTradeCsvWriterTest, OpenTruncatesAnExistingFile) {
   std::ofstream(path("old.csv")) << "old contents that are longer than the new ones\n";
   AggTradeCsvWriter writer(path("old.csv"));

@@ -85,6 +85,18 @@ TEST(AggTradeParser, RawPayloadFillsEveryFieldButTheReceiveTime) {
   EXPECT_EQ(parser.parsed_count(), 1u);
 }
 
+// The spot stream (wss://stream.binance.com:9443/stream) sends the same
+// payload with "M" (is best match) after "m": read as the futures one.
+TEST(AggTradeParser, ASpotFrameWithItsBestMatchFieldReadsAsTheFuturesOne) {
+  const std::string spot = std::string(kRawPayload.substr(0, kRawPayload.size() - 1)) + R"(,"M":true})";
+  for (const std::string& frame : {spot, combined(spot)}) {
+    AggTrade trade;
+    ParseStatus status = parse(frame, &trade);
+    ASSERT_TRUE(status) << frame << ": " << status.message();
+    expect_example_trade(trade);
+  }
+}
+
 TEST(AggTradeParser, CombinedStreamFrameIsUnwrappedWhereverDataSits) {
   for (const std::string& frame :
        {combined(kRawPayload),

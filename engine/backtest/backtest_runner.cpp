@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "backtest/backtest_outputs.h"
+#include "core/progress_meter.h"
 #include "book/pipeline_book.h"
 #include "source/csv_trade_stream.h"
 
@@ -16,43 +17,6 @@ namespace alphastream {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A `\r`-rewritten line on stderr: trades so far, rate and the data's clock.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool enabled) : enabled_(enabled), started_(std::chrono::steady_clock::now()) {}
-
-  void update(std::uint64_t trades, std::int64_t data_ts_ms) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    const std::time_t seconds = static_cast<std::time_t>(data_ts_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    char clock[32];
-    std::strftime(clock, sizeof(clock), "%Y-%m-%d %H:%M:%S", &tm);
-    std::fprintf(stderr, "\rbacktest: %llu trades, %.2fM trades/s, data time %s UTC ",
-                 static_cast<unsigned long long>(trades), rate(trades) / 1e6, clock);
-  }
-
-  void finish(std::uint64_t trades) {
-    if (!enabled_) return;
-    std::fprintf(stderr, "\rbacktest: %llu trades, %.2fM trades/s, done%30s\n",
-                 static_cast<unsigned long long>(trades), rate(trades) / 1e6, "");
-  }
-
- private:
-  double rate(std::uint64_t trades) const {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    return elapsed > 0 ? static_cast<double>(trades) / elapsed : 0;
-  }
-
-  bool enabled_;
-  std::chrono::steady_clock::time_point started_;
-  std::chrono::steady_clock::time_point last_{};
-};
-
 
 }  // namespace
 
@@ -145,16 +109,23 @@ Status BacktestRunner::State::open_outputs() {
 }
 
 Status BacktestRunner::State::consume(TradeStream& trades, BacktestSummary& summary) {
-  ProgressLine progress(options.show_progress);
+  const auto started = std::chrono::steady_clock::now();
+  ProgressMeter meter(options.progress_label, trades.progress().unit, options.show_progress, options.progress_terminal);
+  meter.set_total(trades.progress().total);
   AggTrade trade;
   for (;;) {
     auto more = trades.next(trade);
     if (!more) return more.status();
     if (!more.value()) break;
-    if ((++summary.trades_read & 0xFFFF) == 0) progress.update(summary.trades_read, trade.transact_time_ms);
+    if ((++summary.trades_read & 0xFFFF) == 0) meter.update(trades.progress().done);
     book.on_trade(trade);  // trades of other symbols are read and ignored
   }
-  progress.finish(summary.trades_read);
+  const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  char line[96];
+  std::snprintf(line, sizeof line, "%llu trades in %.1f s (%.2fM trades/s)",
+                static_cast<unsigned long long>(summary.trades_read), elapsed_s,
+                elapsed_s > 0 ? static_cast<double>(summary.trades_read) / elapsed_s / 1e6 : 0.0);
+  meter.finish(line);
   return Status::ok();
 }
 

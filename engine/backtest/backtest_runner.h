@@ -31,7 +31,12 @@ struct BacktestOptions {
   std::vector<std::string> only_pairs;
   bool skip_bad_rows = false;
   std::size_t reorder_window = 65536;
+  // A progress line on stderr (percentage and ETA when the input's size is
+  // known): rewritten in place on a terminal, one line every few seconds
+  // otherwise; then a final line.
   bool show_progress = false;
+  bool progress_terminal = false;
+  std::string progress_label = "backtest";
   bool write_outputs = true;                      // false: run the pipeline only (benchmarks)
 };
 

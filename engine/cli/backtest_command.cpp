@@ -97,7 +97,8 @@ int run_backtest(const BacktestArgs& args) {
   options.only_pairs = args.pairs;
   options.skip_bad_rows = args.skip_bad_rows;
   options.reorder_window = args.reorder_window;
-  options.show_progress = !args.no_progress && isatty(STDERR_FILENO) != 0;
+  options.show_progress = !args.no_progress;
+  options.progress_terminal = isatty(STDERR_FILENO) != 0;
 
   auto summary = run_backtest(options);
   if (!summary) {

@@ -96,7 +96,9 @@ int run_replay(const ReplayArgs& args) {
   options.config = std::move(config.value());
   options.out_dir = args.out_dir;
   options.only_pairs = args.pairs;
-  options.show_progress = !args.no_progress && isatty(STDERR_FILENO) != 0;
+  options.show_progress = !args.no_progress;
+  options.progress_terminal = isatty(STDERR_FILENO) != 0;
+  options.progress_label = "replay";
   auto runner = BacktestRunner::create(options);
   if (!runner) {
     spdlog::error("{}", runner.error());

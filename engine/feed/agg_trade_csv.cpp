@@ -284,6 +284,11 @@ Result<bool> AggTradeCsvReader::next(AggTrade& out) {
   }
 }
 
+double AggTradeCsvReader::fraction_read() const {
+  if (source_->total_bytes == 0) return 0;
+  return std::min(1.0, static_cast<double>(source_->bytes_read) / static_cast<double>(source_->total_bytes));
+}
+
 std::string_view csv_layout_name(CsvLayout layout) { return layout == CsvLayout::kSpot ? "spot" : "futures"; }
 
 std::string_view csv_layout_header(CsvLayout layout) {

@@ -86,6 +86,9 @@ class AggTradeCsvReader {
   Result<bool> next(AggTrade& out);
 
   const CsvImportStats& stats() const { return stats_; }
+  // The share of the input read, 0 to 1 (of the uncompressed bytes for a
+  // zip; 0 while the size is unknown).
+  double fraction_read() const;
   // One line for a person: "<path>: 1000 rows, 998 accepted, ...".
   std::string summary() const;
 

@@ -50,6 +50,16 @@ std::vector<std::string> CsvTradeStream::summary() const {
   return lines;
 }
 
+TradeStream::Progress CsvTradeStream::progress() const {
+  Progress sum{0, 0, ProgressMeter::Unit::kBytes};
+  for (const auto& reader : readers_) {
+    const Progress one = reader->progress();
+    sum.done += one.done;
+    sum.total += one.total;
+  }
+  return sum;
+}
+
 std::vector<std::string> CsvTradeStream::skipped_rows() const {
   std::vector<std::string> rows;
   for (const auto& reader : readers_) {

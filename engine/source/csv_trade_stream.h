@@ -36,6 +36,7 @@ class CsvTradeStream : public TradeStream {
   Result<bool> next(AggTrade& out) override;
   std::vector<std::string> summary() const override;
   std::vector<std::string> skipped_rows() const override;
+  Progress progress() const override;  // the sum over the symbols' files
 
  private:
   CsvTradeStream() = default;

@@ -22,14 +22,19 @@ class JournalTradeStream : public TradeStream {
 
   Result<bool> next(AggTrade& out) override;
   std::vector<std::string> summary() const override;
+  // Trades read; the total is the journal's count when the range holds
+  // all of it, else unknown (counting a range would cost a scan).
+  Progress progress() const override { return {trades_, total_, ProgressMeter::Unit::kTrades}; }
 
  private:
-  JournalTradeStream(std::unique_ptr<TradeJournal> journal, std::unique_ptr<TradeJournalCursor> cursor)
-      : journal_(std::move(journal)), cursor_(std::move(cursor)) {}
+  JournalTradeStream(std::unique_ptr<TradeJournal> journal, std::unique_ptr<TradeJournalCursor> cursor,
+                     std::uint64_t total)
+      : journal_(std::move(journal)), cursor_(std::move(cursor)), total_(total) {}
 
   std::unique_ptr<TradeJournal> journal_;
   std::unique_ptr<TradeJournalCursor> cursor_;
   std::uint64_t trades_ = 0;
+  std::uint64_t total_ = 0;
 };
 
 }  // namespace alphastream

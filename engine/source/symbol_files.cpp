@@ -152,8 +152,25 @@ Result<std::vector<DataFile>> find_data_files(const std::string& symbol, const s
   return dated;
 }
 
+namespace {
+
+std::uint64_t size_on_disk(const std::string& path) {
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : static_cast<std::uint64_t>(size);
+}
+
+}  // namespace
+
 SymbolFileStream::SymbolFileStream(std::vector<DataFile> files, CsvImportOptions options, TimeRange range)
-    : files_(std::move(files)), options_(std::move(options)), range_(range) {}
+    : files_(std::move(files)), options_(std::move(options)), range_(range) {
+  for (const DataFile& file : files_) total_bytes_ += size_on_disk(file.path);
+}
+
+TradeStream::Progress SymbolFileStream::progress() const {
+  const double open = reader_ ? reader_->fraction_read() * static_cast<double>(open_file_bytes_) : 0.0;
+  return {finished_bytes_ + static_cast<std::uint64_t>(open), total_bytes_, ProgressMeter::Unit::kBytes};
+}
 
 Result<std::unique_ptr<SymbolFileStream>> SymbolFileStream::open(std::vector<DataFile> files, CsvImportOptions options,
                                                                  TimeRange range) {
@@ -169,15 +186,19 @@ Result<bool> SymbolFileStream::open_next_file() {
     const auto& skipped = reader_->stats().skipped_row_messages;
     skipped_.insert(skipped_.end(), skipped.begin(), skipped.end());
     reader_.reset();
+    finished_bytes_ += open_file_bytes_;
+    open_file_bytes_ = 0;
   }
   for (; next_file_ < files_.size(); ++next_file_) {
     const DataFile& file = files_[next_file_];
     if (!file.dated() || range_.overlaps(file.first_ms, file.end_ms)) break;
+    finished_bytes_ += size_on_disk(file.path);
   }
   if (next_file_ == files_.size()) return false;
   auto reader = AggTradeCsvReader::open(files_[next_file_++].path, options_);
   if (!reader) return reader.status();
   reader_ = std::move(reader.value());
+  open_file_bytes_ = size_on_disk(files_[next_file_ - 1].path);
   ++files_read_;
   file_start_ = true;
   return true;

@@ -64,6 +64,8 @@ class SymbolFileStream : public TradeStream {
   // One line per file read, then one for the symbol when it spans files.
   std::vector<std::string> summary() const override;
   std::vector<std::string> skipped_rows() const override;
+  // Bytes of the files on disk: those done, and the open one's share.
+  Progress progress() const override;
 
   const Symbol& symbol() const { return options_.symbol; }
   std::uint64_t overlaps_dropped() const { return overlaps_dropped_; }
@@ -78,6 +80,9 @@ class SymbolFileStream : public TradeStream {
   CsvImportOptions options_;
   TimeRange range_;
   std::size_t next_file_ = 0;
+  std::uint64_t total_bytes_ = 0;     // of every file
+  std::uint64_t finished_bytes_ = 0;  // of the files read or skipped
+  std::uint64_t open_file_bytes_ = 0;
   std::unique_ptr<AggTradeCsvReader> reader_;
   std::vector<std::string> file_summaries_;
   std::vector<std::string> skipped_;

@@ -3,10 +3,12 @@
 // the same trades give the same outputs byte for byte.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/agg_trade.h"
+#include "core/progress_meter.h"
 #include "core/status.h"
 
 namespace alphastream {
@@ -26,6 +28,16 @@ class TradeStream {
   virtual std::vector<std::string> summary() const = 0;
   // Rows a lenient source skipped, "<where>: <what>", the first few per source.
   virtual std::vector<std::string> skipped_rows() const { return {}; }
+
+  // How far the stream has come, for a progress line: files count the bytes
+  // of their files on disk (a zip by its compressed size), a journal its
+  // trades. total 0: unknown. [the reading thread]
+  struct Progress {
+    std::uint64_t done = 0;
+    std::uint64_t total = 0;
+    ProgressMeter::Unit unit = ProgressMeter::Unit::kTrades;
+  };
+  virtual Progress progress() const { return {}; }
 };
 
 }  // namespace alphastream

@@ -180,6 +180,17 @@ class ManyFilesPerSymbol(unittest.TestCase):
         for name in futures:
             self.assertEqual(spot_outputs[name], futures[name], "%s differs between the layouts" % name)
 
+    def test_without_a_terminal_progress_ends_with_one_summary_line(self):
+        """stderr is a pipe here: no line rewritten in place, and the run ends
+        with the trades read and the time taken."""
+        out = os.path.join(self.dir, "progress")
+        done = cs.run(["backtest", "--config", self.config, "--out", out, "--data",
+                       "%s=%s" % (cs.X_SYMBOL, self.daily), "--data", "%s=%s" % (cs.Y_SYMBOL, self.daily)])
+        self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+        trades = sum(len(rows) for rows in self.kept_rows.values())
+        self.assertRegex(done.stderr, r"backtest: %d trades in [0-9.]+ s \([0-9.]+M trades/s\)\n" % trades)
+        self.assertNotIn("\r", done.stderr)
+
     def test_a_file_named_for_another_symbol_is_refused_unless_allowed(self):
         x_file = sorted(glob.glob(os.path.join(self.daily, cs.X_SYMBOL + "-*.zip")))[0]
         swapped = ["%s=%s" % (cs.Y_SYMBOL, x_file), "%s=%s" % (cs.X_SYMBOL, self.daily)]

@@ -229,7 +229,17 @@ void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed)
 }
 
 void read_storage(ConfigReader& reader, const YamlValue& section, StorageConfig& storage) {
-  MapReader map(reader, section, {"lmdb"});
+  MapReader map(reader, section, {"lmdb", "warmup_s"});
+  if (const auto v = map.find("warmup_s")) {
+    constexpr double kMaxWarmupS = 30 * 86400;
+    const std::optional<double> x = read_number(reader, *v, NumberRange::kNonNegative);
+    if (x && std::trunc(*x) == *x && *x <= kMaxWarmupS) {
+      storage.warmup_s = static_cast<std::int64_t>(*x);
+    } else if (x) {
+      reader.add_error(v->line, v->path, "expected whole seconds 0..2592000 (30 days; 0 starts cold), got " +
+                                             describe(v->node));
+    }
+  }
   const auto lmdb = map.find("lmdb");
   if (!lmdb) return;
   MapReader settings(reader, *lmdb, {"path", "map_size_mb"});

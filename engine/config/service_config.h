@@ -13,7 +13,7 @@
 //     simulator: {tls: false, trades_per_second: 50, seed: 7, ping_interval_s: 180}
 //     replay: {path: data/journal, from: "2026-11-20T00:00:00Z", to: "2026-11-21T00:00:00Z"}
 //     csv: {BTCUSDT: data/BTCUSDT-aggTrades-2026-11-20.zip, ETHUSDT: ...}
-//   storage: {lmdb: {path: data/journal, map_size_mb: 4096}}
+//   storage: {lmdb: {path: data/journal, map_size_mb: 4096}, warmup_s: 21600}
 //   metrics: {listen: "127.0.0.1:9464"}
 //   log:     {level: info, format: json}   # the command line's --log-level/--log-format win
 //
@@ -97,6 +97,9 @@ struct FeedConfig {
 struct StorageConfig {
   std::string lmdb_path;  // absolute; empty: trades are not recorded
   std::int64_t map_size_mb = 4096;
+  // On start, the pipelines replay this much of the journal's end before
+  // the feed (a warm start); 0 starts cold. Up to 30 days.
+  std::int64_t warmup_s = 21600;
 
   bool operator==(const StorageConfig&) const = default;
 };

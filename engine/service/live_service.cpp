@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <map>
 
 #include <pthread.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -27,6 +29,7 @@
 #include "service/shard_book.h"
 #include "service/shard_plan.h"
 #include "source/trade_source.h"
+#include "storage/trade_journal.h"
 #include "storage/trade_recorder.h"
 
 namespace alphastream {
@@ -94,6 +97,7 @@ class LiveService {
   // set per shard.
   Result<ShardPlan> build(const EngineConfig& config, const PipelineSelection& selection = {});
   Status start_shards(ShardPlan plan);
+  Status warm_from_journal();
   Status start_storage();
   Status create_source();
   Status start_metrics();
@@ -118,6 +122,7 @@ class LiveService {
 
   std::unique_ptr<ShardGroup> shards_;
   std::vector<ShardBook*> books_;  // owned by shards_
+  std::vector<PairGauges*> pair_gauges_;  // of the pipelines start_shards placed, for the warm start
   std::unique_ptr<TradeRecorder> recorder_;
   std::unique_ptr<FeedIngest> ingest_;
   std::unique_ptr<TradeSource> source_;
@@ -146,7 +151,10 @@ Status LiveService::start_shards(ShardPlan plan) {
   std::vector<std::unique_ptr<ShardHandler>> handlers;
   for (std::uint32_t i = 0; i < shard_count(); ++i) {
     auto book = std::make_unique<ShardBook>(config_.service.engine.clock_grace_ms, clock_);
-    for (const PairModelRun& run : plan[i].pairs) gauges_->add(std::static_pointer_cast<const PairGauges>(run.sink));
+    for (const PairModelRun& run : plan[i].pairs) {
+      gauges_->add(std::static_pointer_cast<const PairGauges>(run.sink));
+      pair_gauges_.push_back(static_cast<PairGauges*>(run.sink.get()));
+    }
     for (const SymbolModelRun& run : plan[i].symbols) {
       gauges_->add(std::static_pointer_cast<const SymbolGauges>(run.sink));
     }
@@ -157,6 +165,56 @@ Status LiveService::start_shards(ShardPlan plan) {
   auto shards = ShardGroup::create(options, std::move(handlers));
   if (!shards) return Status::invalid_input(config_.path + ": engine: " + shards.error());
   shards_ = std::move(shards.value());
+  return Status::ok();
+}
+
+// A warm start: the end of the journal (storage.warmup_s of it) replayed
+// through every shard's pipelines before the feed and the recorder start,
+// so windows, z-scores and paper positions are where an uninterrupted run
+// would have them. The journal's order is the order it was recorded in;
+// the feed then continues after its last ids (FeedIngest's resume), so no
+// trade counts twice. On the calling thread: the shards have not started.
+Status LiveService::warm_from_journal() {
+  const StorageConfig& storage = config_.service.storage;
+  // A replay source reads a recording itself: warming from one too would
+  // feed the same trades twice.
+  if (storage.lmdb_path.empty() || storage.warmup_s == 0 || config_.service.feed.source == FeedSource::kReplay) {
+    return Status::ok();
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(storage.lmdb_path) / "data.mdb", ec)) {
+    spdlog::info("warm start: nothing recorded in {} yet; starting cold", storage.lmdb_path);
+    return Status::ok();
+  }
+  auto journal = TradeJournal::open(storage.lmdb_path);
+  if (!journal) return Status::invalid_input(config_.path + ": storage.lmdb.path: " + journal.error());
+  auto summary = journal.value()->summary();
+  if (!summary) return Status::error(summary.error());
+  if (summary->trade_count == 0) return Status::ok();
+  const std::int64_t from_ms = summary->last_transact_time_ms - storage.warmup_s * 1000 + 1;
+  auto cursor = journal.value()->cursor(from_ms, TradeJournal::kEndOfTime);
+  if (!cursor) return Status::error(cursor.error());
+
+  std::map<std::string, std::vector<ShardId>, std::less<>> routes;
+  for (FeedIngest::SymbolRoute& route : symbol_routes(config_, shard_count())) {
+    routes[route.symbol] = std::move(route.shards);
+  }
+  for (PairGauges* gauges : pair_gauges_) gauges->set_warming(true);
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t replayed = 0;
+  AggTrade trade;
+  Result<bool> more = cursor.value()->next(trade);
+  for (; more && *more; more = cursor.value()->next(trade)) {
+    const auto found = routes.find(trade.symbol.view());
+    if (found == routes.end()) continue;  // a symbol no pipeline uses any more
+    for (const ShardId shard : found->second) books_[shard.index()]->warm(trade);
+    ++replayed;
+  }
+  for (PairGauges* gauges : pair_gauges_) gauges->set_warming(false);
+  if (!more) return Status::error("warm start: " + more.error());
+  spdlog::info("warm start: {} trades of the journal replayed ({} s of it, up to {:%Y-%m-%dT%H:%M:%S}Z) in {:.2f} s",
+               replayed, storage.warmup_s, fmt::gmtime(static_cast<std::time_t>(summary->last_transact_time_ms / 1000)),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return Status::ok();
 }
 
@@ -424,6 +482,8 @@ Status LiveService::run() {
   auto planned = build(config_);
   if (!planned) return planned.status();
   Status status = start_shards(std::move(planned.value()));
+  if (!status) return status;
+  status = warm_from_journal();
   if (!status) return status;
   status = start_storage();
   if (!status) return status;

@@ -44,6 +44,7 @@ void PairGauges::on_row(const PairRow& row) {
   last_row_ms_.store(row.ts_ms, std::memory_order_relaxed);
   observations_.store(observations_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   outputs_.store(row.model_outputs);
+  if (warming_) return;
   switch (row.action) {
     case SignalAction::kEnterLong: count(SignalKind::kEnterLong); break;
     case SignalAction::kEnterShort: count(SignalKind::kEnterShort); break;

@@ -60,6 +60,10 @@ class PairGauges : public PairRowSink {
 
   // [shard thread]
   void on_row(const PairRow& row) override;
+  // While warming (a warm start's replay of the journal), rows set the
+  // gauges but their signals are not counted again: they happened before
+  // this run. [before the shard starts]
+  void set_warming(bool warming) { warming_ = warming; }
 
   // [any thread]
   double beta() const { return beta_.load(std::memory_order_relaxed); }
@@ -97,6 +101,7 @@ class PairGauges : public PairRowSink {
   std::atomic<std::int64_t> last_row_ms_{0};
   std::atomic<std::uint64_t> observations_{0};
   std::array<std::atomic<std::uint64_t>, kSignalKindCount> signals_{};
+  bool warming_ = false;
 };
 
 class SymbolGauges : public SymbolRowSink {

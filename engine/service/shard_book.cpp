@@ -22,6 +22,10 @@ void ShardBook::on_trade(const AggTrade& trade) {
   }
 }
 
+void ShardBook::warm(const AggTrade& trade) {
+  if (book_.on_trade(trade).routed) latest_trade_ms_ = std::max(latest_trade_ms_, trade.transact_time_ms);
+}
+
 void ShardBook::on_event(const ShardEvent& event) {
   if (event.kind == ShardEvent::Kind::kTrade) {
     on_trade(event.trade);

@@ -47,6 +47,11 @@ class ShardBook : public ShardHandler {
   // Allocates nothing.
   void on_event(const ShardEvent& event) override;
 
+  // A trade of the journal replayed before the feed starts (a warm start):
+  // it reaches the pipelines as a live one would, but is not a routed trade
+  // of this run and has no latency to measure. [before the shard starts]
+  void warm(const AggTrade& trade);
+
   const PipelineBook& book() const { return book_; }
   // Receive of a trade to the rows it produced, in seconds. [any thread]
   const LatencyHistogram& tick_to_signal() const { return tick_to_signal_; }

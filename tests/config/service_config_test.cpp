@@ -190,6 +190,15 @@ TEST(ServiceConfig, LimitsThatRunWouldMeetAreCheckedWithTheirLine) {
     ASSERT_FALSE(config.is_ok()) << budget;
     EXPECT_NE(config.error().find("live.yaml:4: engine.model_update_budget_us"), std::string::npos) << config.error();
   }
+  for (const char* warmup : {"-1", "2592001", "1.5"}) {
+    const Result<EngineConfig> config =
+        parse_with(std::string("storage:\n  lmdb: {path: j}\n  warmup_s: ") + warmup + "\n");
+    ASSERT_FALSE(config.is_ok()) << warmup;
+    EXPECT_NE(config.error().find("live.yaml:5: storage.warmup_s"), std::string::npos) << config.error();
+  }
+  const Result<EngineConfig> cold = parse_with("storage:\n  lmdb: {path: j}\n  warmup_s: 0\n");
+  ASSERT_TRUE(cold.is_ok()) << cold.error();
+  EXPECT_EQ(cold->service.storage.warmup_s, 0);
   const Result<EngineConfig> budget = parse_with("engine:\n  model_update_budget_us: 250\n");
   ASSERT_TRUE(budget.is_ok()) << budget.error();
   EXPECT_EQ(budget->service.engine.model_update_budget_us, 250);

@@ -229,6 +229,81 @@ class RunFileSources(unittest.TestCase):
         self.assertEqual(self.stopped_counts(second.stderr), (0, 0))
         self.assertEqual(self.export(journal, "export-twice"), self.rows)
 
+    # --- warm starts
+
+    def test_a_restart_warms_from_its_journal_and_ends_where_an_uninterrupted_run_ends(self):
+        """Issue 11: the files in two halves, the second half run after a
+        restart on the journal the first half left. The restart replays the
+        journal through the pipelines first (storage.warmup_s, 6 h by
+        default, covers it all) and continues the ids after it, so its models
+        end exactly as the uninterrupted run's (setUpClass) did; a cold
+        restart does not."""
+        split_ms = START_MS + 55 * 60 * 1000
+        halves = ({}, {})
+        for symbol, path in ((ss.X_SYMBOL, self.x_csv), (ss.Y_SYMBOL, self.y_csv)):
+            with open(path) as f:
+                lines = [line for line in f if line.strip()]
+            for index, keep in enumerate((lambda t: t < split_ms, lambda t: t >= split_ms)):
+                half = os.path.join(self.dir, "%s-half%d.csv" % (symbol, index + 1))
+                with open(half, "w") as out:
+                    out.writelines(line for line in lines if keep(int(line.split(",")[5])))
+                halves[index][symbol] = half
+        feeds = ["{source: csv, csv: {%s: %s, %s: %s}}" % (ss.X_SYMBOL, h[ss.X_SYMBOL], ss.Y_SYMBOL, h[ss.Y_SYMBOL])
+                 for h in halves]
+        second_trades = 0
+        for half in halves[1].values():
+            with open(half) as f:
+                second_trades += sum(1 for line in f if line.strip())
+        self.assertTrue(0 < second_trades < self.total)
+
+        journal = os.path.join(self.dir, "journal-restarted")
+        first, _ = self.write_config("first-half.yaml", feeds[0], journal)
+        done = self.run_to_end(first)
+        self.assertEqual(done.returncode, ss.EXIT_OK, ss.describe(done))
+        cold_journal = os.path.join(self.dir, "journal-cold")
+        import shutil
+        shutil.copytree(journal, cold_journal)
+
+        def second_half(name, journal_path, warmup=None):
+            config, port = self.write_config(name, feeds[1], journal_path)
+            if warmup is not None:
+                with open(config) as f:
+                    text = f.read().replace("map_size_mb: 64}}", "map_size_mb: 64}, warmup_s: %d}" % warmup)
+                ss.write_file(config, text)
+            service = ss.Service(config, self.dir, port, ["--stay-up"])
+            try:
+                metrics = self.drained_metrics(service, second_trades)
+                self.assertEqual(service.stop(timeout_s=20), ss.EXIT_OK, service.log())
+                service.check_no_sanitizer_report()
+                return metrics, service.log()
+            finally:
+                service.kill()
+
+        warm, log = second_half("second-half.yaml", journal)
+        self.assertRegex(log, r"warm start: %d trades of the journal replayed" % (self.total - second_trades))
+        whole = self.csv_metrics
+        for model, outputs in PAIR_OUTPUTS.items():
+            labels = {"pair": ss.PAIR, "model": model}
+            for name in ("observations_total", "beta", "alpha", "spread", "zscore", "position", "equity_usd"):
+                after, uninterrupted = (m.value("alphastream_pair_" + name, **labels) for m in (warm, whole))
+                self.assertTrue(same_number(after, uninterrupted), "%s %s: restarted %r, uninterrupted %r"
+                                % (model, name, after, uninterrupted))
+            for output in outputs:
+                after, uninterrupted = (m.value("alphastream_model_output", plugin=model, output=output, **labels)
+                                        for m in (warm, whole))
+                self.assertTrue(same_number(after, uninterrupted), "%s %s: restarted %r, uninterrupted %r"
+                                % (model, output, after, uninterrupted))
+        # The warm-up does not count the first half's signals again.
+        self.assertLessEqual(warm.total("alphastream_signals_total"), whole.total("alphastream_signals_total"))
+        # Nothing was traded twice: the restart's shard saw only the second half.
+        self.assertEqual(warm.value("alphastream_shard_events_total", shard="0"), second_trades)
+
+        cold, log = second_half("second-half-cold.yaml", cold_journal, warmup=0)
+        self.assertNotIn("warm start:", log)
+        labels = {"pair": ss.PAIR, "model": "ols"}
+        self.assertLess(cold.value("alphastream_pair_observations_total", **labels),
+                        whole.value("alphastream_pair_observations_total", **labels))
+
     # --- feed.source: replay
 
     def test_replay_of_a_window_feeds_and_records_exactly_its_trades_and_models_them_as_alphastream_replay(self):

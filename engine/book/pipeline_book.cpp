@@ -68,6 +68,15 @@ void PipelineBook::add(PipelineSet set) {
   for (SymbolModelRun& run : set.symbols) add_symbol_model(std::move(run));
 }
 
+PipelineSet PipelineBook::release() {
+  PipelineSet set{std::move(pairs_), std::move(symbol_models_)};
+  pairs_.clear();
+  symbol_models_.clear();
+  rebuild_routes();
+  last_route_ = 0;
+  return set;
+}
+
 void PipelineBook::add_pair(PairModelRun run) {
   if (!keep_closed_trades_) run.pipeline->reserve_closed_trades(kLiveClosedTradeRoom);
   pairs_.push_back(std::move(run));

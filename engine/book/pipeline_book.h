@@ -90,6 +90,9 @@ class PipelineBook {
   std::size_t remove_pair(std::string_view name);
   // Removes every model of `symbol`; returns how many.
   std::size_t remove_symbol_models(std::string_view symbol);
+  // Hands every pipeline back, as added, and leaves the book empty: a
+  // book that warmed new pipelines passes them on to the one that runs them.
+  PipelineSet release();
 
   // A trade goes to every pipeline with its symbol as a leg or subject.
   // Allocates nothing.

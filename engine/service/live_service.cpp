@@ -4,6 +4,7 @@
 #include <csignal>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include <pthread.h>
 #include <unistd.h>
@@ -98,6 +99,15 @@ class LiveService {
   Result<ShardPlan> build(const EngineConfig& config, const PipelineSelection& selection = {});
   Status start_shards(ShardPlan plan);
   Status warm_from_journal();
+  // What a reload's new pipelines replay before they run: the recording's
+  // trades from from_ms, those committed before the reload (sequence below
+  // sequence_end); the I/O thread pushed exactly those to the shards first.
+  struct ReloadWarmup {
+    std::int64_t from_ms = 0;
+    std::uint64_t sequence_end = 0;
+  };
+  std::optional<ReloadWarmup> plan_reload_warmup();
+  void warm_new_pipelines(PipelineSet& set, const ReloadWarmup& warmup);
   Status start_storage();
   Status create_source();
   Status start_metrics();
@@ -106,7 +116,7 @@ class LiveService {
   void schedule_clock();
   void wait_for_signal();
   void reload();
-  void apply_reload(const ReloadPlan& plan, ShardPlan started);
+  void apply_reload(const ReloadPlan& plan, ShardPlan started, std::optional<ReloadWarmup> warmup);
   void begin_shutdown(const std::string& why);
   void wait_for_source_closed(std::chrono::steady_clock::time_point deadline);
   void finish_shutdown();
@@ -216,6 +226,54 @@ Status LiveService::warm_from_journal() {
                replayed, storage.warmup_s, fmt::gmtime(static_cast<std::time_t>(summary->last_transact_time_ms / 1000)),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return Status::ok();
+}
+
+// Flushes the recorder so that the recording holds every trade pushed to
+// the shards so far (nothing is pushed while this runs: it is the I/O
+// thread), and says which part of it new pipelines replay. Null when there
+// is no recording or warm-up, or the recording cannot be read (logged: the
+// new pipelines then start cold).
+std::optional<LiveService::ReloadWarmup> LiveService::plan_reload_warmup() {
+  const StorageConfig& storage = config_.service.storage;
+  if (!recorder_ || storage.warmup_s == 0 || config_.service.feed.source == FeedSource::kReplay) return std::nullopt;
+  if (Status flushed = recorder_->flush(); !flushed) {
+    spdlog::warn("reload: new pipelines start cold, the recording is not readable: {}", flushed.message());
+    return std::nullopt;
+  }
+  auto summary = recorder_->summary();
+  if (!summary) {
+    spdlog::warn("reload: new pipelines start cold, the recording is not readable: {}", summary.error());
+    return std::nullopt;
+  }
+  if (summary->trade_count == 0) return std::nullopt;
+  return ReloadWarmup{summary->last_transact_time_ms - storage.warmup_s * 1000 + 1, summary->next_sequence};
+}
+
+// [the shard's thread, before the set joins its book]
+void LiveService::warm_new_pipelines(PipelineSet& set, const ReloadWarmup& warmup) {
+  if (set.pairs.empty() && set.symbols.empty()) return;
+  PipelineBook warming(false);
+  std::vector<PairGauges*> quiet;
+  for (const PairModelRun& run : set.pairs) quiet.push_back(static_cast<PairGauges*>(run.sink.get()));
+  warming.add(std::move(set));
+  for (PairGauges* gauges : quiet) gauges->set_warming(true);
+  std::uint64_t replayed = 0;
+  auto cursor = recorder_->cursor(warmup.from_ms, TradeJournal::kEndOfTime);
+  Result<bool> more = cursor ? Result<bool>(true) : Result<bool>(cursor.status());
+  AggTrade trade;
+  if (cursor) {
+    for (more = cursor.value()->next(trade); more && *more; more = cursor.value()->next(trade)) {
+      if (cursor.value()->sequence() >= warmup.sequence_end) continue;  // pushed after the reload: comes live
+      replayed += warming.on_trade(trade).routed ? 1 : 0;
+    }
+  }
+  for (PairGauges* gauges : quiet) gauges->set_warming(false);
+  set = warming.release();
+  if (!more) {
+    asio::post(io_, [why = more.error()] { spdlog::warn("reload: warm-up of the new pipelines stopped: {}", why); });
+    return;
+  }
+  asio::post(io_, [replayed] { spdlog::info("reload: new pipelines warmed with {} trades of the recording", replayed); });
 }
 
 Status LiveService::start_storage() {
@@ -359,7 +417,7 @@ void LiveService::reload() {
     spdlog::error("reload rejected, the running config stays:\n{}", started.error());
     return;
   }
-  apply_reload(plan, std::move(started.value()));
+  apply_reload(plan, std::move(started.value()), plan_reload_warmup());
 
   const std::vector<std::string> old_symbols = ingest_->symbols();
   ingest_->set_routes(symbol_routes(next, shard_count()));
@@ -376,7 +434,7 @@ void LiveService::reload() {
 // its part between events, after every trade pushed before and before every
 // trade pushed after (ShardGroup::submit_to); /readyz says "reload in
 // progress" until every shard has.
-void LiveService::apply_reload(const ReloadPlan& plan, ShardPlan started) {
+void LiveService::apply_reload(const ReloadPlan& plan, ShardPlan started, std::optional<ReloadWarmup> warmup) {
   std::vector<std::vector<std::string>> pairs_stopped(shard_count()), symbols_stopped(shard_count());
   for (const std::string& name : plan.pairs_stopped) {
     gauges_->remove_pair(name);
@@ -413,10 +471,13 @@ void LiveService::apply_reload(const ReloadPlan& plan, ShardPlan started) {
     }
     auto change = std::make_shared<PipelineSet>(std::move(set));
     ShardBook* book = books_[i];
-    auto queued = shards_->submit_to(ShardId(i), [this, book, change, applied_line, pairs = std::move(pairs_stopped[i]),
+    auto queued = shards_->submit_to(ShardId(i), [this, book, change, applied_line, warmup,
+                                                  pairs = std::move(pairs_stopped[i]),
                                                   symbols = std::move(symbols_stopped[i])] {
       for (const std::string& name : pairs) book->book().remove_pair(name);
       for (const std::string& symbol : symbols) book->book().remove_symbol_models(symbol);
+      // On this shard's thread: a long warm-up holds up this shard only.
+      if (warmup) warm_new_pipelines(*change, *warmup);
       book->book().add(std::move(*change));
       if (state_.reloads_pending.fetch_sub(1) == 1) {
         asio::post(io_, [applied_line] { spdlog::info("{}", *applied_line); });

@@ -81,17 +81,22 @@ const std::string& TradeJournal::path() const { return env_->path(); }
 
 Result<std::unique_ptr<TradeJournalCursor>> TradeJournal::cursor(std::int64_t from_ms,
                                                                  std::int64_t to_ms) const {
-  std::unique_ptr<TradeJournalCursor> cursor(new TradeJournalCursor(env_.get(), from_ms, to_ms));
-  if (to_ms != kEndOfTime && to_ms <= from_ms) {
+  return TradeJournalCursor::open(env_.get(), from_ms, to_ms);
+}
+
+Result<std::unique_ptr<TradeJournalCursor>> TradeJournalCursor::open(const JournalEnv* env, std::int64_t from_ms,
+                                                                     std::int64_t to_ms) {
+  std::unique_ptr<TradeJournalCursor> cursor(new TradeJournalCursor(env, from_ms, to_ms));
+  if (to_ms != TradeJournal::kEndOfTime && to_ms <= from_ms) {
     cursor->done_ = true;
     return cursor;
   }
-  Result<MDB_txn*> txn = env_->begin_read();
+  Result<MDB_txn*> txn = env->begin_read();
   if (!txn) return txn.status();
   cursor->txn_ = *txn;
-  if (int rc = mdb_cursor_open(cursor->txn_, env_->trades(), &cursor->cursor_); rc != 0) {
+  if (int rc = mdb_cursor_open(cursor->txn_, env->trades(), &cursor->cursor_); rc != 0) {
     cursor->cursor_ = nullptr;
-    return Status::error(env_->error("mdb_cursor_open", rc));
+    return Status::error(env->error("mdb_cursor_open", rc));
   }
   return cursor;
 }

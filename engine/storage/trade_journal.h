@@ -45,8 +45,12 @@ class TradeJournalCursor {
 
  private:
   friend class TradeJournal;
+  friend class TradeRecorder;
   TradeJournalCursor(const storage_internal::JournalEnv* env, std::int64_t from_ms, std::int64_t to_ms)
       : env_(env), from_ms_(from_ms), to_ms_(to_ms) {}
+  // A cursor over env's trades with from_ms <= time < to_ms.
+  static Result<std::unique_ptr<TradeJournalCursor>> open(const storage_internal::JournalEnv* env,
+                                                          std::int64_t from_ms, std::int64_t to_ms);
   Result<bool> fail(Status status);
   void release();  // ends the snapshot
 

@@ -142,6 +142,17 @@ void TradeRecorder::close() {
   env_.reset();
 }
 
+Result<JournalSummary> TradeRecorder::summary() const {
+  Result<MDB_txn*> txn = env_->begin_read();
+  if (!txn) return txn.status();
+  TxnGuard guard(*txn);
+  return env_->read_summary(*txn);
+}
+
+Result<std::unique_ptr<TradeJournalCursor>> TradeRecorder::cursor(std::int64_t from_ms, std::int64_t to_ms) const {
+  return TradeJournalCursor::open(env_.get(), from_ms, to_ms);
+}
+
 TradeRecorderStats TradeRecorder::stats() const {
   TradeRecorderStats stats;
   stats.records_total = records_total_.load(std::memory_order_relaxed);

@@ -31,6 +31,7 @@
 #include "core/agg_trade.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "storage/trade_journal.h"
 #include "storage/trade_record.h"
 
 namespace alphastream {
@@ -102,6 +103,12 @@ class TradeRecorder {
   // symbol's agg ids after last_agg_trade_id. (The process that records
   // cannot also open a TradeJournal on the same path.)
   const JournalSummary& summary_at_open() const { return summary_at_open_; }
+  // What is committed now, read beside the writer (this process cannot
+  // open a TradeJournal on the path): the summary, and the trades of a time
+  // range. flush() first to include everything recorded so far.
+  // [any thread but the writer's; a cursor is destroyed before the recorder]
+  Result<JournalSummary> summary() const;
+  Result<std::unique_ptr<TradeJournalCursor>> cursor(std::int64_t from_ms, std::int64_t to_ms) const;
   const std::string& path() const { return options_.path; }
 
  private:

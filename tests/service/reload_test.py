@@ -84,6 +84,38 @@ class SighupReload(unittest.TestCase):
         self.service.check_no_sanitizer_report()
 
 
+class WarmReload(unittest.TestCase):
+    """Issue 11: a pair a SIGHUP adds is warmed from the recording before it
+    runs: a copy of a running pair (another name, the same legs and model)
+    starts with the running pair's history, not from nothing."""
+
+    def test_an_added_pair_replays_the_recording_and_runs_level_with_its_twin(self):
+        work = ss.fresh_dir("WarmReload")
+        port = ss.free_port()
+        path = os.path.join(work, "service.yaml")
+        journal = os.path.join(work, "journal")
+        twin = FIRST.replace("name: %s," % ss.PAIR, "name: twin,")
+        ss.write_file(path, ss.service_config(port, pairs=[FIRST], symbols=[], storage_path=journal))
+        service = ss.Service(path, work, port)
+        try:
+            observations = lambda m, pair: m.get("alphastream_pair_observations_total", pair=pair, model="kalman")
+            service.wait_for_metrics(lambda m: (observations(m, ss.PAIR) or 0) >= 20, 60, "20 observations")
+            ss.write_file(path, ss.service_config(port, pairs=[FIRST, twin], symbols=[], storage_path=journal))
+            service.signal(signal.SIGHUP)
+            offset = service.wait_for_log("reload: new pipelines warmed with ", 30)
+            warmed = service.log()[offset:].split()[0]  # "<N> trades of the recording"
+            self.assertGreater(int(warmed), 0)
+            m = service.wait_for_metrics(lambda m: observations(m, "twin") is not None, 10, "the twin's series")
+            # Cold, the twin would start at 0 observations; warm, it is level
+            # with the pair (a clock tick apart at most).
+            self.assertGreaterEqual(observations(m, "twin"), observations(m, ss.PAIR) - 2)
+            self.assertGreaterEqual(observations(m, "twin"), 20)
+            self.assertEqual(service.stop(timeout_s=10), ss.EXIT_OK, service.log())
+            service.check_no_sanitizer_report()
+        finally:
+            service.kill()
+
+
 def fnv1a_64(text):
     h = 0xcbf29ce484222325
     for byte in text.encode():

@@ -9,8 +9,8 @@ packages=(
   libsimdjson-dev libconcurrentqueue-dev libeigen3-dev
   liblmdb-dev lmdb-utils libyaml-cpp-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libspdlog-dev libfmt-dev libcli11-dev libzip-dev nlohmann-json3-dev
-  prometheus prometheus-alertmanager
+  libspdlog-dev libfmt-dev libcli11-dev libzip-dev nlohmann-json3-dev libnats-dev
+  prometheus prometheus-alertmanager nats-server
   systemd dpkg-dev openssl
   python3 python3-numpy python3-statsmodels python3-yaml python3-websockets
 )

@@ -384,7 +384,7 @@ void read_symbols(ConfigReader& reader, const YamlValue& section, std::vector<Sy
 void read_document(ConfigReader& reader, const YAML::Node& root, EngineConfig& config) {
   const YamlValue document{root, "", root.Mark().is_null() ? 1 : root.Mark().line + 1};
   MapReader map(reader, document,
-                {"plugins", "sampling", "backtest", "pairs", "symbols", "engine", "feed", "storage", "metrics",
+                {"plugins", "sampling", "backtest", "pairs", "symbols", "engine", "feed", "bus", "storage", "metrics",
                  "log"});
   if (const auto v = map.find("plugins")) read_plugins(reader, *v, config);
   if (const auto v = map.find("sampling")) read_sampling(reader, *v, config.sampling);

@@ -1,6 +1,7 @@
 #include "config/service_config.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -148,7 +149,7 @@ void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed)
                  "max_clock_ahead_ms", "max_clock_behind_ms", "max_id_jump", "simulator", "replay", "csv"});
   const auto source = map.find("source");
   if (source) {
-    if (const auto index = read_choice(reader, *source, {"binance", "simulator", "replay", "csv"})) {
+    if (const auto index = read_choice(reader, *source, {"binance", "simulator", "replay", "csv", "nats"})) {
       feed.source = static_cast<FeedSource>(*index);
     }
   }
@@ -304,13 +305,88 @@ std::string_view feed_source_name(FeedSource source) {
     case FeedSource::kSimulator: return "simulator";
     case FeedSource::kReplay: return "replay";
     case FeedSource::kCsv: return "csv";
+    case FeedSource::kNats: return "nats";
   }
   return "unknown";
 }
 
+namespace {
+
+void read_bus(ConfigReader& reader, const YamlValue& section, BusConfig& bus) {
+  MapReader map(reader, section,
+                {"servers", "stream", "subject_prefix", "market", "replicas", "max_age_s", "duplicate_window_s",
+                 "publish"});
+  if (const auto v = map.require("servers")) {
+    for (const YamlValue& element : read_list(reader, *v, "a list of nats:// URLs")) {
+      const auto url = read_text(reader, element, "a nats://host:port URL");
+      if (!url) continue;
+      if (!url->starts_with("nats://") && !url->starts_with("tls://")) {
+        reader.add_error(element.line, element.path, "expected a nats:// or tls:// URL, got " + describe(element.node));
+        continue;
+      }
+      bus.servers.push_back(*url);
+    }
+    if (bus.servers.empty()) reader.add_error(v->line, v->path, "expected at least one server");
+  }
+  // Names NATS accepts in a stream name and a subject token.
+  const auto token = [](const std::string& text, bool dots) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [&](unsigned char c) {
+      return std::isalnum(c) || c == '_' || c == '-' || (dots && c == '.');
+    }) && text.front() != '.' && text.back() != '.';
+  };
+  if (const auto v = map.find("stream")) {
+    if (const auto text = read_text(reader, *v, "a stream name")) {
+      if (token(*text, false)) {
+        bus.stream = *text;
+      } else {
+        reader.add_error(v->line, v->path, "expected letters, digits, '_' and '-', got " + describe(v->node));
+      }
+    }
+  }
+  if (const auto v = map.find("subject_prefix")) {
+    if (const auto text = read_text(reader, *v, "a subject prefix")) {
+      if (token(*text, true)) {
+        bus.subject_prefix = *text;
+      } else {
+        reader.add_error(v->line, v->path, "expected tokens of letters, digits, '_' and '-' joined by '.', got " +
+                                               describe(v->node));
+      }
+    }
+  }
+  if (const auto v = map.find("market")) {
+    if (const auto index = read_choice(reader, *v, {"um", "cm", "spot"})) {
+      bus.market = std::array<const char*, 3>{"um", "cm", "spot"}[*index];
+    }
+  }
+  if (const auto v = map.find("replicas")) {
+    if (const auto n = read_positive_integer(reader, *v, 5)) bus.replicas = *n;
+  }
+  if (const auto v = map.find("max_age_s")) {
+    if (const auto n = read_positive_integer(reader, *v, 366 * 86400)) bus.max_age_s = *n;
+  }
+  if (const auto v = map.find("duplicate_window_s")) {
+    if (const auto n = read_positive_integer(reader, *v, 86400)) bus.duplicate_window_s = *n;
+  }
+  if (const auto v = map.find("publish")) {
+    if (const auto b = read_bool(reader, *v)) bus.publish = *b;
+  }
+}
+
+}  // namespace
+
 void read_service_sections(ConfigReader& reader, const MapReader& document, ServiceConfig& config) {
   if (const auto v = document.find("engine")) read_engine(reader, *v, config.engine);
   if (const auto v = document.find("feed")) read_feed(reader, *v, config.feed);
+  if (const auto v = document.find("bus")) read_bus(reader, *v, config.bus);
+  if (config.feed.source == FeedSource::kNats && !config.bus.enabled()) {
+    const auto source = document.find("feed");
+    reader.add_error(source ? source->line : 1, "feed.source", "source 'nats' needs a 'bus' section with its servers");
+  }
+  if (config.feed.source == FeedSource::kNats && config.bus.publish) {
+    const auto bus = document.find("bus");
+    reader.add_error(bus ? bus->line : 1, "bus.publish",
+                     "a worker (feed.source: nats) cannot publish: it would send the stream its own trades again");
+  }
   if (const auto v = document.find("storage")) read_storage(reader, *v, config.storage);
   if (const auto v = document.find("metrics")) read_metrics(reader, *v, config.metrics);
   if (const auto v = document.find("log")) read_log(reader, *v, config.log);

@@ -52,7 +52,7 @@ struct ShardingConfig {
   bool operator==(const ShardingConfig&) const = default;
 };
 
-enum class FeedSource { kBinance, kSimulator, kReplay, kCsv };
+enum class FeedSource { kBinance, kSimulator, kReplay, kCsv, kNats };
 std::string_view feed_source_name(FeedSource source);  // "binance", ...
 
 struct SimulatorConfig {
@@ -118,9 +118,26 @@ struct LogConfig {
   bool operator==(const LogConfig&) const = default;
 };
 
+// The NATS JetStream trade bus: an ingest publishes (publish: true) every
+// trade it accepts; a worker (feed.source: nats) consumes them.
+struct BusConfig {
+  std::vector<std::string> servers;              // nats://host:port, at least one when used
+  std::string stream = "ALPHASTREAM_TRADES";     // created if missing, checked if not
+  std::string subject_prefix = "alphastream.trades";  // + ".<market>.<SYMBOL>"
+  std::string market = "um";                     // um, cm or spot: part of the subject
+  std::int64_t replicas = 1;                     // 1..5
+  std::int64_t max_age_s = 7 * 86400;            // how long the stream keeps a trade
+  std::int64_t duplicate_window_s = 120;         // a repeated Nats-Msg-Id within it is stored once
+  bool publish = false;                          // this process is an ingest
+
+  bool enabled() const { return !servers.empty(); }
+  bool operator==(const BusConfig&) const = default;
+};
+
 struct ServiceConfig {
   ShardingConfig engine;
   FeedConfig feed;
+  BusConfig bus;
   StorageConfig storage;
   MetricsConfig metrics;
   LogConfig log;

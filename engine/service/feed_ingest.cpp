@@ -165,6 +165,16 @@ void FeedIngest::deliver(SymbolState& state, const AggTrade& trade, bool wait_wh
       recorder_->record(trade);
     }
   }
+  if (publisher_ != nullptr) {
+    // Retries and failures are the bus's counters; a refusal is logged once a second at most.
+    if (Status published = publisher_->publish(trade); !published && warn_) {
+      const std::int64_t now_s = trade.transact_time_ms / 1000;
+      if (now_s != last_publish_warning_s_) {
+        last_publish_warning_s_ = now_s;
+        warn_(published.message());
+      }
+    }
+  }
   const ShardEvent event = ShardEvent::of_trade(trade, trade.transact_time_ms);
   for (const ShardId shard : state.shards) push(shard, event, wait_when_full);
 }

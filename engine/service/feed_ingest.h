@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "bus/trade_bus.h"
 #include "core/agg_trade.h"
 #include "feed/agg_id_sequencer.h"
 #include "feed/agg_trade_parser.h"
@@ -74,6 +75,9 @@ class FeedIngest : public TradeSink {
 
   // Replaces the limits (FeedLimits' defaults until then). [I/O thread]
   void set_limits(const FeedLimits& limits) { limits_ = limits; }
+  // An ingest: every trade that passes the checks is published to the bus
+  // too (after the recorder, before the shards). bus outlives this. [I/O thread]
+  void set_publisher(TradeBus* bus) { publisher_ = bus; }
 
   // StreamHandler: a live frame. [I/O thread]
   void on_message(std::string_view frame, std::int64_t receive_time_ns) override;
@@ -129,6 +133,8 @@ class FeedIngest : public TradeSink {
 
   ShardGroup& shards_;
   TradeRecorder* recorder_;
+  TradeBus* publisher_ = nullptr;
+  std::int64_t last_publish_warning_s_ = 0;
   LogFn warn_;
   FeedLimits limits_;
   AggTradeParser parser_;

@@ -29,6 +29,7 @@
 #include "service/service_metrics.h"
 #include "service/shard_book.h"
 #include "service/shard_plan.h"
+#include "source/nats_trade_source.h"
 #include "source/trade_source.h"
 #include "storage/trade_journal.h"
 #include "storage/trade_recorder.h"
@@ -134,6 +135,7 @@ class LiveService {
   std::vector<ShardBook*> books_;  // owned by shards_
   std::vector<PairGauges*> pair_gauges_;  // of the pipelines start_shards placed, for the warm start
   std::unique_ptr<TradeRecorder> recorder_;
+  std::unique_ptr<TradeBus> publisher_;  // an ingest's bus (bus.publish)
   std::unique_ptr<FeedIngest> ingest_;
   std::unique_ptr<TradeSource> source_;
   std::shared_ptr<MetricsRegistry> registry_ = std::make_shared<MetricsRegistry>();
@@ -318,6 +320,10 @@ Status LiveService::start_metrics() {
   registry_->add_collector(feed_metrics_);
   registry_->add_collector(make_shard_collector(*shards_, std::vector<const ShardBook*>(books_.begin(), books_.end())));
   registry_->add_collector(make_storage_collector(recorder_.get()));
+  if (publisher_ || config_.service.feed.source == FeedSource::kNats) {
+    const auto* consumer = dynamic_cast<const NatsTradeSource*>(source_.get());
+    registry_->add_collector(make_bus_collector(publisher_.get(), consumer ? &consumer->bus() : nullptr));
+  }
   if (config_.service.metrics.listen.empty()) return Status::ok();
   auto server = MetricsServer::start(config_.service.metrics.listen, registry_,
                                      static_cast<std::size_t>(config_.service.metrics.max_connections), clock_);
@@ -558,6 +564,14 @@ Status LiveService::run() {
                                          [](std::string_view message) { spdlog::warn("{}", message); });
   const FeedConfig& feed = config_.service.feed;
   ingest_->set_limits({feed.max_clock_ahead_ms, feed.max_clock_behind_ms, feed.max_id_jump});
+  if (config_.service.bus.publish) {
+    auto bus = TradeBus::connect(trade_bus_settings(config_.service.bus));
+    if (!bus) return Status::invalid_input(config_.path + ": bus: " + bus.error());
+    publisher_ = std::move(bus.value());
+    ingest_->set_publisher(publisher_.get());
+    spdlog::info("publishing every accepted trade to {} on {}", publisher_->settings().stream,
+                 publisher_->subject("<SYMBOL>"));
+  }
   status = create_source();
   if (!status) return status;
   status = start_metrics();

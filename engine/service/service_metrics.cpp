@@ -209,6 +209,41 @@ std::shared_ptr<MetricsCollector> make_storage_collector(const TradeRecorder* re
   });
 }
 
+std::shared_ptr<MetricsCollector> make_bus_collector(const TradeBus* publisher, const TradeBus* consumer) {
+  return std::make_shared<FunctionCollector>([publisher, consumer](MetricWriter& out) {
+    const auto load = [](const std::atomic<std::uint64_t>& counter) {
+      return static_cast<double>(counter.load(std::memory_order_relaxed));
+    };
+    for (const auto& [bus, role] : {std::pair{publisher, "publish"}, std::pair{consumer, "consume"}}) {
+      if (bus == nullptr) continue;
+      const TradeBusCounters& c = bus->counters();
+      const MetricLabels labels = {{"role", role}};
+      out.gauge("alphastream_bus_connected", "1 while connected to a NATS server.", labels, bus->connected() ? 1 : 0);
+      if (bus == publisher) {
+        out.counter("alphastream_bus_published_total", "Trades published to the JetStream stream.", labels,
+                    load(c.published_total));
+        out.counter("alphastream_bus_acked_total", "Publishes JetStream acknowledged.", labels, load(c.acked_total));
+        out.counter("alphastream_bus_duplicates_total",
+                    "Publishes JetStream acknowledged as a repeated Nats-Msg-Id (stored once).", labels,
+                    load(c.duplicates_total));
+        out.counter("alphastream_bus_retries_total", "Publishes sent again after a failure or a timeout.", labels,
+                    load(c.retries_total));
+        out.counter("alphastream_bus_failed_total", "Trades the bus did not store after every retry.", labels,
+                    load(c.failed_total));
+        const double pending =
+            std::max(0.0, load(c.published_total) - load(c.acked_total) - load(c.failed_total));
+        out.gauge("alphastream_bus_pending_acks", "Publishes waiting for JetStream's acknowledgement.", labels,
+                  pending);
+      } else {
+        out.counter("alphastream_bus_received_total", "Trades received from the stream.", labels,
+                    load(c.received_total));
+        out.counter("alphastream_bus_undecodable_total", "Stream messages that were no trade record.", labels,
+                    load(c.undecodable_total));
+      }
+    }
+  });
+}
+
 void add_readiness_checks(MetricsServer& server, const ServiceState& state, const TradeSource& source,
                           const TradeRecorder* recorder) {
   server.add_readiness_check("service", [&state]() -> std::optional<std::string> {

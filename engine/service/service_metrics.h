@@ -63,6 +63,11 @@ std::shared_ptr<MetricsCollector> make_shard_collector(const ShardGroup& shards,
 // The journal recorder's counts; `recorder` may be null (no storage).
 std::shared_ptr<MetricsCollector> make_storage_collector(const TradeRecorder* recorder);
 
+// The trade bus's counts, labelled role="publish" (an ingest) or
+// role="consume" (a worker); either may be null. REQUIRES: they outlive
+// every scrape.
+std::shared_ptr<MetricsCollector> make_bus_collector(const TradeBus* publisher, const TradeBus* consumer);
+
 // What /readyz checks besides the process being up.
 struct ServiceState {
   std::atomic<bool> stopping{false};     // draining after a signal or the end of a file source

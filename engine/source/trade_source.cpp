@@ -3,6 +3,7 @@
 #include "source/binance_trade_source.h"
 #include "source/csv_trade_stream.h"
 #include "source/journal_trade_stream.h"
+#include "source/nats_trade_source.h"
 #include "source/simulator_trade_source.h"
 #include "source/stream_trade_source.h"
 
@@ -16,6 +17,11 @@ Result<std::unique_ptr<TradeSource>> make_trade_source(const EngineConfig& confi
     case FeedSource::kBinance:
       return std::unique_ptr<TradeSource>(
           std::make_unique<BinanceTradeSource>(context.io, context.sink, stream_client_options(feed, context.clock)));
+    case FeedSource::kNats: {
+      auto source = NatsTradeSource::create(config.service.bus, std::move(context));
+      if (!source) return Status::invalid_input(config.path + ": bus: " + source.error());
+      return std::unique_ptr<TradeSource>(std::move(source.value()));
+    }
     case FeedSource::kSimulator: {
       auto source = SimulatorTradeSource::create(config, context);
       if (!source) return source.status();

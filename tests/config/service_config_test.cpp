@@ -246,5 +246,37 @@ TEST(UtcTime, RefusesWhatIsNotADate) {
   }
 }
 
+TEST(ServiceConfig, TheBusSectionIsReadAndAWorkerNeedsOneAndMayNotPublish) {
+  const Result<EngineConfig> bus = parse_with(
+      "feed: {source: nats}\nbus: {servers: [\"nats://10.0.0.1:4222\", \"nats://10.0.0.2:4222\"], stream: T-1, "
+      "subject_prefix: desk.trades, market: spot, replicas: 3, max_age_s: 86400, duplicate_window_s: 60}\n");
+  ASSERT_TRUE(bus.is_ok()) << bus.error();
+  const BusConfig& b = bus->service.bus;
+  EXPECT_EQ(b.servers, (std::vector<std::string>{"nats://10.0.0.1:4222", "nats://10.0.0.2:4222"}));
+  EXPECT_EQ(b.stream, "T-1");
+  EXPECT_EQ(b.subject_prefix, "desk.trades");
+  EXPECT_EQ(b.market, "spot");
+  EXPECT_EQ(b.replicas, 3);
+  EXPECT_EQ(b.duplicate_window_s, 60);
+  EXPECT_FALSE(b.publish);
+  EXPECT_EQ(bus->service.feed.source, FeedSource::kNats);
+
+  const auto error_of = [](std::string_view yaml) {
+    const Result<EngineConfig> config = parse_with(yaml);
+    return config.is_ok() ? std::string("loaded") : config.error();
+  };
+  EXPECT_NE(error_of("feed: {source: nats}\n").find("source 'nats' needs a 'bus' section"), std::string::npos);
+  EXPECT_NE(error_of("feed: {source: nats}\nbus: {servers: [\"nats://a:1\"], publish: true}\n")
+                .find("a worker (feed.source: nats) cannot publish"),
+            std::string::npos);
+  EXPECT_NE(error_of("bus: {servers: [\"http://a:1\"]}\n").find("live.yaml:3: bus.servers[0]: expected a nats://"),
+            std::string::npos)
+      << error_of("bus: {servers: [\"http://a:1\"]}\n");
+  EXPECT_NE(error_of("bus: {servers: [\"nats://a:1\"], stream: \"a.b\"}\n").find("bus.stream"), std::string::npos);
+  EXPECT_NE(error_of("bus: {servers: [\"nats://a:1\"], replicas: 7}\n").find("bus.replicas"), std::string::npos);
+  EXPECT_NE(error_of("bus: {stream: X}\n").find("bus: missing required key 'servers'"), std::string::npos)
+      << error_of("bus: {stream: X}\n");
+}
+
 }  // namespace
 }  // namespace alphastream

@@ -1,0 +1,246 @@
+#include "bus/trade_bus.h"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "storage/trade_record.h"
+
+namespace alphastream {
+namespace {
+
+// Sends of one message before it counts as failed: the same Nats-Msg-Id each
+// time, so JetStream stores it once however many arrive.
+constexpr int kMaxAttempts = 5;
+constexpr const char* kAttemptHeader = "AlphaStream-Attempt";
+
+std::string nats_error(std::string_view what, natsStatus status, jsErrCode js_code = static_cast<jsErrCode>(0)) {
+  std::string out = "bus: " + std::string(what) + ": " + natsStatus_GetText(status);
+  if (const char* last = nats_GetLastError(nullptr); last != nullptr && *last != '\0') out += " (" + std::string(last) + ")";
+  if (js_code != 0) out += " [JetStream error " + std::to_string(static_cast<int>(js_code)) + "]";
+  return out;
+}
+
+void bump(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
+
+}  // namespace
+
+class TradeBus::Impl {
+ public:
+  explicit Impl(TradeBusSettings settings) : settings_(std::move(settings)) {}
+  ~Impl() {
+    if (subscription_ != nullptr) {
+      natsSubscription_Unsubscribe(subscription_);
+      natsSubscription_Destroy(subscription_);
+    }
+    if (js_ != nullptr) {
+      jsPubOptions options;
+      jsPubOptions_Init(&options);
+      options.MaxWait = 2000;
+      js_PublishAsyncComplete(js_, &options);
+      jsCtx_Destroy(js_);
+    }
+    if (connection_ != nullptr) {
+      natsConnection_Close(connection_);
+      natsConnection_Destroy(connection_);
+    }
+  }
+
+  Status connect() {
+    natsOptions* options = nullptr;
+    if (natsStatus s = natsOptions_Create(&options); s != NATS_OK) return Status::error(nats_error("options", s));
+    std::vector<const char*> servers;
+    for (const std::string& server : settings_.servers) servers.push_back(server.c_str());
+    natsStatus s = natsOptions_SetServers(options, servers.data(), static_cast<int>(servers.size()));
+    if (s == NATS_OK) s = natsOptions_SetMaxReconnect(options, -1);  // for ever: the bus is the feed
+    if (s == NATS_OK) s = natsOptions_SetReconnectWait(options, 250);
+    if (s == NATS_OK) s = natsConnection_Connect(&connection_, options);
+    natsOptions_Destroy(options);
+    if (s != NATS_OK) {
+      std::string list;
+      for (const std::string& server : settings_.servers) list += (list.empty() ? "" : ", ") + server;
+      return Status::error(nats_error("cannot connect to " + list, s));
+    }
+    jsOptions js_options;
+    jsOptions_Init(&js_options);
+    js_options.PublishAsync.MaxPending = settings_.max_pending;
+    js_options.PublishAsync.AckHandler = &Impl::on_ack;
+    js_options.PublishAsync.AckHandlerClosure = this;
+    if (s = natsConnection_JetStream(&js_, connection_, &js_options); s != NATS_OK) {
+      return Status::error(nats_error("JetStream context", s));
+    }
+    return ensure_stream();
+  }
+
+  std::string subject(std::string_view symbol) const {
+    return settings_.subject_prefix + "." + settings_.market + "." + std::string(symbol);
+  }
+  std::string wildcard() const { return settings_.subject_prefix + "." + settings_.market + ".>"; }
+
+  Status publish(const AggTrade& trade) {
+    const std::string_view symbol = trade.symbol.view();
+    // "SYMBOL:id", at most 23 + 1 + 20 characters.
+    char id[64];
+    std::snprintf(id, sizeof id, "%.*s:%lld", static_cast<int>(symbol.size()), symbol.data(),
+                  static_cast<long long>(trade.agg_trade_id));
+    char subject_text[256];
+    std::snprintf(subject_text, sizeof subject_text, "%s.%s.%.*s", settings_.subject_prefix.c_str(),
+                  settings_.market.c_str(), static_cast<int>(symbol.size()), symbol.data());
+    const TradeValueBytes payload = encode_trade_value(trade);
+    jsPubOptions options;
+    jsPubOptions_Init(&options);
+    options.MsgId = id;
+    const natsStatus s = js_PublishAsync(js_, subject_text, payload.data(), static_cast<int>(payload.size()), &options);
+    if (s != NATS_OK) {
+      bump(counters_.failed_total);
+      return Status::error(nats_error(std::string("publish to ") + subject_text, s));
+    }
+    bump(counters_.published_total);
+    return Status::ok();
+  }
+
+  Status flush(std::chrono::milliseconds timeout) {
+    jsPubOptions options;
+    jsPubOptions_Init(&options);
+    options.MaxWait = timeout.count();
+    const natsStatus s = js_PublishAsyncComplete(js_, &options);
+    return s == NATS_OK ? Status::ok() : Status::error(nats_error("waiting for acknowledgements", s));
+  }
+
+  Status subscribe(std::function<void(const AggTrade&)> on_trade) {
+    on_trade_ = std::move(on_trade);
+    jsSubOptions options;
+    jsSubOptions_Init(&options);
+    options.Stream = settings_.stream.c_str();
+    options.Ordered = true;
+    jsErrCode js_code = static_cast<jsErrCode>(0);
+    const std::string filter = wildcard();
+    const natsStatus s =
+        js_Subscribe(&subscription_, js_, filter.c_str(), &Impl::on_message, this, nullptr, &options, &js_code);
+    if (s != NATS_OK) return Status::error(nats_error("subscribe to " + filter, s, js_code));
+    // A worker that falls behind keeps what it has not read rather than
+    // losing it to the client's default pending limits.
+    natsSubscription_SetPendingLimits(subscription_, -1, -1);
+    return Status::ok();
+  }
+
+  bool connected() const { return connection_ != nullptr && natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED; }
+
+  TradeBusSettings settings_;
+  TradeBusCounters counters_;
+
+ private:
+  Status ensure_stream() {
+    jsStreamInfo* info = nullptr;
+    jsErrCode js_code = static_cast<jsErrCode>(0);
+    natsStatus s = js_GetStreamInfo(&info, js_, settings_.stream.c_str(), nullptr, &js_code);
+    const std::string subjects = wildcard();
+    if (s == NATS_NOT_FOUND || js_code == JSStreamNotFoundErr) {
+      jsStreamConfig config;
+      jsStreamConfig_Init(&config);
+      config.Name = settings_.stream.c_str();
+      const char* subject_list[] = {subjects.c_str()};
+      config.Subjects = subject_list;
+      config.SubjectsLen = 1;
+      config.Storage = js_FileStorage;
+      config.Replicas = settings_.replicas;
+      config.MaxAge = std::chrono::duration_cast<std::chrono::nanoseconds>(settings_.max_age).count();
+      config.Duplicates = std::chrono::duration_cast<std::chrono::nanoseconds>(settings_.duplicate_window).count();
+      js_code = static_cast<jsErrCode>(0);
+      s = js_AddStream(&info, js_, &config, nullptr, &js_code);
+      if (s != NATS_OK) return Status::error(nats_error("cannot create stream " + settings_.stream, s, js_code));
+      jsStreamInfo_Destroy(info);
+      return Status::ok();
+    }
+    if (s != NATS_OK) return Status::error(nats_error("cannot read stream " + settings_.stream, s, js_code));
+    std::string problem;
+    const jsStreamConfig& config = *info->Config;
+    const bool has_subject =
+        std::any_of(config.Subjects, config.Subjects + config.SubjectsLen,
+                    [&](const char* subject) { return subject != nullptr && subjects == subject; });
+    const auto duplicates =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(settings_.duplicate_window).count();
+    if (!has_subject) problem = "it does not take the subjects " + subjects;
+    else if (config.Replicas != settings_.replicas)
+      problem = "it has " + std::to_string(config.Replicas) + " replicas, the config " +
+                std::to_string(settings_.replicas);
+    else if (config.Duplicates != duplicates)
+      problem = "its duplicate window is " + std::to_string(config.Duplicates / 1'000'000'000) +
+                " s, the config's " + std::to_string(settings_.duplicate_window.count()) + " s";
+    jsStreamInfo_Destroy(info);
+    if (!problem.empty()) {
+      return Status::invalid_input("bus: stream " + settings_.stream + " exists but " + problem +
+                                   "; change bus.* to match it, or the stream (nats stream edit) to match the config");
+    }
+    return Status::ok();
+  }
+
+  static void on_ack(jsCtx* js, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure) {
+    auto* self = static_cast<Impl*>(closure);
+    if (ack != nullptr) {
+      bump(self->counters_.acked_total);
+      if (ack->Duplicate) bump(self->counters_.duplicates_total);
+    } else if (error != nullptr) {
+      const char* attempt_text = nullptr;
+      int attempt = 1;
+      if (natsMsgHeader_Get(msg, kAttemptHeader, &attempt_text) == NATS_OK && attempt_text != nullptr) {
+        attempt = std::atoi(attempt_text);
+      }
+      if (attempt < kMaxAttempts) {
+        const std::string next = std::to_string(attempt + 1);
+        natsMsgHeader_Set(msg, kAttemptHeader, next.c_str());
+        if (js_PublishMsgAsync(js, &msg, nullptr) == NATS_OK) {
+          bump(self->counters_.retries_total);
+        } else {
+          bump(self->counters_.failed_total);
+        }
+      } else {
+        bump(self->counters_.failed_total);
+        std::fprintf(stderr, "bus: a trade on %s was not stored after %d attempts: %s\n", natsMsg_GetSubject(msg),
+                     kMaxAttempts, error->ErrText != nullptr ? error->ErrText : natsStatus_GetText(error->Err));
+      }
+    }
+    natsMsg_Destroy(msg);  // no effect when the resend took it
+  }
+
+  static void on_message(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+    auto* self = static_cast<Impl*>(closure);
+    AggTrade trade;
+    const std::string_view data(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    if (decode_trade_value(data, trade)) {
+      bump(self->counters_.received_total);
+      self->on_trade_(trade);
+    } else {
+      bump(self->counters_.undecodable_total);
+    }
+    natsMsg_Destroy(msg);
+  }
+
+  natsConnection* connection_ = nullptr;
+  jsCtx* js_ = nullptr;
+  natsSubscription* subscription_ = nullptr;
+  std::function<void(const AggTrade&)> on_trade_;
+};
+
+Result<std::unique_ptr<TradeBus>> TradeBus::connect(const TradeBusSettings& settings) {
+  if (settings.servers.empty()) return Status::invalid_input("bus: no servers");
+  auto impl = std::make_unique<Impl>(settings);
+  if (Status connected = impl->connect(); !connected) return connected;
+  return std::unique_ptr<TradeBus>(new TradeBus(std::move(impl)));
+}
+
+TradeBus::TradeBus(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TradeBus::~TradeBus() = default;
+std::string TradeBus::subject(std::string_view symbol) const { return impl_->subject(symbol); }
+Status TradeBus::publish(const AggTrade& trade) { return impl_->publish(trade); }
+Status TradeBus::flush(std::chrono::milliseconds timeout) { return impl_->flush(timeout); }
+Status TradeBus::subscribe(std::function<void(const AggTrade&)> on_trade) {
+  return impl_->subscribe(std::move(on_trade));
+}
+bool TradeBus::connected() const { return impl_->connected(); }
+const TradeBusCounters& TradeBus::counters() const { return impl_->counters_; }
+const TradeBusSettings& TradeBus::settings() const { return impl_->settings_; }
+
+}  // namespace alphastream

@@ -1,0 +1,160 @@
+"""The NATS JetStream trade bus with a real `nats-server -js` on loopback:
+two ingest processes publish the same files (each `feed.source: csv`,
+`bus.publish: true`), the stream stores every trade once (Nats-Msg-Id =
+symbol and aggregate id), and a worker (`feed.source: nats`) reads the
+stream from its start and models the pair exactly as the backtest of the
+files does. A bus that is down at start is a clear error."""
+
+import math
+import os
+import shutil
+import socket
+import subprocess
+import time
+import unittest
+
+import service_support as ss
+
+NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
+ENGINE = "{cores: 1, queue_capacity: 4096}"
+PAIRS = ["{name: %s, y: %s, x: %s, models: [{plugin: ols, params: {window: 60}}, {plugin: kalman}], "
+         "zscore: {window: 30, entry: 2.0, exit: 0.0}}" % (ss.PAIR, ss.Y_SYMBOL, ss.X_SYMBOL)]
+
+
+class NatsServer:
+    """One JetStream node on a free loopback port, its store in work_dir."""
+
+    def __init__(self, work_dir):
+        self.port = ss.free_port()
+        self.store = os.path.join(work_dir, "nats-store")
+        self.log_path = os.path.join(work_dir, "nats-server.log")
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen([NATS_SERVER, "-js", "-sd", self.store, "-p", str(self.port), "-a",
+                                         "127.0.0.1"], stdout=self._log, stderr=subprocess.STDOUT)
+        ss.wait_until(self.ready, 20, lambda: "nats-server to listen:\n" + open(self.log_path).read())
+
+    def ready(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    def url(self):
+        return "nats://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+def same_number(a, b):
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return math.isclose(a, b, rel_tol=1e-14, abs_tol=1e-300)
+
+
+class TradeBusOnNats(unittest.TestCase):
+    def setUp(self):
+        self.dir = ss.fresh_dir("TradeBusOnNats")
+        self.nats = NatsServer(self.dir)
+        self.services = []
+
+    def tearDown(self):
+        for service in self.services:
+            service.kill()
+        self.nats.stop()
+
+    def config(self, name, feed, publish, extra=""):
+        port = ss.free_port()
+        text = ss.service_config(port, feed=feed, pairs=PAIRS, symbols=[], engine=ENGINE)
+        text += "bus: {servers: [%s], stream: TRADES_TEST, publish: %s%s}\n" % (
+            self.nats.url(), "true" if publish else "false", extra)
+        return ss.write_file(os.path.join(self.dir, name), text), port
+
+    def start(self, config, port):
+        service = ss.Service(config, self.dir, port, ["--stay-up"])
+        self.services.append(service)
+        return service
+
+    def test_two_ingests_store_each_trade_once_and_a_worker_models_it_as_the_backtest(self):
+        x_csv, y_csv = ss.cli_support.simulate(os.path.join(self.dir, "data"))
+        total = 0
+        for path in (x_csv, y_csv):
+            with open(path) as f:
+                total += sum(1 for line in f if line.strip())
+        csv_feed = "{source: csv, csv: {%s: %s, %s: %s}}" % (ss.X_SYMBOL, x_csv, ss.Y_SYMBOL, y_csv)
+
+        acked = lambda m: m.value("alphastream_bus_acked_total", role="publish") >= total
+        for index in range(2):
+            config, port = self.config("ingest-%d.yaml" % index, csv_feed, publish=True)
+            ingest = self.start(config, port)
+            ingest.wait_for_log("; staying up until a signal", 60)
+            m = ingest.wait_for_metrics(acked, 30, "every publish acknowledged")
+            self.assertEqual(m.value("alphastream_bus_published_total", role="publish"), total)
+            self.assertEqual(m.value("alphastream_bus_failed_total", role="publish"), 0)
+            # The second ingest sent the same trades: JetStream kept none of them again.
+            self.assertEqual(m.value("alphastream_bus_duplicates_total", role="publish"), total if index else 0)
+            self.assertEqual(ingest.stop(timeout_s=20), ss.EXIT_OK, ingest.log())
+            ingest.check_no_sanitizer_report()
+
+        config, port = self.config("worker.yaml", "{source: nats}", publish=False)
+        worker = self.start(config, port)
+        m = worker.wait_for_metrics(
+            lambda m: m.value("alphastream_shard_events_total", shard="0") >= total, 60, "the worker to read the stream")
+        time.sleep(0.5)  # nothing more may come
+        m = worker.scrape()
+        self.assertEqual(m.value("alphastream_bus_received_total", role="consume"), total, "stored once each")
+        self.assertEqual(m.total("alphastream_feed_duplicates_total"), 0)
+        self.assertEqual(m.total("alphastream_feed_gaps_total"), 0)
+        self.assertEqual(m.value("alphastream_bus_connected", role="consume"), 1)
+
+        # The backtest of the files, up to its last row but one: the
+        # backtest closes the open interval at the end of its data, the
+        # worker waits for the stream's next trade.
+        out = os.path.join(self.dir, "backtest")
+        done = ss.cli_support.backtest(config, x_csv, y_csv, out)
+        self.assertEqual(done.returncode, ss.EXIT_OK, ss.describe(done))
+        for model in ("ols", "kalman"):
+            with open(os.path.join(out, ss.PAIR, model, "series.csv")) as f:
+                lines = f.read().splitlines()
+            header = lines[0].split(",")
+            rows = [[float(v) if v else math.nan for v in line.split(",")] for line in lines[1:]]
+            labels = {"pair": ss.PAIR, "model": model}
+            self.assertEqual(m.value("alphastream_pair_observations_total", **labels), len(rows) - 1, model)
+            row = dict(zip(header, rows[-2]))
+            for column in ("alpha", "beta", "spread", "zscore"):
+                live = m.value("alphastream_pair_" + column, **labels)
+                self.assertTrue(same_number(live, row[column]), "%s %s: worker %r, backtest %r"
+                                % (model, column, live, row[column]))
+        self.assertEqual(worker.stop(timeout_s=20), ss.EXIT_OK, worker.log())
+        worker.check_no_sanitizer_report()
+
+    def test_a_stream_configured_otherwise_is_refused_not_changed(self):
+        config, _ = self.config("first.yaml", "{source: nats}", publish=False)
+        worker = self.start(config, ss.free_port())
+        worker.wait_for_log("feed: nats: stream TRADES_TEST", 30)  # it created the stream
+        worker.stop(timeout_s=20)
+        config, _ = self.config("other.yaml", "{source: nats}", publish=False, extra=", duplicate_window_s: 60")
+        done = ss.run_cli(["run", "--config", config], cwd=self.dir)
+        self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
+        self.assertIn("bus: stream TRADES_TEST exists but its duplicate window is 120 s, the config's 60 s",
+                      done.stderr)
+
+    def test_a_bus_that_is_down_at_start_is_a_clear_error(self):
+        self.nats.stop()
+        config, _ = self.config("down.yaml", "{source: nats}", publish=False)
+        started = time.monotonic()
+        done = ss.run_cli(["run", "--config", config], cwd=self.dir)
+        self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
+        self.assertIn("bus: cannot connect to %s" % self.nats.url(), done.stderr)
+        self.assertLess(time.monotonic() - started, 15)
+        self.nats = NatsServer(self.dir)  # for tearDown
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -171,7 +171,7 @@ class BinanceStreamClient::Impl {
   }
   const StreamClientCounters& counters() const { return counters_; }
   // Session handlers hold their session: none alive, none pending.
-  bool idle() const { return stopped_ && sessions_alive_ == 0; }
+  bool idle() const { return stopped_ && *sessions_alive_ == 0; }
 
  private:
   class Session;
@@ -214,15 +214,22 @@ class BinanceStreamClient::Impl {
   std::uint64_t next_session_id_ = 1;
   std::shared_ptr<ConnectRateLimiter> connect_limiter_;
   bool stopped_ = false;
-  std::size_t sessions_alive_ = 0;  // Session objects, counted by their constructor and destructor
+  // Session objects, counted by their constructor and destructor. Shared:
+  // a handler still pending when the io_context is destroyed destroys its
+  // session after this client may be gone.
+  std::shared_ptr<std::size_t> sessions_alive_ = std::make_shared<std::size_t>(0);
 };
 
 // One websocket connection attempt, from resolve to end. It reports its end
 // exactly once (on_session_end) and is then done; a reconnect is a new one.
 class BinanceStreamClient::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Impl& impl, Slot& slot, std::uint64_t id) : impl_(impl), slot_(slot), id_(id) { ++impl_.sessions_alive_; }
-  virtual ~Session() { --impl_.sessions_alive_; }
+  Session(Impl& impl, Slot& slot, std::uint64_t id)
+      : impl_(impl), slot_(slot), id_(id), alive_(impl.sessions_alive_) {
+    ++*alive_;
+  }
+  // Touches nothing of the client: it may already be destroyed.
+  virtual ~Session() { --*alive_; }
 
   virtual void start() = 0;
   // Closes with a close handshake if open, else aborts; ends with reason.
@@ -241,6 +248,7 @@ class BinanceStreamClient::Impl::Session : public std::enable_shared_from_this<S
   Clock::SteadyTime opened_at_{};
   bool counted_open_ = false;  // included in counters_.connected_connections
   bool delivered_ = false;     // a message arrived
+  const std::shared_ptr<std::size_t> alive_;  // the client's sessions_alive_
 
   friend class Impl;
 };

@@ -57,22 +57,25 @@ Result<JournalRepair> drop_journal_records(const std::string& path, const std::v
     ++repair.dropped;
   }
 
-  // Every remaining record, in key order, makes the summaries anew.
+  // Every remaining record, in key order, makes the summaries anew. The
+  // cursor is closed here: a write transaction's commit frees its cursors.
   std::map<std::string, SymbolSummary> after;
-  CursorGuard cursor;
-  if (int rc = mdb_cursor_open(raw, journal.trades(), cursor.out()); rc != 0) {
-    return Status::error(journal.error("mdb_cursor_open", rc));
-  }
-  MDB_val key, value;
-  int rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_FIRST);
-  for (; rc == 0; rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_NEXT)) {
-    AggTrade trade;
-    if (Status decoded = decode_trade_value(as_view(value), trade); !decoded) {
-      return Status::error("trade journal " + path + ": " + decoded.message());
+  {
+    CursorGuard cursor;
+    if (int rc = mdb_cursor_open(raw, journal.trades(), cursor.out()); rc != 0) {
+      return Status::error(journal.error("mdb_cursor_open", rc));
     }
-    after[std::string(trade.symbol.view())].add(trade);
+    MDB_val key, value;
+    int rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_FIRST);
+    for (; rc == 0; rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_NEXT)) {
+      AggTrade trade;
+      if (Status decoded = decode_trade_value(as_view(value), trade); !decoded) {
+        return Status::error("trade journal " + path + ": " + decoded.message());
+      }
+      after[std::string(trade.symbol.view())].add(trade);
+    }
+    if (rc != MDB_NOTFOUND) return Status::error(journal.error("mdb_cursor_get", rc));
   }
-  if (rc != MDB_NOTFOUND) return Status::error(journal.error("mdb_cursor_get", rc));
 
   std::map<std::string, SymbolSummary> every = after;
   every.insert(before.begin(), before.end());

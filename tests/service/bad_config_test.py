@@ -21,7 +21,7 @@ class BadServiceConfig(unittest.TestCase):
         text = ss.service_config(ss.free_port(), feed="{source: websocket}")
         done = self.run_service(text)
         self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
-        self.assertIn('service.yaml:%d: feed.source: expected one of binance, simulator, replay, csv, got "websocket"'
+        self.assertIn('service.yaml:%d: feed.source: expected one of binance, simulator, replay, csv, nats, got "websocket"'
                       % ss.line_of(text, "feed:"), done.stderr)
 
     def test_reconnect_max_below_initial_is_bad_input_naming_file_and_line(self):

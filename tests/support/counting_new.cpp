@@ -18,10 +18,10 @@ void __libc_free(void* p);
 namespace {
 
 // new must take memory from the allocator that delete (std::free) returns it
-// to: glibc's, bypassing the counting malloc below, or under AddressSanitizer
-// the sanitizer's, which owns malloc and free there.
+// to: glibc's, bypassing the counting malloc below, or under Address- or
+// ThreadSanitizer the sanitizer's, which owns malloc and free there.
 void* raw_allocate(std::size_t size) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   return std::malloc(size);
 #else
   return __libc_malloc(size);
@@ -64,8 +64,8 @@ void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 // The C allocator too: Eigen, LMDB and C plugins call malloc, not new. Under
-// AddressSanitizer the sanitizer owns malloc, so there only new is counted.
-#if !defined(__SANITIZE_ADDRESS__)
+// a sanitizer it owns malloc, so there only new is counted.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 extern "C" {
 void* malloc(std::size_t size) {
   count();

@@ -30,7 +30,9 @@ for target in "${targets[@]}"; do
   findings="build-fuzz/findings/$target"
   mkdir -p "$corpus" "$findings"
   echo "fuzz: $target for $seconds s"
-  if ! "build-fuzz/fuzz/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 \
+  # libFuzzer can hang reporting an out-of-memory input (seen with yaml-cpp's
+  # endless LoadAll): the wall-clock limit ends it anyway.
+  if ! timeout --kill-after=30 $((seconds + 120)) "build-fuzz/fuzz/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 \
       -dict="fuzz/$target.dict" -artifact_prefix="$findings/" "$corpus" "fuzz/corpus/$target"; then
     echo "fuzz: $target found a problem: $(ls "$findings")" >&2
     status=1

@@ -52,7 +52,7 @@ OLS_OUTPUTS = "r_squared,residual_std"
 SUMMARY_KEYS = ["n_obs", "static_alpha", "static_beta", "adf_stat", "adf_pvalue", "adf_usedlag", "adf_crit",
                 "half_life_obs", "n_trades", "pnl", "fees", "sharpe", "max_drawdown"]
 
-SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "runtime error:")
+SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "ThreadSanitizer", "runtime error:")
 
 
 def fresh_dir(name):

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -100,6 +101,10 @@ class LiveService {
   Result<ShardPlan> build(const EngineConfig& config, const PipelineSelection& selection = {});
   Status start_shards(ShardPlan plan);
   Status warm_from_journal();
+  // Whether pipelines replay the recording before they run (storage.warmup_s),
+  // and from when, given what the recording holds.
+  bool warms() const;
+  std::int64_t warmup_from_ms(const JournalSummary& recorded) const;
   // What a reload's new pipelines replay before they run: the recording's
   // trades from from_ms, those committed before the reload (sequence below
   // sequence_end); the I/O thread pushed exactly those to the shards first.
@@ -180,6 +185,52 @@ Status LiveService::start_shards(ShardPlan plan) {
   return Status::ok();
 }
 
+namespace {
+
+// Pair gauges set while the recording is replayed do not count its signals
+// again (PairGauges::set_warming), and count them once it is over.
+class QuietGauges {
+ public:
+  explicit QuietGauges(std::vector<PairGauges*> gauges) : gauges_(std::move(gauges)) {
+    for (PairGauges* g : gauges_) g->set_warming(true);
+  }
+  ~QuietGauges() {
+    for (PairGauges* g : gauges_) g->set_warming(false);
+  }
+  QuietGauges(const QuietGauges&) = delete;
+  QuietGauges& operator=(const QuietGauges&) = delete;
+
+ private:
+  std::vector<PairGauges*> gauges_;
+};
+
+// Hands warm() every trade of cursor recorded before sequence_end (the rest
+// reaches the pipelines live); returns how many warm() took.
+Result<std::uint64_t> replay_recording(TradeJournalCursor& cursor, std::uint64_t sequence_end,
+                                       const std::function<bool(const AggTrade&)>& warm) {
+  std::uint64_t replayed = 0;
+  AggTrade trade;
+  Result<bool> more = cursor.next(trade);
+  for (; more && *more; more = cursor.next(trade)) {
+    if (cursor.sequence() < sequence_end && warm(trade)) ++replayed;
+  }
+  if (!more) return more.status();
+  return replayed;
+}
+
+}  // namespace
+
+// A replay source reads a recording itself: warming from one too would feed
+// the same trades twice.
+bool LiveService::warms() const {
+  const StorageConfig& storage = config_.service.storage;
+  return !storage.lmdb_path.empty() && storage.warmup_s > 0 && config_.service.feed.source != FeedSource::kReplay;
+}
+
+std::int64_t LiveService::warmup_from_ms(const JournalSummary& recorded) const {
+  return recorded.last_transact_time_ms - config_.service.storage.warmup_s * 1000 + 1;
+}
+
 // A warm start: the end of the journal (storage.warmup_s of it) replayed
 // through every shard's pipelines before the feed and the recorder start,
 // so windows, z-scores and paper positions are where an uninterrupted run
@@ -187,12 +238,8 @@ Status LiveService::start_shards(ShardPlan plan) {
 // the feed then continues after its last ids (FeedIngest's resume), so no
 // trade counts twice. On the calling thread: the shards have not started.
 Status LiveService::warm_from_journal() {
+  if (!warms()) return Status::ok();
   const StorageConfig& storage = config_.service.storage;
-  // A replay source reads a recording itself: warming from one too would
-  // feed the same trades twice.
-  if (storage.lmdb_path.empty() || storage.warmup_s == 0 || config_.service.feed.source == FeedSource::kReplay) {
-    return Status::ok();
-  }
   std::error_code ec;
   if (!std::filesystem::exists(std::filesystem::path(storage.lmdb_path) / "data.mdb", ec)) {
     spdlog::info("warm start: nothing recorded in {} yet; starting cold", storage.lmdb_path);
@@ -203,29 +250,27 @@ Status LiveService::warm_from_journal() {
   auto summary = journal.value()->summary();
   if (!summary) return Status::error(summary.error());
   if (summary->trade_count == 0) return Status::ok();
-  const std::int64_t from_ms = summary->last_transact_time_ms - storage.warmup_s * 1000 + 1;
-  auto cursor = journal.value()->cursor(from_ms, TradeJournal::kEndOfTime);
+  auto cursor = journal.value()->cursor(warmup_from_ms(*summary), TradeJournal::kEndOfTime);
   if (!cursor) return Status::error(cursor.error());
 
   std::map<std::string, std::vector<ShardId>, std::less<>> routes;
   for (FeedIngest::SymbolRoute& route : symbol_routes(config_, shard_count())) {
     routes[route.symbol] = std::move(route.shards);
   }
-  for (PairGauges* gauges : pair_gauges_) gauges->set_warming(true);
   const auto started = std::chrono::steady_clock::now();
-  std::uint64_t replayed = 0;
-  AggTrade trade;
-  Result<bool> more = cursor.value()->next(trade);
-  for (; more && *more; more = cursor.value()->next(trade)) {
-    const auto found = routes.find(trade.symbol.view());
-    if (found == routes.end()) continue;  // a symbol no pipeline uses any more
-    for (const ShardId shard : found->second) books_[shard.index()]->warm(trade);
-    ++replayed;
+  Result<std::uint64_t> replayed = std::uint64_t{0};
+  {
+    QuietGauges quiet(pair_gauges_);
+    replayed = replay_recording(*cursor.value(), summary->next_sequence, [&](const AggTrade& trade) {
+      const auto found = routes.find(trade.symbol.view());
+      if (found == routes.end()) return false;  // a symbol no pipeline uses any more
+      for (const ShardId shard : found->second) books_[shard.index()]->warm(trade);
+      return true;
+    });
   }
-  for (PairGauges* gauges : pair_gauges_) gauges->set_warming(false);
-  if (!more) return Status::error("warm start: " + more.error());
+  if (!replayed) return Status::error("warm start: " + replayed.error());
   spdlog::info("warm start: {} trades of the journal replayed ({} s of it, up to {:%Y-%m-%dT%H:%M:%S}Z) in {:.2f} s",
-               replayed, storage.warmup_s, fmt::gmtime(static_cast<std::time_t>(summary->last_transact_time_ms / 1000)),
+               *replayed, storage.warmup_s, fmt::gmtime(static_cast<std::time_t>(summary->last_transact_time_ms / 1000)),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return Status::ok();
 }
@@ -236,8 +281,7 @@ Status LiveService::warm_from_journal() {
 // is no recording or warm-up, or the recording cannot be read (logged: the
 // new pipelines then start cold).
 std::optional<LiveService::ReloadWarmup> LiveService::plan_reload_warmup() {
-  const StorageConfig& storage = config_.service.storage;
-  if (!recorder_ || storage.warmup_s == 0 || config_.service.feed.source == FeedSource::kReplay) return std::nullopt;
+  if (!recorder_ || !warms()) return std::nullopt;
   if (Status flushed = recorder_->flush(); !flushed) {
     spdlog::warn("reload: new pipelines start cold, the recording is not readable: {}", flushed.message());
     return std::nullopt;
@@ -248,34 +292,30 @@ std::optional<LiveService::ReloadWarmup> LiveService::plan_reload_warmup() {
     return std::nullopt;
   }
   if (summary->trade_count == 0) return std::nullopt;
-  return ReloadWarmup{summary->last_transact_time_ms - storage.warmup_s * 1000 + 1, summary->next_sequence};
+  return ReloadWarmup{warmup_from_ms(*summary), summary->next_sequence};
 }
 
 // [the shard's thread, before the set joins its book]
 void LiveService::warm_new_pipelines(PipelineSet& set, const ReloadWarmup& warmup) {
   if (set.pairs.empty() && set.symbols.empty()) return;
+  std::vector<PairGauges*> gauges;
+  for (const PairModelRun& run : set.pairs) gauges.push_back(static_cast<PairGauges*>(run.sink.get()));
   PipelineBook warming(false);
-  std::vector<PairGauges*> quiet;
-  for (const PairModelRun& run : set.pairs) quiet.push_back(static_cast<PairGauges*>(run.sink.get()));
   warming.add(std::move(set));
-  for (PairGauges* gauges : quiet) gauges->set_warming(true);
-  std::uint64_t replayed = 0;
-  auto cursor = recorder_->cursor(warmup.from_ms, TradeJournal::kEndOfTime);
-  Result<bool> more = cursor ? Result<bool>(true) : Result<bool>(cursor.status());
-  AggTrade trade;
-  if (cursor) {
-    for (more = cursor.value()->next(trade); more && *more; more = cursor.value()->next(trade)) {
-      if (cursor.value()->sequence() >= warmup.sequence_end) continue;  // pushed after the reload: comes live
-      replayed += warming.on_trade(trade).routed ? 1 : 0;
-    }
+  Result<std::uint64_t> replayed = std::uint64_t{0};
+  {
+    QuietGauges quiet(std::move(gauges));
+    auto cursor = recorder_->cursor(warmup.from_ms, TradeJournal::kEndOfTime);
+    replayed = cursor ? replay_recording(*cursor.value(), warmup.sequence_end,
+                                         [&](const AggTrade& trade) { return warming.on_trade(trade).routed; })
+                      : Result<std::uint64_t>(cursor.status());
   }
-  for (PairGauges* gauges : quiet) gauges->set_warming(false);
   set = warming.release();
-  if (!more) {
-    asio::post(io_, [why = more.error()] { spdlog::warn("reload: warm-up of the new pipelines stopped: {}", why); });
+  if (!replayed) {
+    asio::post(io_, [why = replayed.error()] { spdlog::warn("reload: warm-up of the new pipelines stopped: {}", why); });
     return;
   }
-  asio::post(io_, [replayed] { spdlog::info("reload: new pipelines warmed with {} trades of the recording", replayed); });
+  asio::post(io_, [n = *replayed] { spdlog::info("reload: new pipelines warmed with {} trades of the recording", n); });
 }
 
 Status LiveService::start_storage() {

@@ -166,7 +166,8 @@ void FeedIngest::deliver(SymbolState& state, const AggTrade& trade, bool wait_wh
     }
   }
   if (publisher_ != nullptr) {
-    // Retries and failures are the bus's counters; a refusal is logged once a second at most.
+    // Retries and failures are the bus's counters; a refusal is logged once
+    // per second of the trades' own time (a file source reads days in seconds).
     if (Status published = publisher_->publish(trade); !published && warn_) {
       const std::int64_t now_s = trade.transact_time_ms / 1000;
       if (now_s != last_publish_warning_s_) {

@@ -111,6 +111,40 @@ void read_simulator(ConfigReader& reader, const YamlValue& section, SimulatorCon
   }
 }
 
+void read_backfill(ConfigReader& reader, const YamlValue& section, BackfillConfig& backfill) {
+  MapReader map(reader, section,
+                {"enabled", "url", "request_weight", "max_weight_per_minute", "max_trades_per_gap", "max_held_trades",
+                 "max_hold_ms"});
+  if (const auto v = map.find("enabled")) {
+    if (const auto b = read_bool(reader, *v)) backfill.enabled = *b;
+  }
+  if (const auto v = map.find("url")) {
+    if (const auto url = read_text(reader, *v, "an https:// or http:// URL")) {
+      if (url->starts_with("https://") || url->starts_with("http://")) {
+        backfill.url = *url;
+      } else {
+        reader.add_error(v->line, v->path, "expected the https:// URL of an aggTrades endpoint, got " + describe(v->node));
+      }
+    }
+  }
+  // Binance's limits bound these: 6000 weight a minute (spot), 1000 trades a page.
+  if (const auto v = map.find("request_weight")) {
+    if (const auto n = read_positive_integer(reader, *v, 1000)) backfill.request_weight = *n;
+  }
+  if (const auto v = map.find("max_weight_per_minute")) {
+    if (const auto n = read_positive_integer(reader, *v, 6000)) backfill.max_weight_per_minute = *n;
+  }
+  if (const auto v = map.find("max_trades_per_gap")) {
+    if (const auto n = read_positive_integer(reader, *v, 10'000'000)) backfill.max_trades_per_gap = *n;
+  }
+  if (const auto v = map.find("max_held_trades")) {
+    if (const auto n = read_positive_integer(reader, *v, 10'000'000)) backfill.max_held_trades = *n;
+  }
+  if (const auto v = map.find("max_hold_ms")) {
+    if (const auto n = read_positive_integer(reader, *v, 600'000)) backfill.max_hold_ms = *n;
+  }
+}
+
 void read_time(ConfigReader& reader, const YamlValue& value, std::int64_t& out_ms) {
   const auto text = read_text(reader, value, "a time (Unix ms or UTC ISO 8601)");
   if (!text) return;
@@ -146,7 +180,7 @@ void read_csv_files(ConfigReader& reader, const YamlValue& section, std::map<std
 void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed) {
   MapReader map(reader, section,
                 {"source", "url", "tls", "reconnect", "stale_after_s", "rotate_after_s", "max_streams_per_connection",
-                 "max_clock_ahead_ms", "max_clock_behind_ms", "max_id_jump", "simulator", "replay", "csv"});
+                 "max_clock_ahead_ms", "max_clock_behind_ms", "max_id_jump", "backfill", "simulator", "replay", "csv"});
   const auto source = map.find("source");
   if (source) {
     if (const auto index = read_choice(reader, *source, {"binance", "simulator", "replay", "csv", "nats"})) {
@@ -216,6 +250,7 @@ void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed)
   if (const auto v = map.find("max_id_jump")) {
     if (const auto n = read_positive_integer(reader, *v, 1'000'000'000'000)) feed.max_id_jump = *n;
   }
+  if (const auto v = map.find("backfill")) read_backfill(reader, *v, feed.backfill);
   if (const auto v = map.find("simulator")) read_simulator(reader, *v, feed.simulator);
   const auto replay = map.find("replay");
   if (replay) read_replay(reader, *replay, feed.replay);

@@ -10,6 +10,8 @@
 //     stale_after_s: 30
 //     rotate_after_s: 82800
 //     max_streams_per_connection: 1024
+//     backfill: {enabled: true, url: https://fapi.binance.com/fapi/v1/aggTrades, max_trades_per_gap: 20000,
+//                max_weight_per_minute: 1000, max_hold_ms: 30000}
 //     simulator: {tls: false, trades_per_second: 50, seed: 7, ping_interval_s: 180}
 //     replay: {path: data/journal, from: "2026-11-20T00:00:00Z", to: "2026-11-21T00:00:00Z"}
 //     csv: {BTCUSDT: data/BTCUSDT-aggTrades-2026-11-20.zip, ETHUSDT: ...}
@@ -64,6 +66,21 @@ struct SimulatorConfig {
   bool operator==(const SimulatorConfig&) const = default;
 };
 
+// Live gaps refetched from the venue's REST aggTrades (feed.backfill).
+struct BackfillConfig {
+  bool enabled = true;
+  // The aggTrades endpoint; empty: Binance's for feed.url's host (fapi, dapi
+  // or api/v3), or the simulator's own. Off for other hosts unless given.
+  std::string url;
+  std::int64_t request_weight = 0;           // 0: Binance's figure for the endpoint (20, or 4 for /api/v3)
+  std::int64_t max_weight_per_minute = 1000;  // the budget this process spends of the IP's limit
+  std::int64_t max_trades_per_gap = 20'000;   // a longer gap is fetched for its last this-many ids
+  std::int64_t max_held_trades = 200'000;     // live trades held while a backfill runs
+  std::int64_t max_hold_ms = 30'000;          // a backfill running longer is ended
+
+  bool operator==(const BackfillConfig&) const = default;
+};
+
 struct ReplayConfig {
   std::string path;  // an LMDB journal directory; required for source: replay
   std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();  // inclusive
@@ -87,6 +104,7 @@ struct FeedConfig {
   std::int64_t max_clock_ahead_ms = 60'000;
   std::int64_t max_clock_behind_ms = 600'000;
   std::int64_t max_id_jump = 10'000'000;
+  BackfillConfig backfill;
   SimulatorConfig simulator;
   ReplayConfig replay;
   std::map<std::string, std::string> csv;  // upper-case symbol -> absolute CSV or ZIP path

@@ -60,8 +60,9 @@ class FileDownload {
         return result;
       }
     }
-    unsigned status = 0;
-    auto checksum_text = client_.get_text(url_ + ".CHECKSUM", kMaxChecksumBytes, &status);
+    HttpsResponse head;
+    auto checksum_text = client_.get_text(url_ + ".CHECKSUM", kMaxChecksumBytes, &head);
+    const unsigned status = head.status;
     if (!checksum_text) return fail(result, checksum_text.error());
     if (status == 404) {
       result.outcome = Outcome::kMissing;

@@ -299,9 +299,13 @@ ParseStatus read_payload_field(int field, ondemand::value& value, AggTrade& trad
   }
 }
 
-ParseStatus check_complete(std::uint32_t seen) {
+constexpr std::uint32_t kEveryPayloadField = bit(kPayloadFieldCount) - 1;
+// A REST aggTrades element names neither the event nor the symbol.
+constexpr std::uint32_t kRestFields = kEveryPayloadField & ~(bit(kEventType) | bit(kEventTime) | bit(kSymbolName));
+
+ParseStatus check_complete(std::uint32_t seen, std::uint32_t required = kEveryPayloadField) {
   for (int field = 0; field < kPayloadFieldCount; ++field) {
-    if (!(seen & bit(field))) return fail(ParseError::kMissingField, field);
+    if ((required & bit(field)) && !(seen & bit(field))) return fail(ParseError::kMissingField, field);
   }
   return {};
 }
@@ -365,7 +369,45 @@ ParseStatus read_message(ondemand::parser& parser, simdjson::padded_string_view 
   return check_complete(seen);
 }
 
+// A REST page: [{"a":..,"p":..,"q":..,"f":..,"l":..,"T":..,"m":..}, ...].
+ParseStatus read_rest_page(ondemand::parser& parser, simdjson::padded_string_view page, const Symbol& symbol,
+                           std::vector<AggTrade>& out, std::size_t& element) {
+  ondemand::document doc;
+  if (parser.iterate(page).get(doc)) return fail(ParseError::kMalformedJson);
+  ondemand::array array;
+  if (doc.get_array().get(array)) return fail(ParseError::kNotAnObject);
+  for (auto result : array) {
+    ondemand::object object;
+    if (result.get_object().get(object)) return fail(ParseError::kNotAnObject);
+    AggTrade trade;
+    std::uint32_t seen = 0;
+    if (ParseStatus s = read_object(object, false, trade, trade, seen); !s) return s;
+    if (ParseStatus s = check_complete(seen, kRestFields); !s) return s;
+    // The request named the symbol; a page never carries another's trades.
+    trade.symbol = symbol;
+    trade.event_time_ms = 0;
+    out.push_back(trade);
+    ++element;
+  }
+  if (doc.current_location().error() == simdjson::SUCCESS) return fail(ParseError::kMalformedJson);
+  return {};
+}
+
 }  // namespace
+
+ParseStatus parse_rest_agg_trades(std::string_view page, const Symbol& symbol, std::vector<AggTrade>& out,
+                                  std::size_t* failed_element) {
+  const simdjson::padded_string padded(page);
+  ondemand::parser parser;
+  const std::size_t first = out.size();
+  std::size_t element = 0;
+  ParseStatus status = read_rest_page(parser, padded, symbol, out, element);
+  if (!status) {
+    out.resize(first);
+    if (failed_element != nullptr) *failed_element = element;
+  }
+  return status;
+}
 
 std::string_view parse_error_name(ParseError error) {
   switch (error) {

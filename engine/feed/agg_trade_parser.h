@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -105,5 +106,15 @@ class AggTradeParser {
   std::array<std::uint64_t, kParseErrorCount> error_counts_{};
   std::uint64_t parsed_count_ = 0;
 };
+
+// Parses a page of Binance's REST aggTrades answer (/fapi/v1/aggTrades,
+// /dapi/v1/aggTrades, /api/v3/aggTrades): a JSON array of objects with
+// "a", "p", "q", "f", "l", "T" and "m" (spot adds "M", skipped), checked as
+// the stream's payload fields are. Every trade gets `symbol` (the request's)
+// and no event time. Appends to out only when the whole page parses; on
+// failure *failed_element (when given) is the 0-based element at fault.
+// Allocates (a REST answer is no hot path).
+ParseStatus parse_rest_agg_trades(std::string_view page, const Symbol& symbol, std::vector<AggTrade>& out,
+                                  std::size_t* failed_element = nullptr);
 
 }  // namespace alphastream

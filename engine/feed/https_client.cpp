@@ -1,5 +1,6 @@
 #include "feed/https_client.h"
 
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <optional>
@@ -132,6 +133,21 @@ class HttpsClient::Impl {
     return Status::ok();
   }
 
+  // Best effort: an unreadable explanation leaves error_body short.
+  template <class Stream, class Parser>
+  void read_error_body(Stream& stream, beast::flat_buffer& buffer, Parser& parser, HttpsResponse& response) {
+    char piece[1024];
+    while (!parser.is_done() && response.error_body.size() < HttpsResponse::kMaxErrorBody) {
+      parser.get().body().data = piece;
+      parser.get().body().size = sizeof piece;
+      beast::get_lowest_layer(stream).expires_after(options_.timeout);
+      const beast::error_code ec = run([&](auto done) { http::async_read_some(stream, buffer, parser, done); });
+      const std::size_t got = sizeof piece - parser.get().body().size;
+      response.error_body.append(piece, std::min(got, HttpsResponse::kMaxErrorBody - response.error_body.size()));
+      if (ec && ec != http::error::need_buffer) return;
+    }
+  }
+
   template <class Stream>
   Result<HttpsResponse> exchange(Stream& stream, const HttpsUrl& url, const std::string& where, std::uint64_t offset,
                                  const std::function<bool(std::string_view)>& body,
@@ -155,7 +171,15 @@ class HttpsClient::Impl {
     if (ec) return Status::error(where + ": no answer: " + ec.message());
     HttpsResponse response;
     response.status = parser.get().result_int();
-    if (response.status < 200 || response.status >= 300) return response;
+    for (const auto& field : parser.get()) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      response.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    if (response.status < 200 || response.status >= 300) {
+      read_error_body(stream, buffer, parser, response);
+      return response;
+    }
     response.partial = response.status == 206;
     if (const auto length = parser.content_length()) response.content_length = *length;
     response.total_length = response.content_length;
@@ -204,7 +228,7 @@ Result<HttpsResponse> HttpsClient::get(const std::string& url, std::uint64_t off
   return impl_->get(url, offset, body, head);
 }
 
-Result<std::string> HttpsClient::get_text(const std::string& url, std::size_t max_bytes, unsigned* status) {
+Result<std::string> HttpsClient::get_text(const std::string& url, std::size_t max_bytes, HttpsResponse* head) {
   std::string text;
   bool too_long = false;
   auto response = impl_->get(url, 0, [&](std::string_view piece) {
@@ -217,7 +241,7 @@ Result<std::string> HttpsClient::get_text(const std::string& url, std::size_t ma
   }, {});
   if (too_long) return Status::error(url + ": longer than " + std::to_string(max_bytes) + " bytes");
   if (!response) return response.status();
-  if (status != nullptr) *status = response->status;
+  if (head != nullptr) *head = std::move(response.value());
   return text;
 }
 

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 
@@ -36,6 +38,21 @@ struct HttpsResponse {
   std::uint64_t content_length = 0;    // of this response's body; 0 when not given
   std::uint64_t total_length = 0;      // of the whole resource: content_length, or the size in Content-Range
   bool partial = false;                // 206: the body starts at the requested offset
+  // Every header of the answer, names in lower case (Retry-After, a venue's
+  // rate-limit headers).
+  std::vector<std::pair<std::string, std::string>> headers;
+  // A non-2xx answer's body, its first kMaxErrorBody bytes (the server's
+  // explanation, e.g. Binance's {"code":-1121,"msg":"Invalid symbol."}).
+  static constexpr std::size_t kMaxErrorBody = 4096;
+  std::string error_body;
+
+  // The value of header `name` (lower case), or empty.
+  std::string_view header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+      if (key == name) return value;
+    }
+    return {};
+  }
 };
 
 class HttpsClient {
@@ -49,15 +66,17 @@ class HttpsClient {
   // return stops the download: an error). From byte `offset` on when offset >
   // 0 (a Range request; a server that ignores it answers 200 from byte 0,
   // which `partial` tells). `head`, when given, sees a 2xx response's
-  // headers before the first piece. A non-2xx status is returned with no
-  // body read. Errors name the url: connection, TLS, timeout, a body cut
+  // headers before the first piece. A non-2xx status is returned with the
+  // start of its body in error_body. Errors name the url: connection, TLS, timeout, a body cut
   // short of its Content-Length.
   Result<HttpsResponse> get(const std::string& url, std::uint64_t offset,
                             const std::function<bool(std::string_view piece)>& body,
                             const std::function<void(const HttpsResponse& head)>& head = {});
 
-  // GETs a small text resource (at most max_bytes) whole.
-  Result<std::string> get_text(const std::string& url, std::size_t max_bytes, unsigned* status);
+  // GETs a small text resource (at most max_bytes) whole. *head (when
+  // given) gets the status and headers; a non-2xx answer's text is its
+  // error_body, not the result.
+  Result<std::string> get_text(const std::string& url, std::size_t max_bytes, HttpsResponse* head);
 
  private:
   class Impl;

@@ -36,6 +36,8 @@ FeedIngest::SymbolState* FeedIngest::find(const Symbol& symbol) {
 }
 
 void FeedIngest::set_routes(std::vector<SymbolRoute> routes) {
+  // Held trades go to the routes they were held under.
+  if (holding_) finish_backfill("the symbols were reloaded");
   for (SymbolState& state : symbols_) state.routed = false;
   for (SymbolRoute& route : routes) {
     const Symbol symbol(route.symbol);
@@ -124,7 +126,7 @@ void FeedIngest::accept(const AggTrade& trade, bool wait_when_full) {
   }
   const auto step =
       state->jump_guard.next(sequencer, trade.agg_trade_id, {trade, wait_when_full}, limits_.max_id_jump);
-  if (step.released) deliver(*state, step.released->first, step.released->second);
+  if (step.released) route(*state, step.released->first, step.released->second);
   if (step.refused) {
     bump(counters.id_jump_total);
     if (warn_) {
@@ -133,7 +135,151 @@ void FeedIngest::accept(const AggTrade& trade, bool wait_when_full) {
             std::to_string(sequencer.last_accepted()) + " and no later trade confirmed it; refused");
     }
   }
-  if (step.take) deliver(*state, trade, wait_when_full);
+  if (step.take) route(*state, trade, wait_when_full);
+}
+
+void FeedIngest::set_backfiller(TradeBackfiller* backfiller, const BackfillLimits& limits) {
+  backfiller_ = backfiller;
+  backfill_limits_ = limits;
+  held_.reserve(limits.max_held_trades);
+}
+
+void FeedIngest::route(SymbolState& state, const AggTrade& trade, bool wait_when_full) {
+  // Only live trades are backfilled: a file or a replay has no venue to ask.
+  if (backfiller_ == nullptr || wait_when_full || releasing_) return deliver(state, trade, wait_when_full);
+  if (!holding_) {
+    const AggIdSequencer& sequencer = state.sequencer;
+    if (!sequencer.started() || trade.agg_trade_id <= sequencer.last_accepted() + 1) {
+      return deliver(state, trade, wait_when_full);
+    }
+    holding_ = true;
+    hold_started_ms_ = trade.receive_time_ns != 0 ? trade.receive_time_ns / 1'000'000 : last_tick_ms_;
+    episode_first_job_ = next_job_;
+    pending_jobs_ = 0;
+    for (SymbolState& symbol : symbols_) {
+      symbol.backfill = SymbolBackfill{};
+      if (symbol.sequencer.started()) symbol.backfill.horizon = symbol.sequencer.last_accepted();
+    }
+  }
+  hold(state, trade);
+}
+
+void FeedIngest::hold(SymbolState& state, const AggTrade& trade) {
+  SymbolBackfill& backfill = state.backfill;
+  const std::int64_t id = trade.agg_trade_id;
+  if (backfill.horizon >= 0 && id <= backfill.horizon) {
+    // Below what is held already: a repeat, unless the backfill asks for it.
+    const bool asked = backfill.job != 0 && id >= backfill.first_id && id <= backfill.last_id;
+    if (!asked) {
+      bump(state.counters->duplicates_total);
+      return;
+    }
+  } else if (backfill.horizon >= 0 && id > backfill.horizon + 1 && backfill.job == 0) {
+    // One job per symbol and episode; a second gap stays for the sequencer.
+    backfill.gap_ids = id - 1 - backfill.horizon;
+    backfill.last_id = id - 1;
+    backfill.first_id = std::max(backfill.horizon + 1, id - backfill_limits_.max_trades_per_gap);
+    backfill.job = next_job_++;
+    ++pending_jobs_;
+    bump(state.counters->backfills_total);
+    if (warn_) {
+      std::string message = std::string(trade.symbol.view()) + ": aggregate trade id gap, " +
+                            std::to_string(backfill.gap_ids) + " missing (" + std::to_string(backfill.horizon + 1) +
+                            ".." + std::to_string(backfill.last_id) + "); backfilling";
+      if (backfill.first_id > backfill.horizon + 1) {
+        message += " the last " + std::to_string(backfill.last_id - backfill.first_id + 1) +
+                   " (feed.backfill.max_trades_per_gap)";
+      }
+      warn_(message + " from " + backfiller_->options().endpoint);
+    }
+    backfiller_->request(backfill.job, trade.symbol, backfill.first_id, backfill.last_id);
+  }
+  if (held_.size() >= backfill_limits_.max_held_trades) {
+    finish_backfill("feed.backfill.max_held_trades live trades held");
+    return deliver(state, trade, false);
+  }
+  backfill.horizon = std::max(backfill.horizon, id);
+  held_.push_back(trade);
+  held_count_.store(held_.size(), std::memory_order_relaxed);
+}
+
+void FeedIngest::on_backfill_page(BackfillPage page) {
+  if (!holding_ || page.job < episode_first_job_) return;  // an ended episode's
+  const auto it = std::find_if(symbols_.begin(), symbols_.end(),
+                               [&](const SymbolState& s) { return s.backfill.job == page.job; });
+  if (it == symbols_.end() || it->backfill.done) return;
+  SymbolBackfill& backfill = it->backfill;
+  for (const AggTrade& trade : page.trades) {
+    // The backfiller checked the order; the range is checked here again so
+    // no page can move a symbol's ids outside what was asked.
+    const std::int64_t after = backfill.fetched.empty() ? backfill.first_id - 1 : backfill.fetched.back().agg_trade_id;
+    if (trade.agg_trade_id > after && trade.agg_trade_id <= backfill.last_id && trade.symbol == it->symbol &&
+        is_plausible_trade_time(trade.transact_time_ms)) {
+      backfill.fetched.push_back(trade);
+    }
+  }
+  if (!page.last) return;
+  backfill.done = true;
+  if (!page.status && warn_) warn_(std::string(it->symbol.view()) + ": backfill ended early: " + page.status.message());
+  if (--pending_jobs_ == 0) finish_backfill("");
+}
+
+void FeedIngest::end_backfill() {
+  if (holding_) finish_backfill("the feed is stopping");
+}
+
+void FeedIngest::finish_backfill(std::string_view why) {
+  holding_ = false;
+  releasing_ = true;
+  if (backfiller_ != nullptr) backfiller_->cancel_before(next_job_);
+  if (!why.empty() && warn_) {
+    warn_("backfill ended before every page arrived (" + std::string(why) + "); the ids not fetched stay missing");
+  }
+  // The fetched trades of every symbol, merged by time as they happened
+  // (ties in symbol order), then the live trades held meanwhile.
+  std::vector<std::size_t> next(symbols_.size(), 0);
+  while (true) {
+    SymbolState* earliest = nullptr;
+    std::size_t earliest_index = 0;
+    for (std::size_t i = 0; i < symbols_.size(); ++i) {
+      const std::vector<AggTrade>& fetched = symbols_[i].backfill.fetched;
+      if (next[i] == fetched.size()) continue;
+      const AggTrade& candidate = fetched[next[i]];
+      if (earliest == nullptr) {
+        earliest = &symbols_[i];
+        earliest_index = i;
+        continue;
+      }
+      const AggTrade& best = earliest->backfill.fetched[next[earliest_index]];
+      if (std::pair(candidate.transact_time_ms, candidate.transact_time_us) <
+          std::pair(best.transact_time_ms, best.transact_time_us)) {
+        earliest = &symbols_[i];
+        earliest_index = i;
+      }
+    }
+    if (earliest == nullptr) break;
+    bump(earliest->counters->backfilled_trades_total);
+    deliver(*earliest, earliest->backfill.fetched[next[earliest_index]++], true);
+  }
+  for (SymbolState& state : symbols_) {
+    SymbolBackfill& backfill = state.backfill;
+    if (backfill.job == 0) continue;
+    const auto filled = static_cast<std::int64_t>(backfill.fetched.size());
+    if (filled < backfill.gap_ids) bump(state.counters->backfills_incomplete_total);
+    if (warn_) {
+      warn_(std::string(state.symbol.view()) + ": backfilled " + std::to_string(filled) + " of " +
+            std::to_string(backfill.gap_ids) + " missing trades" +
+            (filled < backfill.gap_ids ? "; the rest stay missing" : ""));
+    }
+  }
+  // Held trades keep their order; waiting for room loses none of a burst.
+  for (const AggTrade& trade : held_) {
+    if (SymbolState* state = find(trade.symbol)) deliver(*state, trade, true);
+  }
+  held_.clear();
+  held_count_.store(0, std::memory_order_relaxed);
+  for (SymbolState& state : symbols_) state.backfill = SymbolBackfill{};
+  releasing_ = false;
 }
 
 void FeedIngest::deliver(SymbolState& state, const AggTrade& trade, bool wait_when_full) {
@@ -189,6 +335,11 @@ void FeedIngest::push(ShardId shard, const ShardEvent& event, bool wait_when_ful
 }
 
 void FeedIngest::tick(std::int64_t now_ms) {
+  last_tick_ms_ = now_ms;
+  if (holding_) {
+    if (now_ms - hold_started_ms_ <= backfill_limits_.max_hold_ms) return;  // no interval closes ahead of the backfill
+    finish_backfill("feed.backfill.max_hold_ms passed");
+  }
   const ShardEvent event = ShardEvent::of_clock(now_ms);
   for (std::uint32_t i = 0; i < shards_.shard_count(); ++i) shards_.try_push(ShardId(i), event);
 }

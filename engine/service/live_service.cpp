@@ -116,6 +116,8 @@ class LiveService {
   void warm_new_pipelines(PipelineSet& set, const ReloadWarmup& warmup);
   Status start_storage();
   Status create_source();
+  // The REST backfill of live gaps (feed.backfill), when the source has a venue.
+  void start_backfill();
   Status start_metrics();
   void on_source_end(std::uint64_t trades, const std::vector<std::string>& summary);
   void finish_data_on_every_shard();
@@ -143,6 +145,7 @@ class LiveService {
   std::unique_ptr<TradeBus> publisher_;  // an ingest's bus (bus.publish)
   std::unique_ptr<FeedIngest> ingest_;
   std::unique_ptr<TradeSource> source_;
+  std::unique_ptr<TradeBackfiller> backfiller_;  // before ingest_ in destruction: it posts to the ingest
   std::shared_ptr<MetricsRegistry> registry_ = std::make_shared<MetricsRegistry>();
   std::shared_ptr<ModelGaugeSet> gauges_ = std::make_shared<ModelGaugeSet>();
   std::shared_ptr<FeedCollector> feed_metrics_;
@@ -556,8 +559,37 @@ void LiveService::wait_for_source_closed(std::chrono::steady_clock::time_point d
   stop_timer_.async_wait([this, deadline](const boost::system::error_code&) { wait_for_source_closed(deadline); });
 }
 
+void LiveService::start_backfill() {
+  const FeedConfig& feed = config_.service.feed;
+  const BackfillConfig& config = feed.backfill;
+  if (!config.enabled || !source_->live()) return;
+  const VenueRest venue = source_->venue_rest();
+  BackfillOptions options;
+  options.endpoint = config.url.empty() ? venue.agg_trades_url : config.url;
+  if (options.endpoint.empty()) {
+    spdlog::warn("feed.backfill: no aggTrades endpoint is known for {}; id gaps are counted, not backfilled "
+                 "(set feed.backfill.url)", feed.url);
+    return;
+  }
+  options.request_weight = config.request_weight > 0 ? config.request_weight : binance_agg_trades_weight(options.endpoint);
+  options.max_weight_per_minute = config.max_weight_per_minute;
+  options.http.ca_file = config.url.empty() ? venue.ca_file : feed.tls_ca_file;
+  options.http.verify_tls = config.url.empty() ? venue.verify_tls : feed.tls_verify;
+  spdlog::info("id gaps in the live feed are backfilled from {} (weight {} a request, at most {} a minute)",
+               options.endpoint, options.request_weight, options.max_weight_per_minute);
+  backfiller_ = std::make_unique<TradeBackfiller>(std::move(options), [this](BackfillPage page) {
+    asio::post(io_, [this, page = std::move(page)]() mutable { ingest_->on_backfill_page(std::move(page)); });
+  });
+  ingest_->set_backfiller(backfiller_.get(), {config.max_trades_per_gap, static_cast<std::size_t>(config.max_held_trades),
+                                              config.max_hold_ms});
+  registry_->add_collector(make_backfill_collector(*backfiller_, *ingest_));
+}
+
 void LiveService::finish_shutdown() {
   const auto started = std::chrono::steady_clock::now();
+  // A running backfill ends: what it fetched and held goes downstream.
+  if (backfiller_) backfiller_->stop();
+  if (ingest_) ingest_->end_backfill();
   // Drain: every trade already routed reaches its pipeline.
   if (shards_) shards_->stop();
   if (recorder_) recorder_->close();
@@ -614,6 +646,7 @@ Status LiveService::run() {
   }
   status = create_source();
   if (!status) return status;
+  start_backfill();
   status = start_metrics();
   if (!status) return status;
   status = shards_->start();

@@ -148,6 +148,14 @@ void FeedCollector::collect(MetricWriter& out) const {
                     {{"symbol", view.symbol}, {"reason", reason}},
                     static_cast<double>(count->load(std::memory_order_relaxed)));
       }
+      out.counter("alphastream_feed_backfills_total", "Live id gaps handed to the REST backfill.", labels,
+                  static_cast<double>(c.backfills_total.load(std::memory_order_relaxed)));
+      out.counter("alphastream_feed_backfilled_trades_total", "Trades of live id gaps fetched from the venue's REST "
+                  "aggTrades and recorded.", labels,
+                  static_cast<double>(c.backfilled_trades_total.load(std::memory_order_relaxed)));
+      out.counter("alphastream_feed_backfills_incomplete_total",
+                  "Backfilled gaps with ids still missing (counted in alphastream_feed_missing_trades_total).", labels,
+                  static_cast<double>(c.backfills_incomplete_total.load(std::memory_order_relaxed)));
       out.gauge("alphastream_feed_last_message_timestamp_seconds", "Exchange event time of the latest trade.", labels,
                 c.last_trade_time_s.load(std::memory_order_relaxed));
       out.gauge("alphastream_feed_last_price", "Price of the latest accepted trade.", labels,
@@ -192,6 +200,26 @@ std::shared_ptr<MetricsCollector> make_shard_collector(const ShardGroup& shards,
       books[i]->tick_to_signal().write(out, "alphastream_tick_to_signal_seconds",
                                        "From a trade's receipt to the pipeline rows (signals) it produced.", labels);
     }
+  });
+}
+
+std::shared_ptr<MetricsCollector> make_backfill_collector(const TradeBackfiller& backfiller, const FeedIngest& ingest) {
+  return std::make_shared<FunctionCollector>([&backfiller, &ingest](MetricWriter& out) {
+    const BackfillStats& stats = backfiller.stats();
+    const auto value = [](const std::atomic<std::uint64_t>& counter) {
+      return static_cast<double>(counter.load(std::memory_order_relaxed));
+    };
+    out.counter("alphastream_backfill_requests_total", "REST aggTrades requests sent by the gap backfill.", {},
+                value(stats.requests_total));
+    out.counter("alphastream_backfill_rate_limited_total", "Backfill requests answered 429 or 418 (waited out).", {},
+                value(stats.rate_limited_total));
+    out.counter("alphastream_backfill_errors_total", "Backfill requests that failed or returned a bad page.", {},
+                value(stats.errors_total));
+    out.counter("alphastream_backfill_budget_waits_total",
+                "Backfill requests held back by feed.backfill.max_weight_per_minute.", {},
+                value(stats.weight_waits_total));
+    out.gauge("alphastream_backfill_held_trades", "Live trades held while a backfill runs.", {},
+              static_cast<double>(ingest.held_trades()));
   });
 }
 

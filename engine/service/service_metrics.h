@@ -62,6 +62,8 @@ std::shared_ptr<MetricsCollector> make_shard_collector(const ShardGroup& shards,
 
 // The journal recorder's counts; `recorder` may be null (no storage).
 std::shared_ptr<MetricsCollector> make_storage_collector(const TradeRecorder* recorder);
+// The gap backfill's requests and what the ingest holds meanwhile.
+std::shared_ptr<MetricsCollector> make_backfill_collector(const TradeBackfiller& backfiller, const FeedIngest& ingest);
 
 // The trade bus's counts, labelled role="publish" (an ingest) or
 // role="consume" (a worker); either may be null. REQUIRES: they outlive

@@ -77,6 +77,25 @@ void append_agg_trade_payload(std::string& out, const AggTrade& trade, AggTradeD
   out += kPayloadEnd;
 }
 
+void append_rest_agg_trade(std::string& out, const AggTrade& trade, AggTradeDecimals decimals) {
+  char buffer[kMaxFixedDoubleSize];
+  out += R"({"a":)";
+  append_integer(out, trade.agg_trade_id);
+  out += R"(,"p":")";
+  out += format_decimal(trade.price, decimals.price, buffer);
+  out += kQuantity;
+  out += format_decimal(trade.quantity, decimals.quantity, buffer);
+  out += kFirstTradeId;
+  append_integer(out, trade.first_trade_id);
+  out += kLastTradeId;
+  append_integer(out, trade.last_trade_id);
+  out += kTransactTime;
+  append_integer(out, trade.transact_time_ms);
+  out += kBuyerMaker;
+  out += trade.is_buyer_maker ? "true" : "false";
+  out += kPayloadEnd;
+}
+
 void append_agg_trade_frame(std::string& out, const AggTrade& trade, AggTradeDecimals decimals) {
   out += kFrameStart;
   append_agg_trade_stream_name(out, trade.symbol.view());

@@ -47,4 +47,9 @@ void append_agg_trade_payload(std::string& out, const AggTrade& trade, AggTradeD
 // requirement as append_agg_trade_payload().
 void append_agg_trade_frame(std::string& out, const AggTrade& trade, AggTradeDecimals decimals = {});
 
+// Appends one element of a REST aggTrades answer (/fapi/v1/aggTrades):
+//   {"a":..,"p":"..","q":"..","f":..,"l":..,"T":..,"m":true}
+// which parse_rest_agg_trades() reads back. Same requirement as above.
+void append_rest_agg_trade(std::string& out, const AggTrade& trade, AggTradeDecimals decimals = {});
+
 }  // namespace alphastream

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <deque>
 #include <fstream>
@@ -41,6 +42,9 @@ using tcp = net::ip::tcp;
 using SteadyTime = Clock::SteadyTime;
 
 constexpr std::string_view kStreamPath = "/market/stream";
+constexpr std::string_view kRestAggTradesPath = "/fapi/v1/aggTrades";
+constexpr std::int64_t kRestWeight = 20;  // fapi aggTrades
+constexpr std::int64_t kRestMaxLimit = 1000;
 constexpr std::string_view kStreamSuffix = "@aggTrade";
 // Binance publishes an aggregate a few milliseconds after its trade time.
 constexpr std::chrono::milliseconds kPublishDelay{2};
@@ -86,6 +90,8 @@ struct SymbolFeed {
   // 4 * start_ms (trade), and skip_ids adds to both.
   std::int64_t agg_id_shift = 0;
   std::int64_t trade_id_shift = 0;
+  std::int64_t drop_next = 0;     // trades still to generate without sending
+  std::deque<AggTrade> history;   // the latest trades as sent (ids shifted), for REST
 };
 
 // A pair's generator with its next trade already drawn, so the earliest
@@ -102,13 +108,17 @@ struct PairFeed {
   }
 };
 
-// The frame of trade as symbol's subscribers see it: ids shifted, printed
-// with the symbol's tick decimals.
-std::string format_frame(const SymbolFeed& symbol, AggTrade trade, std::int64_t event_time_ms) {
+// The trade as symbol's subscribers see it: ids shifted.
+AggTrade as_sent(const SymbolFeed& symbol, AggTrade trade, std::int64_t event_time_ms) {
   trade.agg_trade_id += symbol.agg_id_shift;
   trade.first_trade_id += symbol.trade_id_shift;
   trade.last_trade_id += symbol.trade_id_shift;
   trade.event_time_ms = event_time_ms;
+  return trade;
+}
+
+// Its frame, printed with the symbol's tick decimals.
+std::string format_frame(const SymbolFeed& symbol, const AggTrade& trade) {
   std::string frame;
   frame.reserve(kMaxAggTradeFrameSize);
   append_agg_trade_frame(frame, trade, {symbol.price_decimals, kQuantityDecimals});
@@ -161,6 +171,38 @@ PairGeneratorConfig generator_config(const SimulatedPair& pair, const SimulatorO
   config.seed = options.seed + index;
   return config;
 }
+
+// The value of query parameter `name` in target ("a=1&b=2"), if present.
+std::optional<std::string_view> query_param(std::string_view target, std::string_view name) {
+  const std::size_t question = target.find('?');
+  std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view param = query.substr(0, amp);
+    if (param.size() > name.size() && param.starts_with(name) && param[name.size()] == '=') {
+      return param.substr(name.size() + 1);
+    }
+    query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> to_int64(std::string_view text) {
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// A REST answer: status, body and the headers Binance sends with it.
+struct RestAnswer {
+  unsigned status = 200;
+  std::string body;
+  std::int64_t used_weight = 0;
+  std::int64_t retry_after_s = -1;  // set on 429
+};
 
 // The symbols a request subscribes to, or why it is rejected.
 struct Subscription {
@@ -301,6 +343,71 @@ class ServerCore {
     stall_until_ = std::max(stall_until_, options_.clock->steady_now() + duration);
   }
 
+  void drop_trades(const std::string& symbol, std::int64_t count) {
+    for (SymbolFeed& feed : symbols_) {
+      if (feed.name == upper(symbol)) feed.drop_next += count;
+    }
+  }
+
+  void delay_rest(std::chrono::milliseconds delay) { rest_delay_ = delay; }
+  std::chrono::milliseconds rest_delay() const { return rest_delay_; }
+
+  // Answers GET /fapi/v1/aggTrades as Binance does, from the history.
+  RestAnswer answer_agg_trades(std::string_view target) {
+    RestAnswer answer;
+    ++rest_requests;
+    const std::int64_t now = options_.clock->wall_ms();
+    if (now / 60'000 != weight_minute_) {
+      weight_minute_ = now / 60'000;
+      used_weight_ = 0;
+    }
+    if (options_.rest_weight_limit > 0 && used_weight_ + kRestWeight > options_.rest_weight_limit) {
+      ++rest_rate_limited;
+      answer.status = 429;
+      answer.used_weight = used_weight_;
+      answer.retry_after_s = (weight_minute_ + 1) * 60 - now / 1000;
+      answer.body = R"({"code":-1003,"msg":"Too many requests; current limit is )" +
+                    std::to_string(options_.rest_weight_limit) + R"( request weight per 1 MINUTE."})";
+      return answer;
+    }
+    used_weight_ += kRestWeight;
+    answer.used_weight = used_weight_;
+    const auto bad = [&](std::string_view message) {
+      answer.status = 400;
+      answer.body = R"({"code":-1100,"msg":")" + std::string(message) + R"("})";
+      return answer;
+    };
+    const auto symbol = query_param(target, "symbol");
+    const auto feed = std::find_if(symbols_.begin(), symbols_.end(),
+                                   [&](const SymbolFeed& f) { return symbol && f.name == *symbol; });
+    if (feed == symbols_.end()) {
+      answer.status = 400;
+      answer.body = R"({"code":-1121,"msg":"Invalid symbol."})";
+      return answer;
+    }
+    std::int64_t limit = 500;
+    if (const auto text = query_param(target, "limit")) {
+      const auto value = to_int64(*text);
+      if (!value || *value < 1 || *value > kRestMaxLimit) return bad("Illegal characters found in parameter 'limit'.");
+      limit = *value;
+    }
+    const std::deque<AggTrade>& history = feed->history;
+    auto from = history.end() - std::min<std::ptrdiff_t>(limit, static_cast<std::ptrdiff_t>(history.size()));
+    if (const auto text = query_param(target, "fromId")) {
+      const auto from_id = to_int64(*text);
+      if (!from_id || *from_id < 0) return bad("Illegal characters found in parameter 'fromId'.");
+      from = std::lower_bound(history.begin(), history.end(), *from_id,
+                              [](const AggTrade& t, std::int64_t id) { return t.agg_trade_id < id; });
+    }
+    answer.body = "[";
+    for (std::int64_t n = 0; from != history.end() && n < limit; ++from, ++n) {
+      if (n > 0) answer.body += ',';
+      append_rest_agg_trade(answer.body, *from, {feed->price_decimals, kQuantityDecimals});
+    }
+    answer.body += ']';
+    return answer;
+  }
+
   void skip_ids(const std::string& symbol, std::int64_t count) {
     const std::string name = upper(symbol);
     for (SymbolFeed& feed : symbols_) {
@@ -332,6 +439,8 @@ class ServerCore {
   std::atomic<std::uint64_t> frames_sent{0};
   std::atomic<std::uint64_t> pings_sent{0};
   std::atomic<std::uint64_t> pongs_received{0};
+  std::atomic<std::uint64_t> rest_requests{0};
+  std::atomic<std::uint64_t> rest_rate_limited{0};
 
  private:
   void accept();
@@ -374,12 +483,20 @@ class ServerCore {
   void publish(PairFeed& pair) {
     const std::size_t index = pair.next.symbol == Symbol(symbols_[pair.x_symbol].name) ? pair.x_symbol
                                                                                         : pair.y_symbol;
-    const bool wanted = std::any_of(sessions_.begin(), sessions_.end(),
-                                    [&](const std::shared_ptr<Session>& s) { return s->subscribed(index); });
+    SymbolFeed& feed = symbols_[index];
+    const std::int64_t event_time_ms = std::max(options_.clock->wall_ms(), pair.next.transact_time_ms);
+    const AggTrade sent = as_sent(feed, pair.next, event_time_ms);
+    if (options_.rest_history > 0) {
+      if (feed.history.size() >= options_.rest_history) feed.history.pop_front();
+      feed.history.push_back(sent);
+    }
+    const bool dropped = feed.drop_next > 0;
+    if (dropped) --feed.drop_next;
+    const bool wanted = !dropped && std::any_of(sessions_.begin(), sessions_.end(), [&](const std::shared_ptr<Session>& s) {
+      return s->subscribed(index);
+    });
     if (wanted) {
-      const std::int64_t event_time_ms = std::max(options_.clock->wall_ms(), pair.next.transact_time_ms);
-      const auto frame =
-          std::make_shared<const std::string>(format_frame(symbols_[index], pair.next, event_time_ms));
+      const auto frame = std::make_shared<const std::string>(format_frame(feed, sent));
       for (const auto& session : sessions_) {
         if (session->subscribed(index)) session->send(frame);
       }
@@ -412,6 +529,9 @@ class ServerCore {
   std::int64_t start_ms_ = 0;
   SteadyTime stall_until_{};
   bool stopping_ = false;
+  std::chrono::milliseconds rest_delay_{0};
+  std::int64_t weight_minute_ = -1;
+  std::int64_t used_weight_ = 0;
   // Every connection, from accept (still handshaking) to close.
   std::vector<std::shared_ptr<Session>> sessions_;
 };
@@ -481,6 +601,9 @@ class StreamSession final : public Session {
 
   void on_request() {
     const beast::string_view target = request_.target();
+    if (path_of({target.data(), target.size()}) == kRestAggTradesPath && !websocket::is_upgrade(request_)) {
+      return answer_rest({target.data(), target.size()});
+    }
     Subscription subscription = parse_target({target.data(), target.size()}, server_.symbols());
     if (subscription.rejection.empty() && !websocket::is_upgrade(request_)) {
       subscription.rejection = "expected a websocket upgrade request";
@@ -518,6 +641,30 @@ class StreamSession final : public Session {
     response_.prepare_payload();
     http::async_write(ws_.next_layer(), response_, [self = shared()](beast::error_code, std::size_t) {
       self->close_quietly();
+    });
+  }
+
+  void answer_rest(std::string_view target) {
+    RestAnswer answer = server_.answer_agg_trades(target);
+    response_.result(static_cast<http::status>(answer.status));
+    response_.version(request_.version());
+    response_.set(http::field::server, "alphastream-simulator");
+    response_.set(http::field::content_type, "application/json");
+    response_.set("X-MBX-USED-WEIGHT-1M", std::to_string(answer.used_weight));
+    if (answer.retry_after_s >= 0) response_.set(http::field::retry_after, std::to_string(answer.retry_after_s));
+    response_.keep_alive(false);
+    response_.body() = std::move(answer.body);
+    response_.prepare_payload();
+    const auto write = [self = shared()] {
+      http::async_write(self->ws_.next_layer(), self->response_, [self](beast::error_code, std::size_t) {
+        self->close_quietly();
+      });
+    };
+    if (server_.rest_delay().count() == 0) return write();
+    rest_timer_ = std::make_unique<ClockTimer>(server_.io(), *server_.options().clock);
+    rest_timer_->expires_after(server_.rest_delay());
+    rest_timer_->async_wait([write](beast::error_code ec) {
+      if (!ec) write();
     });
   }
 
@@ -565,6 +712,7 @@ class StreamSession final : public Session {
   beast::flat_buffer incoming_;
   std::deque<std::shared_ptr<const std::string>> queue_;
   bool ping_in_flight_ = false;
+  std::unique_ptr<ClockTimer> rest_timer_;
 };
 
 void ServerCore::accept() {
@@ -654,9 +802,12 @@ Result<std::unique_ptr<BinanceSimulator>> BinanceSimulator::start(SimulatorOptio
     pairs.emplace_back(std::move(config));
     const int decimals = tick_decimals(pair.price_tick);
     for (const std::string* name : {&pair.x_symbol, &pair.y_symbol}) {
-      symbols.push_back(SymbolFeed{*name, lower(*name) + std::string(kStreamSuffix), decimals,
-                                   start_ms - PairTradeGenerator::kFirstAggTradeId,
-                                   kTradeIdsPerMs * start_ms - PairTradeGenerator::kFirstTradeId});
+      SymbolFeed& feed = symbols.emplace_back();
+      feed.name = *name;
+      feed.stream_name = lower(*name) + std::string(kStreamSuffix);
+      feed.price_decimals = decimals;
+      feed.agg_id_shift = start_ms - PairTradeGenerator::kFirstAggTradeId;
+      feed.trade_id_shift = kTradeIdsPerMs * start_ms - PairTradeGenerator::kFirstTradeId;
     }
     pairs.back().x_symbol = symbols.size() - 2;
     pairs.back().y_symbol = symbols.size() - 1;
@@ -687,6 +838,12 @@ std::string BinanceSimulator::url() const {
          std::string(kStreamPath);
 }
 
+std::string BinanceSimulator::rest_url() const {
+  const SimulatorOptions& options = server_->core().options();
+  return (options.tls ? "https://" : "http://") + options.listen_host + ":" + std::to_string(port()) +
+         std::string(kRestAggTradesPath);
+}
+
 void BinanceSimulator::stop() { server_->stop(); }
 
 void BinanceSimulator::drop_connections() {
@@ -699,6 +856,14 @@ void BinanceSimulator::stall(std::chrono::milliseconds duration) {
 
 void BinanceSimulator::skip_ids(const std::string& symbol, std::int64_t count) {
   server_->post([core = &server_->core(), symbol, count] { core->skip_ids(symbol, count); });
+}
+
+void BinanceSimulator::drop_trades(const std::string& symbol, std::int64_t count) {
+  server_->post([core = &server_->core(), symbol, count] { core->drop_trades(symbol, count); });
+}
+
+void BinanceSimulator::delay_rest(std::chrono::milliseconds delay) {
+  server_->post([core = &server_->core(), delay] { core->delay_rest(delay); });
 }
 
 void BinanceSimulator::send_raw(std::string frame) {
@@ -718,6 +883,8 @@ SimulatorStats BinanceSimulator::stats() const {
   stats.frames_sent = core.frames_sent.load();
   stats.pings_sent = core.pings_sent.load();
   stats.pongs_received = core.pongs_received.load();
+  stats.rest_requests = core.rest_requests.load();
+  stats.rest_rate_limited = core.rest_rate_limited.load();
   return stats;
 }
 

@@ -6,6 +6,11 @@
 // trades of each configured pair with one PairTradeGenerator, so the two
 // legs are cointegrated. Trades are paced by the options' clock: each is
 // stamped with its wall time (T) and sent a few milliseconds later (E >= T).
+// It also answers Binance's REST aggTrades query
+//   GET /fapi/v1/aggTrades?symbol=BTCUSDT&fromId=N&limit=L
+// from the symbol's recent trades (sent or not), with the
+// X-MBX-USED-WEIGHT-1M header and, past rest_weight_limit, 429 and
+// Retry-After, so the engine's gap backfill runs against it.
 // Every connection subscribed to a symbol gets the same frames, so
 // overlapping connections see the same trades with the same ids. A symbol's
 // first agg id is the start time in ms, so the ids of a restarted simulator
@@ -55,6 +60,10 @@ struct SimulatorOptions {
   double trades_per_second = 50;  // per symbol, on average (Poisson); at most 1000
   std::uint64_t seed = 7;         // pair i uses seed + i
   std::chrono::milliseconds ping_interval{180000};  // Binance pings every 3 minutes
+  // Trades per symbol the REST endpoint remembers, the latest ones.
+  std::size_t rest_history = 100'000;
+  // Request weight per minute (20 a request, as fapi's aggTrades); 0: no limit.
+  std::int64_t rest_weight_limit = 2400;
   // Paces trades, pings and stalls and stamps trade times; must outlive the
   // simulator. Tests pass a ManualClock and move it. The handshake timeout
   // is Beast's and real.
@@ -69,6 +78,8 @@ struct SimulatorStats {
   std::uint64_t frames_sent = 0;           // data frames written, summed over connections
   std::uint64_t pings_sent = 0;
   std::uint64_t pongs_received = 0;
+  std::uint64_t rest_requests = 0;       // REST queries answered, rate-limited ones included
+  std::uint64_t rest_rate_limited = 0;   // answered 429
 };
 
 class BinanceSimulator {
@@ -89,6 +100,9 @@ class BinanceSimulator {
   // with tls (the name the certificate is for); append "?streams=...".
   std::string url() const;
 
+  // The REST aggTrades endpoint: "http(s)://<host>:<port>/fapi/v1/aggTrades".
+  std::string rest_url() const;
+
   // Closes every connection without a close frame and joins the thread.
   // Idempotent; the other methods do nothing after it.
   void stop();
@@ -103,6 +117,12 @@ class BinanceSimulator {
   // Advances the agg id (and trade ids) of symbol by count without sending:
   // subscribers see a gap of exactly count ids. Unknown symbols are ignored.
   void skip_ids(const std::string& symbol, std::int64_t count);
+  // Generates the next count trades of symbol without sending them (the
+  // REST endpoint still has them): subscribers see a gap of count ids that
+  // a backfill can fill, as after trades lost in transit.
+  void drop_trades(const std::string& symbol, std::int64_t count);
+  // Delays every later REST answer by delay (0: none).
+  void delay_rest(std::chrono::milliseconds delay);
   // Sends frame verbatim as a text message to every open connection.
   void send_raw(std::string frame);
   // Pings every open connection now (empty payload, as Binance does).

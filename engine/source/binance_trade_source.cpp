@@ -4,6 +4,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "feed/trade_backfiller.h"
+
 namespace alphastream {
 
 namespace {
@@ -55,6 +57,10 @@ StreamClientOptions BinanceTradeSource::with_shared_limiter(StreamClientOptions 
 }
 
 BinanceTradeSource::~BinanceTradeSource() = default;
+
+VenueRest BinanceTradeSource::venue_rest() const {
+  return {binance_agg_trades_endpoint(options_.url), options_.ca_file, options_.verify_tls};
+}
 
 Status BinanceTradeSource::start(const std::vector<std::string>& symbols) { return resubscribe(symbols); }
 

@@ -31,6 +31,7 @@ class BinanceTradeSource : public TradeSource {
   bool closed() const override;
   SourceHealth health() const override;
   std::string description() const override { return "binance: " + options_.url; }
+  VenueRest venue_rest() const override;
 
  private:
   static StreamClientOptions with_shared_limiter(StreamClientOptions options);

@@ -51,6 +51,10 @@ Result<std::unique_ptr<SimulatorTradeSource>> SimulatorTradeSource::create(const
   return source;
 }
 
+VenueRest SimulatorTradeSource::venue_rest() const {
+  return {simulator_->rest_url(), ca_dir_.empty() ? "" : ca_dir_ + "/ca.pem", true};
+}
+
 std::string SimulatorTradeSource::description() const {
   return "simulator: " + std::to_string(pairs_) + " pair(s) at " + simulator_->url();
 }

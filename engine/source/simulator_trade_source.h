@@ -26,6 +26,7 @@ class SimulatorTradeSource : public TradeSource {
   bool closed() const override { return feed_->closed(); }
   SourceHealth health() const override { return feed_->health(); }
   std::string description() const override;
+  VenueRest venue_rest() const override;
 
  private:
   SimulatorTradeSource() = default;

@@ -34,6 +34,15 @@ class TradeSink : public StreamHandler {
   virtual void accept(const AggTrade& trade, bool wait_when_full) = 0;
 };
 
+// Where the venue answers REST aggTrades queries for a live source's
+// symbols, for the gap backfill, and how to reach it; an empty url: nowhere
+// known.
+struct VenueRest {
+  std::string agg_trades_url;
+  std::string ca_file;
+  bool verify_tls = true;
+};
+
 // The source as /readyz and alphastream_feed_* report it.
 struct SourceHealth {
   bool up = false;  // every connection open, or a file source being read
@@ -74,6 +83,7 @@ class TradeSource {
   virtual bool closed() const = 0;
   // [any thread]
   virtual SourceHealth health() const = 0;
+  virtual VenueRest venue_rest() const { return {}; }
   // One line for the log, e.g. "simulator: 1 pair(s) at wss://127.0.0.1:41003/market/stream".
   virtual std::string description() const = 0;
 };

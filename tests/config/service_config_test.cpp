@@ -221,6 +221,44 @@ TEST(ServiceConfig, ReplayAndCsvSourcesNeedTheirSections) {
   EXPECT_NE(backwards.error().find("feed.replay.to: must be after 'from'"), std::string::npos) << backwards.error();
 }
 
+TEST(ServiceConfig, TheBackfillSectionIsReadWithBinancesLimitsAsBounds) {
+  Result<EngineConfig> config = parse_with("");
+  ASSERT_TRUE(config.is_ok()) << config.error();
+  const BackfillConfig defaults = config.value().service.feed.backfill;
+  EXPECT_TRUE(defaults.enabled);
+  EXPECT_TRUE(defaults.url.empty());
+  EXPECT_EQ(defaults.max_weight_per_minute, 1000);
+  EXPECT_EQ(defaults.max_trades_per_gap, 20000);
+  config = parse_with(R"(feed:
+  backfill: {enabled: false, url: "https://fapi.binance.com/fapi/v1/aggTrades", request_weight: 5,
+             max_weight_per_minute: 2400, max_trades_per_gap: 500, max_held_trades: 1000, max_hold_ms: 5000}
+)");
+  ASSERT_TRUE(config.is_ok()) << config.error();
+  const BackfillConfig& b = config.value().service.feed.backfill;
+  EXPECT_FALSE(b.enabled);
+  EXPECT_EQ(b.url, "https://fapi.binance.com/fapi/v1/aggTrades");
+  EXPECT_EQ(b.request_weight, 5);
+  EXPECT_EQ(b.max_weight_per_minute, 2400);
+  EXPECT_EQ(b.max_trades_per_gap, 500);
+  EXPECT_EQ(b.max_held_trades, 1000);
+  EXPECT_EQ(b.max_hold_ms, 5000);
+  config = parse_with(R"(feed:
+  backfill:
+    url: wss://fapi.binance.com
+    max_weight_per_minute: 7000
+    max_hold_ms: 0
+    max_trade_per_gap: 5
+)");
+  ASSERT_FALSE(config.is_ok());
+  const std::string& error = config.error();
+  EXPECT_NE(error.find("live.yaml:5: feed.backfill.url: expected the https:// URL of an aggTrades endpoint"),
+            std::string::npos) << error;
+  EXPECT_NE(error.find("live.yaml:6: feed.backfill.max_weight_per_minute:"), std::string::npos) << error;
+  EXPECT_NE(error.find("live.yaml:7: feed.backfill.max_hold_ms:"), std::string::npos) << error;
+  EXPECT_NE(error.find("live.yaml:8: unknown key 'max_trade_per_gap' in feed.backfill (did you mean 'max_trades_per_gap'?)"),
+            std::string::npos) << error;
+}
+
 TEST(PairNames, SymbolsIsReservedForTheSymbolModelsOutputFolder) {
   const Result<EngineConfig> config =
       parse_config("pairs:\n  - {name: symbols, y: AUSDT, x: BUSDT, model: {plugin: ols}}\n", "c.yaml");

@@ -476,7 +476,7 @@ TEST(AggTradeParser, DecimalsAgreeWithFromCharsOnRandomInputs) {
     const int frac_digits = static_cast<int>(rng() % 24);
     std::string text(1, static_cast<char>('1' + rng() % 9));
     for (int d = 1; d < int_digits; ++d) text += static_cast<char>('0' + rng() % 10);
-    if (rng() % 4 == 0) text = "0";
+    if (rng() % 4 == 0) text = std::string(1, '0');  // not = "0": GCC 12 -Wrestrict false positive (PR 105329)
     if (frac_digits > 0) {
       text += '.';
       for (int d = 0; d < frac_digits; ++d) text += static_cast<char>('0' + rng() % 10);
@@ -535,6 +535,48 @@ TEST(ParseStatus, MessagesSayWhatAndWhere) {
   EXPECT_EQ(parse("{").message(), "malformed JSON");
   EXPECT_EQ(parse("[]").message(), "top-level value is not a JSON object");
   EXPECT_EQ(parse(kRawPayload).message(), "ok");
+}
+
+TEST(RestAggTrades, APageParsesWithTheRequestsSymbolAndSpotsBestMatchSkipped) {
+  constexpr std::string_view page =
+      R"([{"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true,"M":true},)"
+      R"({"a":26130,"p":"0.5","q":"0","f":27782,"l":27790,"T":1498793709154,"m":false}])";
+  std::vector<AggTrade> trades;
+  ASSERT_TRUE(parse_rest_agg_trades(page, Symbol("BNBBTC"), trades));
+  ASSERT_EQ(trades.size(), 2u);
+  EXPECT_EQ(trades[0].symbol.view(), "BNBBTC");
+  EXPECT_EQ(trades[0].agg_trade_id, 26129);
+  EXPECT_DOUBLE_EQ(trades[0].price, 0.01633102);
+  EXPECT_DOUBLE_EQ(trades[0].quantity, 4.70443515);
+  EXPECT_EQ(trades[0].transact_time_ms, 1498793709153);
+  EXPECT_EQ(trades[0].event_time_ms, 0);
+  EXPECT_TRUE(trades[0].is_buyer_maker);
+  EXPECT_EQ(trades[1].last_trade_id, 27790);
+  EXPECT_FALSE(trades[1].is_buyer_maker);
+  std::vector<AggTrade> none;
+  EXPECT_TRUE(parse_rest_agg_trades("[]", Symbol("BNBBTC"), none));
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(RestAggTrades, ABadPageAddsNothingAndNamesTheElementAndField) {
+  std::vector<AggTrade> trades(1);  // what the caller had stays
+  std::size_t element = 99;
+  constexpr std::string_view missing_time =
+      R"([{"a":1,"p":"1","q":"1","f":1,"l":1,"T":1498793709153,"m":true},{"a":2,"p":"1","q":"1","f":2,"l":2,"m":true}])";
+  ParseStatus status = parse_rest_agg_trades(missing_time, Symbol("X"), trades, &element);
+  EXPECT_EQ(status.message(), "missing field \"T\"");
+  EXPECT_EQ(element, 1u);
+  EXPECT_EQ(trades.size(), 1u);
+  status = parse_rest_agg_trades(R"([{"a":1,"p":"0","q":"1","f":1,"l":1,"T":1498793709153,"m":true}])", Symbol("X"),
+                                 trades, &element);
+  EXPECT_EQ(status.message(), "field \"p\": price must be positive");
+  EXPECT_EQ(element, 0u);
+  // Binance's error object is no page.
+  EXPECT_FALSE(parse_rest_agg_trades(R"({"code":-1121,"msg":"Invalid symbol."})", Symbol("X"), trades));
+  EXPECT_FALSE(parse_rest_agg_trades("[1]", Symbol("X"), trades));
+  EXPECT_FALSE(parse_rest_agg_trades("[{\"a\":1", Symbol("X"), trades));
+  EXPECT_FALSE(parse_rest_agg_trades("[] []", Symbol("X"), trades));
+  EXPECT_EQ(trades.size(), 1u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -218,6 +219,168 @@ TEST(FeedIngest, TicksReachEveryShard) {
   f.group->stop();
   EXPECT_EQ(f.shards[0]->clock_events, (std::vector<std::int64_t>{5000}));
   EXPECT_EQ(f.shards[1]->clock_events, (std::vector<std::int64_t>{5000}));
+}
+
+// The backfill episode, its pages handed in by the test. The backfiller's
+// own requests go nowhere (port 1) and its pages are discarded.
+struct BackfillFixture : Fixture {
+  explicit BackfillFixture(BackfillLimits limits = {}) : Fixture(1, 1024) {
+    BackfillOptions options;
+    options.endpoint = "http://127.0.0.1:1/fapi/v1/aggTrades";
+    options.attempts = 1;
+    backfiller = std::make_unique<TradeBackfiller>(options, [](BackfillPage) {});
+    ingest = std::make_unique<FeedIngest>(std::vector<FeedIngest::SymbolRoute>{{"AUSDT", {ShardId(0)}},
+                                                                              {"BUSDT", {ShardId(0)}}},
+                                          *group, nullptr, std::vector<std::pair<std::string, std::int64_t>>{}, warn());
+    ingest->set_backfiller(backfiller.get(), limits);
+    EXPECT_TRUE(group->start());
+  }
+  ~BackfillFixture() { backfiller->stop(); }
+  void live(const std::string& symbol, std::int64_t id) { ingest->on_message(frame(symbol, id), kReceived); }
+  void page(std::uint64_t job, const std::string& symbol, std::vector<std::pair<std::int64_t, std::int64_t>> id_times,
+            bool last, Status status = Status::ok()) {
+    BackfillPage p;
+    p.job = job;
+    p.symbol = Symbol(symbol);
+    for (const auto& [id, time_ms] : id_times) {
+      AggTrade trade;
+      trade.symbol = Symbol(symbol);
+      trade.agg_trade_id = id;
+      trade.price = 1;
+      trade.transact_time_ms = time_ms;
+      p.trades.push_back(trade);
+    }
+    p.last = last;
+    p.status = std::move(status);
+    ingest->on_backfill_page(std::move(p));
+  }
+  const SymbolFeedCounters& counters(std::size_t symbol) { return *ingest->symbol_counters()[symbol].counters; }
+  std::vector<std::string> delivered() {
+    group->stop();
+    return shards[0]->trades;
+  }
+  std::unique_ptr<TradeBackfiller> backfiller;
+  std::unique_ptr<FeedIngest> ingest;
+};
+
+constexpr std::int64_t kT = 1'700'000'000'000;
+
+TEST(FeedIngestBackfill, AGapHoldsEveryLiveTradeAndTickUntilTheMissingIdsArriveThenAllGoInIdOrder) {
+  BackfillFixture f;
+  f.live("AUSDT", 10);
+  f.live("BUSDT", 50);
+  f.live("AUSDT", 11);
+  f.live("AUSDT", 15);  // 12..14 missing: job 1
+  f.live("BUSDT", 51);
+  f.live("AUSDT", 16);
+  f.live("AUSDT", 16);  // a repeat while held
+  f.ingest->tick(kT + 100);
+  EXPECT_EQ(f.ingest->held_trades(), 3u);
+  f.page(1, "AUSDT", {{12, kT - 30}, {13, kT - 20}}, false);
+  EXPECT_EQ(f.ingest->held_trades(), 3u);
+  f.page(1, "AUSDT", {{14, kT - 10}}, true);
+  EXPECT_EQ(f.ingest->held_trades(), 0u);
+  f.ingest->tick(kT + 200);
+  EXPECT_EQ(f.delivered(), (std::vector<std::string>{"AUSDT:10", "BUSDT:50", "AUSDT:11", "AUSDT:12", "AUSDT:13",
+                                                     "AUSDT:14", "AUSDT:15", "BUSDT:51", "AUSDT:16"}));
+  EXPECT_EQ(f.shards[0]->clock_events, (std::vector<std::int64_t>{kT + 200}));  // none while held
+  const SymbolFeedCounters& a = f.counters(0);
+  EXPECT_EQ(a.backfills_total.load(), 1u);
+  EXPECT_EQ(a.backfilled_trades_total.load(), 3u);
+  EXPECT_EQ(a.backfills_incomplete_total.load(), 0u);
+  EXPECT_EQ(a.gaps_total.load(), 0u);
+  EXPECT_EQ(a.missing_trades_total.load(), 0u);
+  EXPECT_EQ(a.duplicates_total.load(), 1u);
+  EXPECT_EQ(a.trades_total.load(), 7u);
+  ASSERT_EQ(f.warnings.size(), 2u);
+  EXPECT_EQ(f.warnings[0], "AUSDT: aggregate trade id gap, 3 missing (12..14); backfilling from "
+                           "http://127.0.0.1:1/fapi/v1/aggTrades");
+  EXPECT_EQ(f.warnings[1], "AUSDT: backfilled 3 of 3 missing trades");
+}
+
+TEST(FeedIngestBackfill, GapsOfSeveralSymbolsAreMergedByTimeBeforeTheHeldTrades) {
+  BackfillFixture f;
+  f.live("AUSDT", 10);
+  f.live("BUSDT", 50);
+  f.live("AUSDT", 13);  // job 1: 11..12
+  f.live("BUSDT", 53);  // job 2: 51..52
+  f.page(2, "BUSDT", {{51, kT - 400}, {52, kT - 200}}, true);
+  EXPECT_EQ(f.ingest->held_trades(), 2u);  // job 1 still runs
+  f.page(1, "AUSDT", {{11, kT - 300}, {12, kT - 100}}, true);
+  EXPECT_EQ(f.delivered(), (std::vector<std::string>{"AUSDT:10", "BUSDT:50", "BUSDT:51", "AUSDT:11", "BUSDT:52",
+                                                     "AUSDT:12", "AUSDT:13", "BUSDT:53"}));
+  EXPECT_EQ(f.counters(0).backfilled_trades_total.load() + f.counters(1).backfilled_trades_total.load(), 4u);
+}
+
+TEST(FeedIngestBackfill, WhatTheVenueCouldNotGiveStaysMissingAndCounted) {
+  BackfillFixture f;
+  f.live("AUSDT", 10);
+  f.live("AUSDT", 15);
+  f.page(1, "AUSDT", {{11, kT}, {13, kT}, {99, kT}, {12, kT}}, false);  // 99 is outside the gap, 12 out of order
+  f.page(1, "AUSDT", {}, true, Status::error("HTTP 500"));
+  EXPECT_EQ(f.delivered(), (std::vector<std::string>{"AUSDT:10", "AUSDT:11", "AUSDT:13", "AUSDT:15"}));
+  const SymbolFeedCounters& a = f.counters(0);
+  EXPECT_EQ(a.backfilled_trades_total.load(), 2u);
+  EXPECT_EQ(a.backfills_incomplete_total.load(), 1u);
+  EXPECT_EQ(a.gaps_total.load(), 2u);  // 12 and 14
+  EXPECT_EQ(a.missing_trades_total.load(), 2u);
+  EXPECT_NE(std::find(f.warnings.begin(), f.warnings.end(), "AUSDT: backfill ended early: HTTP 500"), f.warnings.end());
+  EXPECT_NE(std::find(f.warnings.begin(), f.warnings.end(), "AUSDT: backfilled 2 of 4 missing trades; the rest stay missing"),
+            f.warnings.end());
+}
+
+TEST(FeedIngestBackfill, ALongGapIsFetchedForItsLastIdsOnly) {
+  BackfillLimits limits;
+  limits.max_trades_per_gap = 2;
+  BackfillFixture f(limits);
+  f.live("AUSDT", 10);
+  f.live("AUSDT", 21);  // 11..20 missing; 19..20 asked
+  f.page(1, "AUSDT", {{19, kT}, {20, kT}}, true);
+  EXPECT_EQ(f.delivered(), (std::vector<std::string>{"AUSDT:10", "AUSDT:19", "AUSDT:20", "AUSDT:21"}));
+  EXPECT_EQ(f.counters(0).missing_trades_total.load(), 8u);
+  EXPECT_EQ(f.counters(0).backfills_incomplete_total.load(), 1u);
+  EXPECT_NE(f.warnings[0].find("10 missing (11..20); backfilling the last 2 (feed.backfill.max_trades_per_gap)"),
+            std::string::npos) << f.warnings[0];
+}
+
+TEST(FeedIngestBackfill, TheHoldEndsAfterMaxHoldMsOrMaxHeldTradesAndLatePagesAreIgnored) {
+  BackfillLimits limits;
+  limits.max_hold_ms = 1000;
+  limits.max_held_trades = 3;
+  BackfillFixture f(limits);
+  f.live("AUSDT", 10);
+  f.live("AUSDT", 13);
+  f.ingest->tick(kReceived / 1'000'000 + 1000);  // not past it yet
+  EXPECT_EQ(f.ingest->held_trades(), 1u);
+  f.ingest->tick(kReceived / 1'000'000 + 1001);
+  EXPECT_EQ(f.ingest->held_trades(), 0u);
+  f.page(1, "AUSDT", {{11, kT}, {12, kT}}, true);  // too late
+  f.live("AUSDT", 20);                             // job 2: 14..19
+  f.live("AUSDT", 21);
+  f.live("AUSDT", 22);
+  f.live("AUSDT", 23);  // the fourth held trade ends the hold
+  EXPECT_EQ(f.ingest->held_trades(), 0u);
+  EXPECT_EQ(f.delivered(), (std::vector<std::string>{"AUSDT:10", "AUSDT:13", "AUSDT:20", "AUSDT:21", "AUSDT:22",
+                                                     "AUSDT:23"}));
+  EXPECT_EQ(f.counters(0).missing_trades_total.load(), 2u + 6u);
+  EXPECT_EQ(f.counters(0).backfills_total.load(), 2u);
+  EXPECT_EQ(f.counters(0).backfills_incomplete_total.load(), 2u);
+}
+
+TEST(FeedIngestBackfill, FileAndReplayTradesAreNeverHeld) {
+  BackfillFixture f;
+  AggTrade trade;
+  trade.symbol = Symbol("AUSDT");
+  trade.price = 1;
+  trade.transact_time_ms = kT;
+  for (std::int64_t id : {1, 2, 5}) {
+    trade.agg_trade_id = id;
+    f.ingest->accept(trade, true);
+  }
+  EXPECT_EQ(f.ingest->held_trades(), 0u);
+  EXPECT_EQ(f.delivered(), (std::vector<std::string>{"AUSDT:1", "AUSDT:2", "AUSDT:5"}));
+  EXPECT_EQ(f.counters(0).gaps_total.load(), 1u);
+  EXPECT_EQ(f.counters(0).backfills_total.load(), 0u);
 }
 
 }  // namespace

@@ -1,16 +1,23 @@
 #include "source/csv_trade_stream.h"
 
+#include "source/prefetch_trade_stream.h"
+
 namespace alphastream {
 
 Result<std::unique_ptr<CsvTradeStream>> CsvTradeStream::open(std::span<const Source> sources,
-                                                             const CsvImportOptions& options, TimeRange range) {
+                                                             const CsvImportOptions& options, TimeRange range,
+                                                             bool read_ahead) {
   std::unique_ptr<CsvTradeStream> stream(new CsvTradeStream());
   for (const Source& source : sources) {
     CsvImportOptions import = options;
     import.symbol = Symbol(source.symbol);
     auto reader = SymbolFileStream::open(source.files, import, range);
     if (!reader) return reader.status();
-    stream->readers_.push_back(std::move(reader.value()));
+    if (read_ahead) {
+      stream->readers_.push_back(std::make_unique<PrefetchTradeStream>(std::move(reader.value())));
+    } else {
+      stream->readers_.push_back(std::move(reader.value()));
+    }
   }
   stream->heads_.resize(stream->readers_.size());
   // A heap of one entry per source: reserved now, it never allocates again.

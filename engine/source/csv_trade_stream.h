@@ -29,9 +29,11 @@ class CsvTradeStream : public TradeStream {
   // Opens every source's first file and reads its first trade. Ties in
   // transact time go to the source listed first, so the merge order is
   // total. A file that cannot be opened is Status::invalid_input naming its
-  // path. Only trades within `range` are read.
+  // path. Only trades within `range` are read. With read_ahead each
+  // source's files are parsed on a thread of its own (PrefetchTradeStream),
+  // the merge staying here: the same trades in the same order.
   static Result<std::unique_ptr<CsvTradeStream>> open(std::span<const Source> sources, const CsvImportOptions& options,
-                                                      TimeRange range = {});
+                                                      TimeRange range = {}, bool read_ahead = true);
 
   Result<bool> next(AggTrade& out) override;
   std::vector<std::string> summary() const override;
@@ -42,7 +44,7 @@ class CsvTradeStream : public TradeStream {
   CsvTradeStream() = default;
   Status refill(std::size_t index);
 
-  std::vector<std::unique_ptr<SymbolFileStream>> readers_;
+  std::vector<std::unique_ptr<TradeStream>> readers_;
   std::vector<AggTrade> heads_;
   // (transact time, source index): the smallest first.
   using HeapEntry = std::pair<std::int64_t, std::size_t>;

@@ -265,6 +265,7 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
   CsvImportOptions import;
   import.skip_bad_rows = options.skip_bad_rows;
   import.reorder_window = options.reorder_window;
+  import.catalog_dir = options.catalog_dir;
   auto stream = CsvTradeStream::open(sources, import, options.range);
   if (!stream) return stream.status();
 

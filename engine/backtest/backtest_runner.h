@@ -31,6 +31,7 @@ struct BacktestOptions {
   std::vector<std::string> only_pairs;
   bool skip_bad_rows = false;
   std::size_t reorder_window = 65536;
+  std::string catalog_dir;  // the binary catalog of imported files (TradeCatalog); empty: none
   // A progress line on stderr (percentage and ETA when the input's size is
   // known): rewritten in place on a terminal, one line every few seconds
   // otherwise; then a final line.

@@ -72,6 +72,7 @@ void add_backtest_options(CLI::App& command, BacktestArgs& args) {
   command.add_flag("--skip-bad-rows", args.skip_bad_rows, "skip and count malformed rows instead of stopping");
   command.add_option("--reorder-window", args.reorder_window, "rows held to re-sort out-of-order agg ids")
       ->capture_default_str();
+  add_catalog_options(command, args.catalog);
   command.add_flag("--no-progress", args.no_progress, "no progress line on stderr");
 }
 
@@ -97,6 +98,7 @@ int run_backtest(const BacktestArgs& args) {
   options.only_pairs = args.pairs;
   options.skip_bad_rows = args.skip_bad_rows;
   options.reorder_window = args.reorder_window;
+  options.catalog_dir = catalog_dir(args.catalog);
   options.show_progress = !args.no_progress;
   options.progress_terminal = isatty(STDERR_FILENO) != 0;
 

@@ -32,6 +32,12 @@ inline constexpr int kExitBadInput = 2;   // config, arguments or plugin rejecte
 
 // --from and --to of the commands that read a journal or files: transact
 // times, [from, to), each Unix ms or UTC ISO 8601.
+// The binary catalog of imported files (source/trade_catalog.h).
+struct CatalogArgs {
+  std::string dir;  // empty: default_catalog_dir()
+  bool off = false;
+};
+
 struct TimeRangeArgs {
   std::string from;
   std::string to;
@@ -45,6 +51,7 @@ struct BacktestArgs {
   std::vector<std::string> pairs;
   bool skip_bad_rows = false;
   std::size_t reorder_window = 65536;
+  CatalogArgs catalog;
   bool no_progress = false;
 };
 void add_backtest_options(CLI::App& command, BacktestArgs& args);
@@ -67,6 +74,7 @@ struct ScreenArgs {
   std::vector<std::string> data;  // SYMBOL=PATH, repeatable per symbol
   TimeRangeArgs range;
   bool allow_symbol_mismatch = false;
+  CatalogArgs catalog;
   std::string out_path;           // .csv or .json
   std::int64_t interval_ms = 1000;
   unsigned threads = 0;  // 0: one per core
@@ -84,6 +92,10 @@ void add_plugins_options(CLI::App& command, PluginsArgs& args);
 int run_plugins(const PluginsArgs& args);
 
 void add_time_range_options(CLI::App& command, TimeRangeArgs& args);
+
+void add_catalog_options(CLI::App& command, CatalogArgs& args);
+// The directory to use; empty when off or no default exists.
+std::string catalog_dir(const CatalogArgs& args);
 
 // One symbol's --data PATHs, in the order given.
 struct DataArg {

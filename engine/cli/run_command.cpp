@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "config/engine_config.h"
 #include "source/journal_trade_stream.h"
+#include "source/trade_catalog.h"
 #include "service/live_service.h"
 
 namespace alphastream::cli {
@@ -49,6 +50,18 @@ int run_service(const RunArgs& args) {
 void add_time_range_options(CLI::App& command, TimeRangeArgs& args) {
   command.add_option("--from", args.from, "first transact time, inclusive: Unix ms or UTC like 2026-11-25T10:00:00Z");
   command.add_option("--to", args.to, "end transact time, exclusive");
+}
+
+void add_catalog_options(CLI::App& command, CatalogArgs& args) {
+  command.add_option("--catalog", args.dir,
+                     "where imported files are kept in binary, so the next run over them skips the text (default: " +
+                         (default_catalog_dir().empty() ? std::string("none") : default_catalog_dir()) + ")");
+  command.add_flag("--no-catalog", args.off, "parse every file, read and write no catalog");
+}
+
+std::string catalog_dir(const CatalogArgs& args) {
+  if (args.off) return {};
+  return args.dir.empty() ? default_catalog_dir() : args.dir;
 }
 
 std::optional<TimeRange> parse_time_range(const TimeRangeArgs& args) {

@@ -35,6 +35,7 @@ Result<std::vector<IntervalCloses>> read_universe(const std::vector<DataArg>& da
           CsvImportOptions options;
           options.symbol = Symbol(data[i].symbol);
           options.skip_bad_rows = args.skip_bad_rows;
+          options.catalog_dir = catalog_dir(args.catalog);
           auto stream = SymbolFileStream::open(files[i], options, range);
           if (!stream) {
             read[i] = stream.status();
@@ -70,6 +71,7 @@ void add_screen_options(CLI::App& command, ScreenArgs& args) {
   command.add_option("--threads", args.threads, "worker threads; 0: one per core")->capture_default_str();
   command.add_option("--top", args.top_k, "pairs shown on stdout")->capture_default_str();
   command.add_flag("--skip-bad-rows", args.skip_bad_rows, "skip and count malformed rows instead of stopping");
+  add_catalog_options(command, args.catalog);
   command.add_flag("--no-progress", args.no_progress, "no progress line on stderr");
 }
 

@@ -571,9 +571,10 @@ std::string AggTradeCsvReader::where() const {
   return path_ + ":" + std::to_string(line_number_);
 }
 
-std::string AggTradeCsvReader::summary() const {
-  const CsvImportStats& s = stats_;
-  return path_ + ": " + std::to_string(s.rows) + " rows, " + std::to_string(s.accepted) +
+std::string AggTradeCsvReader::summary() const { return import_summary(path_, stats_); }
+
+std::string import_summary(const std::string& path, const CsvImportStats& s) {
+  return path + ": " + std::to_string(s.rows) + " rows, " + std::to_string(s.accepted) +
          " accepted, " + std::to_string(s.duplicates_dropped) + " duplicates dropped, " +
          std::to_string(s.gaps) + " gaps (" + std::to_string(s.missing_ids) + " missing ids), " +
          std::to_string(s.reordered_rows) + " reordered, " + std::to_string(s.bad_rows_skipped) +

@@ -38,6 +38,9 @@ struct CsvImportOptions {
   bool skip_bad_rows = false;
   // Rows held back to put out-of-order ids in order; 0 passes rows through.
   std::size_t reorder_window = 65536;
+  // Where the binary catalog of imported files lives (TradeCatalog); empty:
+  // none. Read by SymbolFileStream, not by the reader.
+  std::string catalog_dir;
   // A `\r`-updated progress line on stderr, at most ~5 updates a second.
   bool show_progress = false;
 };
@@ -64,6 +67,9 @@ struct CsvImportStats {
   // "<path>:<line>: <problem>" for the first kMaxSkipMessages skipped rows.
   std::vector<std::string> skipped_row_messages;
 };
+
+// "<path>: N rows, M accepted, ..." for one imported file.
+std::string import_summary(const std::string& path, const CsvImportStats& stats);
 
 class AggTradeCsvReader {
  public:

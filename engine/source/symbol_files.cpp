@@ -168,7 +168,8 @@ SymbolFileStream::SymbolFileStream(std::vector<DataFile> files, CsvImportOptions
 }
 
 TradeStream::Progress SymbolFileStream::progress() const {
-  const double open = reader_ ? reader_->fraction_read() * static_cast<double>(open_file_bytes_) : 0.0;
+  const double fraction = reader_ ? reader_->fraction_read() : cached_ ? cached_->fraction_read() : 0.0;
+  const double open = fraction * static_cast<double>(open_file_bytes_);
   return {finished_bytes_ + static_cast<std::uint64_t>(open), total_bytes_, ProgressMeter::Unit::kBytes};
 }
 
@@ -181,11 +182,14 @@ Result<std::unique_ptr<SymbolFileStream>> SymbolFileStream::open(std::vector<Dat
 }
 
 Result<bool> SymbolFileStream::open_next_file() {
-  if (reader_) {
-    file_summaries_.push_back(reader_->summary());
-    const auto& skipped = reader_->stats().skipped_row_messages;
-    skipped_.insert(skipped_.end(), skipped.begin(), skipped.end());
+  if (reader_ || cached_) {
+    file_summaries_.push_back(open_file_summary());
+    if (reader_) {
+      const auto& skipped = reader_->stats().skipped_row_messages;
+      skipped_.insert(skipped_.end(), skipped.begin(), skipped.end());
+    }
     reader_.reset();
+    cached_.reset();
     finished_bytes_ += open_file_bytes_;
     open_file_bytes_ = 0;
   }
@@ -195,21 +199,53 @@ Result<bool> SymbolFileStream::open_next_file() {
     finished_bytes_ += size_on_disk(file.path);
   }
   if (next_file_ == files_.size()) return false;
-  auto reader = AggTradeCsvReader::open(files_[next_file_++].path, options_);
-  if (!reader) return reader.status();
-  reader_ = std::move(reader.value());
-  open_file_bytes_ = size_on_disk(files_[next_file_ - 1].path);
+  const std::string& path = files_[next_file_++].path;
+  open_file_bytes_ = size_on_disk(path);
   ++files_read_;
   file_start_ = true;
+  if (!options_.catalog_dir.empty()) {
+    cached_ = CatalogEntry::open(options_.catalog_dir, path, options_);
+    if (cached_) {
+      ++catalog_reads_;
+      return true;
+    }
+  }
+  auto reader = AggTradeCsvReader::open(path, options_);
+  if (!reader) return reader.status();
+  reader_ = std::move(reader.value());
+  if (!options_.catalog_dir.empty()) writer_ = CatalogWriter::create(options_.catalog_dir, path, options_);
   return true;
 }
 
+std::string SymbolFileStream::open_file_summary() const {
+  if (reader_) return reader_->summary();
+  return import_summary(cached_->path(), cached_->stats()) + ", from the catalog";
+}
+
+Result<bool> SymbolFileStream::read_open_file(AggTrade& out) {
+  if (cached_) return cached_->next(out);
+  auto more = reader_->next(out);
+  if (!more) {
+    writer_.reset();
+    return more.status();
+  }
+  if (writer_) {
+    if (more.value()) {
+      writer_->add(out);
+    } else {
+      if (writer_->commit(reader_->stats())) ++catalog_writes_;
+      writer_.reset();
+    }
+  }
+  return more;
+}
+
 Result<bool> SymbolFileStream::next(AggTrade& out) {
-  while (reader_) {
-    auto more = reader_->next(out);
+  while (reader_ || cached_) {
+    auto more = read_open_file(out);
     if (!more) return more.status();
     if (!more.value()) {
-      if (reader_->stats().rows == 0) {
+      if (reader_ && reader_->stats().rows == 0) {
         // An empty download (a 0-byte file or zip, a header alone) is an
         // input error, never a run that silently saw nothing.
         return Status::invalid_input(files_[next_file_ - 1].path +
@@ -242,7 +278,7 @@ Result<bool> SymbolFileStream::next(AggTrade& out) {
 
 std::vector<std::string> SymbolFileStream::summary() const {
   std::vector<std::string> lines = file_summaries_;
-  if (reader_) lines.push_back(reader_->summary());
+  if (reader_ || cached_) lines.push_back(open_file_summary());
   if (files_.size() <= 1 && overlaps_dropped_ == 0 && outside_range_ == 0) return lines;
   lines.push_back(std::string(options_.symbol.view()) + ": " + std::to_string(files_read_) + " of " +
                   std::to_string(files_.size()) + " files read, " + std::to_string(trades_) + " trades, " +

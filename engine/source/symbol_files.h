@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "core/time_range.h"
 #include "feed/agg_id_sequencer.h"
+#include "source/trade_catalog.h"
 #include "feed/agg_trade_csv.h"
 #include "source/trade_stream.h"
 
@@ -69,12 +70,19 @@ class SymbolFileStream : public TradeStream {
 
   const Symbol& symbol() const { return options_.symbol; }
   std::uint64_t overlaps_dropped() const { return overlaps_dropped_; }
+  // Files read from the catalog, and files catalogued by this read.
+  std::uint64_t catalog_reads() const { return catalog_reads_; }
+  std::uint64_t catalog_writes() const { return catalog_writes_; }
   std::uint64_t outside_range() const { return outside_range_; }
 
  private:
   SymbolFileStream(std::vector<DataFile> files, CsvImportOptions options, TimeRange range);
-  // Opens files_[next_file_] (skipping those outside the range); false when none is left.
+  // Opens files_[next_file_] (skipping those outside the range): its
+  // catalog entry when one matches, else the file itself, catalogued as it
+  // is read; false when none is left.
   Result<bool> open_next_file();
+  Result<bool> read_open_file(AggTrade& out);
+  std::string open_file_summary() const;
 
   std::vector<DataFile> files_;
   CsvImportOptions options_;
@@ -83,7 +91,9 @@ class SymbolFileStream : public TradeStream {
   std::uint64_t total_bytes_ = 0;     // of every file
   std::uint64_t finished_bytes_ = 0;  // of the files read or skipped
   std::uint64_t open_file_bytes_ = 0;
-  std::unique_ptr<AggTradeCsvReader> reader_;
+  std::unique_ptr<AggTradeCsvReader> reader_;  // the open file: parsed,
+  std::unique_ptr<CatalogEntry> cached_;       // or its catalog entry
+  std::unique_ptr<CatalogWriter> writer_;      // the parsed file's entry being written
   std::vector<std::string> file_summaries_;
   std::vector<std::string> skipped_;
   AggIdSequencer sequencer_;  // across files: overlaps and the holes between files
@@ -93,6 +103,8 @@ class SymbolFileStream : public TradeStream {
   std::uint64_t gaps_between_files_ = 0;
   std::uint64_t missing_between_files_ = 0;
   std::uint64_t outside_range_ = 0;
+  std::uint64_t catalog_reads_ = 0;
+  std::uint64_t catalog_writes_ = 0;
   bool file_start_ = true;  // the next trade is the current file's first
 };
 

@@ -127,6 +127,23 @@ class ManyFilesPerSymbol(unittest.TestCase):
         self.assertFalse(any(MISSING_DAY_START_MS + 70_000 <= t < MISSING_DAY_START_MS + 86_400_000 for t in times),
                          "an observation inside the missing day")
 
+    def test_a_second_run_reads_the_catalog_and_gives_the_same_outputs(self):
+        catalog = os.path.join(self.dir, "catalog")
+        data = ["%s=%s" % (s, self.daily) for s in (cs.X_SYMBOL, cs.Y_SYMBOL)]
+        out, first = self.backtest("catalog-first", data, ["--catalog", catalog])
+        self.assertNotIn("from the catalog", first.stdout)
+        self.assertEqual(len(os.listdir(catalog)), 2 * (DAYS - 1))
+        out, second = self.backtest("catalog-second", data, ["--catalog", catalog])
+        self.assert_same_as_reference(out)
+        imports = [line for line in second.stdout.splitlines() if line.startswith("import ") and ".zip:" in line]
+        self.assertEqual(len(imports), 2 * (DAYS - 1), second.stdout)
+        self.assertTrue(all(line.endswith(", from the catalog") for line in imports), second.stdout)
+        # The headerless day says so from the catalog too.
+        self.assertTrue(any(HEADERLESS_DAY in line and "no header" in line for line in imports), second.stdout)
+        out, third = self.backtest("catalog-off", data, ["--catalog", catalog, "--no-catalog"])
+        self.assert_same_as_reference(out)
+        self.assertNotIn("from the catalog", third.stdout)
+
     def test_globs_and_files_in_any_order_equal_one_file_per_symbol(self):
         x_files = sorted(glob.glob(os.path.join(self.daily, cs.X_SYMBOL + "-*.zip")), reverse=True)
         data = ["%s=%s" % (cs.X_SYMBOL, path) for path in x_files]

@@ -1,0 +1,295 @@
+#include "source/trade_catalog.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <system_error>
+
+namespace alphastream {
+namespace {
+
+// Records are written in the host's byte order; a catalog is a local cache,
+// never shipped between machines.
+static_assert(std::endian::native == std::endian::little, "the catalog format is little-endian");
+
+constexpr char kMagic[8] = {'A', 'S', 'C', 'A', 'T', 'L', 'G', '\0'};
+constexpr std::uint32_t kVersion = 1;
+
+struct CatalogHeader {
+  char magic[8];
+  std::uint32_t version;
+  std::uint32_t record_size;
+  std::uint64_t source_size;
+  std::int64_t source_mtime_ns;
+  std::uint64_t reorder_window;
+  std::uint8_t skip_bad_rows;
+  std::uint8_t header_present;
+  std::uint8_t layout;
+  std::uint8_t reserved[5];
+  char symbol[24];
+  std::uint64_t count;
+  std::uint64_t rows;
+  std::uint64_t duplicates_dropped;
+  std::uint64_t gaps;
+  std::uint64_t missing_ids;
+  std::uint64_t reordered_rows;
+  std::uint64_t max_buffered_rows;
+  std::uint64_t microsecond_rows;
+};
+static_assert(sizeof(CatalogHeader) == 136);
+
+struct CatalogRecord {
+  std::int64_t agg_trade_id;
+  std::int64_t transact_time_ms;
+  double price;
+  double quantity;
+  std::int64_t first_trade_id;
+  std::uint32_t trades_after_first;  // last_trade_id - first_trade_id
+  std::uint16_t transact_time_us;
+  std::uint8_t is_buyer_maker;
+  std::uint8_t reserved;
+};
+static_assert(sizeof(CatalogRecord) == 48);
+
+// FNV-1a: stable across builds and runs, unlike std::hash.
+std::uint64_t fnv1a(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+// "<dir>/<file name>.<hash of the absolute path>.trades": two files of one
+// name in two folders get two entries.
+std::string entry_path(const std::string& dir, const std::string& data_path) {
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::weakly_canonical(data_path, ec);
+  if (ec) absolute = std::filesystem::absolute(data_path, ec);
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a(absolute.string())));
+  return (std::filesystem::path(dir) / (std::filesystem::path(data_path).filename().string() + "." + hash + ".trades"))
+      .string();
+}
+
+// Size and modification time of the data file, or false.
+bool source_identity(const std::string& data_path, std::uint64_t& size, std::int64_t& mtime_ns) {
+  struct stat info {};
+  if (::stat(data_path.c_str(), &info) != 0) return false;
+  size = static_cast<std::uint64_t>(info.st_size);
+  mtime_ns = static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+  return true;
+}
+
+// Pages behind the reader are dropped from the mapping every this many
+// records, so a month read through the catalog stays flat in memory.
+constexpr std::uint64_t kReleaseEvery = 1 << 16;
+
+// Drops the mapping's pages wholly inside [from, to); the file stays cached.
+void release(const unsigned char* map, std::size_t from, std::size_t to) {
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t start = (from + page - 1) / page * page;
+  const std::size_t end = to / page * page;
+  if (end > start) ::madvise(const_cast<unsigned char*>(map) + start, end - start, MADV_DONTNEED);
+}
+
+bool plausible(const CatalogRecord& r, std::int64_t previous_id) {
+  return r.agg_trade_id > previous_id && is_plausible_trade_time(r.transact_time_ms) && std::isfinite(r.price) &&
+         r.price > 0 && std::isfinite(r.quantity) && r.quantity >= 0 && r.first_trade_id >= 0 &&
+         r.transact_time_us < 1000 && r.is_buyer_maker <= 1;
+}
+
+}  // namespace
+
+std::string default_catalog_dir() {
+  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache == '/') {
+    return std::string(cache) + "/alphastream/catalog";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    return std::string(home) + "/.cache/alphastream/catalog";
+  }
+  return {};
+}
+
+std::unique_ptr<CatalogEntry> CatalogEntry::open(const std::string& dir, const std::string& data_path,
+                                                 const CsvImportOptions& options) {
+  std::uint64_t source_size = 0;
+  std::int64_t source_mtime_ns = 0;
+  if (!source_identity(data_path, source_size, source_mtime_ns)) return nullptr;
+  const std::string path = entry_path(dir, data_path);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || static_cast<std::size_t>(info.st_size) < sizeof(CatalogHeader)) {
+    ::close(fd);
+    return nullptr;
+  }
+  const auto size = static_cast<std::size_t>(info.st_size);
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return nullptr;
+  std::unique_ptr<CatalogEntry> entry(new CatalogEntry());
+  entry->path_ = data_path;
+  entry->symbol_ = options.symbol;
+  entry->map_ = static_cast<const unsigned char*>(map);
+  entry->map_size_ = size;
+
+  CatalogHeader header;
+  std::memcpy(&header, entry->map_, sizeof header);
+  const std::string_view symbol(header.symbol, strnlen(header.symbol, sizeof header.symbol));
+  const bool matches =
+      std::memcmp(header.magic, kMagic, sizeof kMagic) == 0 && header.version == kVersion &&
+      header.record_size == sizeof(CatalogRecord) && header.source_size == source_size &&
+      header.source_mtime_ns == source_mtime_ns && header.reorder_window == options.reorder_window &&
+      header.skip_bad_rows == (options.skip_bad_rows ? 1 : 0) && symbol == options.symbol.view() &&
+      header.count <= (size - sizeof header) / sizeof(CatalogRecord) &&
+      size == sizeof header + header.count * sizeof(CatalogRecord) && header.layout <= 1 && header.count > 0;
+  if (!matches) return nullptr;
+  // The entry is outside input too: every record is checked once, here, so
+  // a damaged entry is never half used.
+  ::madvise(map, size, MADV_SEQUENTIAL);
+  entry->records_ = entry->map_ + sizeof header;
+  std::int64_t previous = -1;
+  for (std::uint64_t i = 0; i < header.count; ++i) {
+    CatalogRecord record;
+    std::memcpy(&record, entry->records_ + i * sizeof(CatalogRecord), sizeof record);
+    if (!plausible(record, previous)) return nullptr;
+    previous = record.agg_trade_id;
+    if ((i + 1) % kReleaseEvery == 0) release(entry->map_, 0, sizeof header + (i + 1) * sizeof(CatalogRecord));
+  }
+  release(entry->map_, 0, size);
+  entry->count_ = header.count;
+  CsvImportStats& stats = entry->stats_;
+  stats.rows = header.rows;
+  stats.accepted = header.count;
+  stats.duplicates_dropped = header.duplicates_dropped;
+  stats.gaps = header.gaps;
+  stats.missing_ids = header.missing_ids;
+  stats.reordered_rows = header.reordered_rows;
+  stats.max_buffered_rows = header.max_buffered_rows;
+  stats.header_present = header.header_present != 0;
+  stats.layout = header.layout == 1 ? CsvLayout::kSpot : CsvLayout::kFutures;
+  stats.microsecond_rows = header.microsecond_rows;
+  return entry;
+}
+
+CatalogEntry::~CatalogEntry() {
+  if (map_ != nullptr) ::munmap(const_cast<unsigned char*>(map_), map_size_);
+}
+
+bool CatalogEntry::next(AggTrade& out) {
+  if (position_ == count_) return false;
+  CatalogRecord record;
+  std::memcpy(&record, records_ + position_++ * sizeof(CatalogRecord), sizeof record);
+  if (position_ % kReleaseEvery == 0) {
+    release(map_, static_cast<std::size_t>(records_ - map_) + (position_ - kReleaseEvery) * sizeof(CatalogRecord),
+            static_cast<std::size_t>(records_ - map_) + position_ * sizeof(CatalogRecord));
+  }
+  out = AggTrade{};
+  out.symbol = symbol_;
+  out.agg_trade_id = record.agg_trade_id;
+  out.price = record.price;
+  out.quantity = record.quantity;
+  out.first_trade_id = record.first_trade_id;
+  out.last_trade_id = record.first_trade_id + record.trades_after_first;
+  out.transact_time_ms = record.transact_time_ms;
+  out.transact_time_us = record.transact_time_us;
+  out.is_buyer_maker = record.is_buyer_maker != 0;
+  return true;
+}
+
+double CatalogEntry::fraction_read() const {
+  return count_ == 0 ? 1.0 : static_cast<double>(position_) / static_cast<double>(count_);
+}
+
+std::unique_ptr<CatalogWriter> CatalogWriter::create(const std::string& dir, const std::string& data_path,
+                                                     const CsvImportOptions& options) {
+  std::unique_ptr<CatalogWriter> writer(new CatalogWriter());
+  if (!source_identity(data_path, writer->source_size_, writer->source_mtime_ns_)) return nullptr;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return nullptr;
+  writer->final_path_ = entry_path(dir, data_path);
+  writer->temp_path_ = writer->final_path_ + ".tmp." + std::to_string(::getpid());
+  writer->file_ = std::fopen(writer->temp_path_.c_str(), "wb");
+  if (writer->file_ == nullptr) return nullptr;
+  writer->options_ = options;
+  writer->data_path_ = data_path;
+  const CatalogHeader placeholder{};
+  writer->ok_ = std::fwrite(&placeholder, sizeof placeholder, 1, writer->file_) == 1;
+  return writer;
+}
+
+CatalogWriter::~CatalogWriter() {
+  if (file_ != nullptr) std::fclose(file_);
+  if (!committed_) std::remove(temp_path_.c_str());
+}
+
+void CatalogWriter::add(const AggTrade& trade) {
+  if (!ok_) return;
+  const std::int64_t span = trade.last_trade_id - trade.first_trade_id;
+  if (span < 0 || span > std::numeric_limits<std::uint32_t>::max()) {
+    ok_ = false;  // a trade the format cannot hold: this file stays uncatalogued
+    return;
+  }
+  CatalogRecord record{};
+  record.agg_trade_id = trade.agg_trade_id;
+  record.transact_time_ms = trade.transact_time_ms;
+  record.price = trade.price;
+  record.quantity = trade.quantity;
+  record.first_trade_id = trade.first_trade_id;
+  record.trades_after_first = static_cast<std::uint32_t>(span);
+  record.transact_time_us = trade.transact_time_us;
+  record.is_buyer_maker = trade.is_buyer_maker ? 1 : 0;
+  ok_ = std::fwrite(&record, sizeof record, 1, file_) == 1;
+  ++count_;
+}
+
+bool CatalogWriter::commit(const CsvImportStats& stats) {
+  if (!ok_ || file_ == nullptr || count_ == 0 || stats.bad_rows_skipped > 0 || stats.accepted != count_) return false;
+  CatalogHeader header{};
+  std::memcpy(header.magic, kMagic, sizeof kMagic);
+  header.version = kVersion;
+  header.record_size = sizeof(CatalogRecord);
+  header.source_size = source_size_;
+  header.source_mtime_ns = source_mtime_ns_;
+  header.reorder_window = options_.reorder_window;
+  header.skip_bad_rows = options_.skip_bad_rows ? 1 : 0;
+  header.header_present = stats.header_present ? 1 : 0;
+  header.layout = stats.layout == CsvLayout::kSpot ? 1 : 0;
+  const std::string_view symbol = options_.symbol.view();
+  std::memcpy(header.symbol, symbol.data(), std::min(symbol.size(), sizeof header.symbol));
+  header.count = count_;
+  header.rows = stats.rows;
+  header.duplicates_dropped = stats.duplicates_dropped;
+  header.gaps = stats.gaps;
+  header.missing_ids = stats.missing_ids;
+  header.reordered_rows = stats.reordered_rows;
+  header.max_buffered_rows = stats.max_buffered_rows;
+  header.microsecond_rows = stats.microsecond_rows;
+  const bool written = std::fseek(file_, 0, SEEK_SET) == 0 && std::fwrite(&header, sizeof header, 1, file_) == 1 &&
+                       std::fflush(file_) == 0;
+  const bool closed = std::fclose(file_) == 0;
+  file_ = nullptr;
+  if (!written || !closed) return false;
+  // The data file changed while it was read: the entry would describe neither.
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  if (!source_identity(data_path_, size, mtime_ns) || size != source_size_ || mtime_ns != source_mtime_ns_) {
+    return false;
+  }
+  committed_ = std::rename(temp_path_.c_str(), final_path_.c_str()) == 0;
+  return committed_;
+}
+
+}  // namespace alphastream

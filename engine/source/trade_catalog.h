@@ -1,0 +1,94 @@
+// A binary catalog of imported trades: what AggTradeCsvReader handed out for
+// one data file (re-sorted, deduplicated), with its import statistics, as
+// fixed 48-byte records in one file per data file. The first read of a file
+// writes its entry; later reads map the entry instead of parsing text, so a
+// second backtest, a sweep or a screen over the same days skips the CSV.
+//
+// An entry is used only while it matches its data file (size and
+// modification time) and the import options that shape its content
+// (reorder window, strict rows); a mismatch, a damaged or foreign file is
+// ignored, and the data file is parsed (and the entry rewritten) as if
+// there were none. Entries are written to a temporary name and renamed, so
+// a crash never leaves a partial entry in place. Files with skipped rows are
+// not catalogued (their messages are not kept).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "core/agg_trade.h"
+#include "core/status.h"
+#include "feed/agg_trade_csv.h"
+
+namespace alphastream {
+
+// The default catalog directory: $XDG_CACHE_HOME/alphastream/catalog, else
+// $HOME/.cache/alphastream/catalog; empty when neither is set.
+std::string default_catalog_dir();
+
+// A catalogued file, mapped read-only.
+class CatalogEntry {
+ public:
+  // The entry for data_path in dir, or nullptr when there is none that
+  // matches (see above). Never an error: a bad entry is no entry.
+  static std::unique_ptr<CatalogEntry> open(const std::string& dir, const std::string& data_path,
+                                            const CsvImportOptions& options);
+  ~CatalogEntry();
+  CatalogEntry(const CatalogEntry&) = delete;
+  CatalogEntry& operator=(const CatalogEntry&) = delete;
+
+  // The next trade, stamped with the options' symbol; false at the end.
+  bool next(AggTrade& out);
+  const CsvImportStats& stats() const { return stats_; }
+  double fraction_read() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  CatalogEntry() = default;
+
+  std::string path_;
+  Symbol symbol_;
+  const unsigned char* map_ = nullptr;
+  std::size_t map_size_ = 0;
+  const unsigned char* records_ = nullptr;
+  std::uint64_t count_ = 0;
+  std::uint64_t position_ = 0;
+  CsvImportStats stats_;
+};
+
+// Writes the entry of one data file as its trades are read.
+class CatalogWriter {
+ public:
+  // A writer to a temporary file in dir (created if missing), or nullptr
+  // when it cannot be created (a read-only cache is no error: the run goes
+  // on without one).
+  static std::unique_ptr<CatalogWriter> create(const std::string& dir, const std::string& data_path,
+                                               const CsvImportOptions& options);
+  // Removes the temporary file unless commit() succeeded.
+  ~CatalogWriter();
+  CatalogWriter(const CatalogWriter&) = delete;
+  CatalogWriter& operator=(const CatalogWriter&) = delete;
+
+  void add(const AggTrade& trade);
+  // Writes the header and renames the entry into place; false (and nothing
+  // in place) on a write error or a trade the format cannot hold.
+  bool commit(const CsvImportStats& stats);
+
+ private:
+  CatalogWriter() = default;
+
+  std::string data_path_;
+  std::string final_path_;
+  std::string temp_path_;
+  std::FILE* file_ = nullptr;
+  std::uint64_t count_ = 0;
+  std::uint64_t source_size_ = 0;
+  std::int64_t source_mtime_ns_ = 0;
+  CsvImportOptions options_;
+  bool ok_ = true;
+  bool committed_ = false;
+};
+
+}  // namespace alphastream

@@ -1,0 +1,198 @@
+// The binary catalog through SymbolFileStream: the first read writes an
+// entry, the next reads it back trade for trade; a changed data file, other
+// import options, a damaged or truncated entry and an unwritable folder all
+// fall back to parsing the file.
+#include "source/trade_catalog.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "source/symbol_files.h"
+
+namespace alphastream {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TradeCatalog : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("trade_catalog_test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "data");
+    catalog_ = (dir_ / "catalog").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // A spot-layout day of BTCUSDT: microsecond times, ids out of order once,
+  // a repeated id, several fills per aggregate, both sides.
+  DataFile spot_day() {
+    const std::string path = (dir_ / "data" / "BTCUSDT-aggTrades-2025-02-01.csv").string();
+    std::ofstream out(path);
+    out << "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker,is_best_match\n";
+    const std::int64_t start_us = 1'738'368'000'000'000;  // 2025-02-01T00:00:00Z
+    for (int i = 0; i < 5000; ++i) {
+      const int id = i == 10 ? 11 : i == 11 ? 10 : i;  // 10 and 11 swapped
+      out << 1000 + id << "," << 97000.5 + 0.1 * (i % 7) << "," << 0.001 * (1 + i % 13) << "," << 5000 + 3 * id
+          << "," << 5000 + 3 * id + (i % 3) << "," << start_us + 1234 * i << "," << (i % 2 ? "True" : "False")
+          << ",True\n";
+      if (i == 20) out << 1020 << ",97000.5,0.001,5060,5060," << start_us + 1234 * i << ",False,True\n";  // repeat
+    }
+    return *parse_data_file_name(path);
+  }
+
+  CsvImportOptions options() const {
+    CsvImportOptions o;
+    o.symbol = Symbol("BTCUSDT");
+    o.catalog_dir = catalog_;
+    return o;
+  }
+
+  struct Read {
+    std::vector<AggTrade> trades;
+    std::vector<std::string> summary;
+    std::uint64_t catalog_reads = 0;
+    std::uint64_t catalog_writes = 0;
+  };
+  Read read(const DataFile& file, const CsvImportOptions& o) {
+    Read r;
+    auto stream = SymbolFileStream::open({file}, o, TimeRange{});
+    EXPECT_TRUE(stream) << stream.error();
+    if (!stream) return r;
+    AggTrade trade;
+    for (Result<bool> more = stream.value()->next(trade); more && *more; more = stream.value()->next(trade)) {
+      r.trades.push_back(trade);
+    }
+    r.summary = stream.value()->summary();
+    r.catalog_reads = stream.value()->catalog_reads();
+    r.catalog_writes = stream.value()->catalog_writes();
+    return r;
+  }
+
+  static void expect_same_trades(const std::vector<AggTrade>& a, const std::vector<AggTrade>& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      SCOPED_TRACE(i);
+      EXPECT_EQ(a[i].symbol.view(), b[i].symbol.view());
+      EXPECT_EQ(a[i].agg_trade_id, b[i].agg_trade_id);
+      EXPECT_EQ(a[i].price, b[i].price);
+      EXPECT_EQ(a[i].quantity, b[i].quantity);
+      EXPECT_EQ(a[i].first_trade_id, b[i].first_trade_id);
+      EXPECT_EQ(a[i].last_trade_id, b[i].last_trade_id);
+      EXPECT_EQ(a[i].transact_time_ms, b[i].transact_time_ms);
+      EXPECT_EQ(a[i].transact_time_us, b[i].transact_time_us);
+      EXPECT_EQ(a[i].is_buyer_maker, b[i].is_buyer_maker);
+      EXPECT_EQ(a[i].event_time_ms, b[i].event_time_ms);
+    }
+  }
+
+  std::string entry() const {
+    for (const auto& file : fs::directory_iterator(catalog_)) return file.path().string();
+    return {};
+  }
+
+  fs::path dir_;
+  std::string catalog_;
+};
+
+TEST_F(TradeCatalog, TheFirstReadWritesAnEntryAndTheNextReadsTheSameTradesAndStatistics) {
+  const DataFile file = spot_day();
+  CsvImportOptions parse_only = options();
+  parse_only.catalog_dir.clear();
+  const Read parsed = read(file, parse_only);
+  ASSERT_EQ(parsed.trades.size(), 5000u);
+  EXPECT_FALSE(fs::exists(catalog_));
+
+  const Read first = read(file, options());
+  EXPECT_EQ(first.catalog_writes, 1u);
+  EXPECT_EQ(first.catalog_reads, 0u);
+  expect_same_trades(first.trades, parsed.trades);
+  EXPECT_EQ(fs::file_size(entry()), 136u + 48u * 5000u);
+
+  const Read second = read(file, options());
+  EXPECT_EQ(second.catalog_reads, 1u);
+  EXPECT_EQ(second.catalog_writes, 0u);
+  expect_same_trades(second.trades, parsed.trades);
+  ASSERT_EQ(second.summary.size(), 1u);
+  EXPECT_EQ(second.summary[0], parsed.summary[0] + ", from the catalog");
+  EXPECT_NE(parsed.summary[0].find("5001 rows, 5000 accepted, 1 duplicates dropped"), std::string::npos)
+      << parsed.summary[0];
+  EXPECT_NE(parsed.summary[0].find("spot layout, 5001 rows timed in microseconds"), std::string::npos)
+      << parsed.summary[0];
+}
+
+TEST_F(TradeCatalog, AChangedFileOrOtherImportOptionsAreParsedAgain) {
+  const DataFile file = spot_day();
+  ASSERT_EQ(read(file, options()).catalog_writes, 1u);
+  CsvImportOptions other = options();
+  other.reorder_window = 16;  // changes what the reader hands out on other data
+  EXPECT_EQ(read(file, other).catalog_reads, 0u);
+  // Same size, new modification time: an edited file.
+  const auto mtime = fs::last_write_time(file.path);
+  fs::last_write_time(file.path, mtime + std::chrono::seconds(1));
+  const Read after_touch = read(file, options());
+  EXPECT_EQ(after_touch.catalog_reads, 0u);
+  EXPECT_EQ(after_touch.catalog_writes, 1u);
+  EXPECT_EQ(read(file, options()).catalog_reads, 1u);
+}
+
+TEST_F(TradeCatalog, ADamagedOrTruncatedEntryIsIgnoredAndRewritten) {
+  const DataFile file = spot_day();
+  const Read parsed = read(file, options());
+  const std::string path = entry();
+  {
+    // Record 100's price becomes -1: plausible bytes, implausible trade.
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(136 + 100 * 48 + 16);
+    const double bad = -1;
+    f.write(reinterpret_cast<const char*>(&bad), sizeof bad);
+  }
+  Read again = read(file, options());
+  EXPECT_EQ(again.catalog_reads, 0u);
+  EXPECT_EQ(again.catalog_writes, 1u);
+  expect_same_trades(again.trades, parsed.trades);
+  fs::resize_file(path, fs::file_size(path) - 48);
+  again = read(file, options());
+  EXPECT_EQ(again.catalog_reads, 0u);
+  expect_same_trades(again.trades, parsed.trades);
+  EXPECT_EQ(read(file, options()).catalog_reads, 1u);
+}
+
+TEST_F(TradeCatalog, AFolderThatCannotBeCreatedIsNoError) {
+  const DataFile file = spot_day();
+  // Below a regular file: no folder can be made there, root or not.
+  std::ofstream(dir_ / "plain-file") << "x";
+  CsvImportOptions o = options();
+  o.catalog_dir = (dir_ / "plain-file" / "catalog").string();
+  const Read r = read(file, o);
+  EXPECT_EQ(r.trades.size(), 5000u);
+  EXPECT_EQ(r.catalog_writes, 0u);
+}
+
+TEST_F(TradeCatalog, AFileWithSkippedRowsIsNotCatalogued) {
+  const DataFile file = spot_day();
+  std::ofstream(file.path, std::ios::app) << "not,a,row\n";
+  CsvImportOptions lenient = options();
+  lenient.skip_bad_rows = true;
+  EXPECT_EQ(read(file, lenient).catalog_writes, 0u);
+  EXPECT_FALSE(fs::exists(catalog_) && !entry().empty());
+}
+
+TEST_F(TradeCatalog, EntriesAreKeyedByTheFilesFullPath) {
+  const DataFile file = spot_day();
+  fs::create_directories(dir_ / "copy");
+  const std::string copy = (dir_ / "copy" / fs::path(file.path).filename()).string();
+  fs::copy_file(file.path, copy);
+  EXPECT_EQ(read(file, options()).catalog_writes, 1u);
+  EXPECT_EQ(read(*parse_data_file_name(copy), options()).catalog_writes, 1u);
+  EXPECT_EQ(std::distance(fs::directory_iterator(catalog_), fs::directory_iterator()), 2);
+}
+
+}  // namespace
+}  // namespace alphastream

@@ -1,5 +1,7 @@
 // alphastream: the command-line entry point. Each subcommand lives in its own
 // file; this one only wires options to them.
+#include <malloc.h>
+
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -33,6 +35,11 @@ Subcommand subcommand(CLI::App& app, const char* name, const char* help, void (*
 
 int main(int argc, char** argv) {
   alphastream::hold_service_signals();
+  // glibc raises its mmap threshold each time a large block is freed, after
+  // which per-file buffers (a reader's 1 MiB, its reorder buffer) come from
+  // the arenas and stay there, fragmented: a 4-day backtest held 127 MB
+  // where 80 MB were in use. A fixed threshold gives them back at each file.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   CLI::App app{"AlphaStream: event-driven statistical arbitrage for crypto pairs"};
   app.set_version_flag("--version", std::string("alphastream ") + ALPHASTREAM_VERSION);
   app.require_subcommand(1);

@@ -1,5 +1,7 @@
 #include "backtest/backtest_outputs.h"
 
+#include <cstring>
+
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -84,7 +86,22 @@ void PairOutputs::write_alert(const PairRow& row, std::string_view kind) {
   alerts_ << alert.dump() << '\n';
 }
 
-Status write_pair_outputs(PairRun& run, std::vector<SymbolPanel> panels, PairBacktestSummary& pair) {
+Result<EngleGrangerResult> full_sample_engle_granger(PairRun& run) {
+  const ReportInput& report = run.outputs->report();
+  return engle_granger(report.x, report.y);
+}
+
+bool same_observations(PairRun& a, PairRun& b) {
+  const ReportInput& ra = a.outputs->report();
+  const ReportInput& rb = b.outputs->report();
+  const auto same = [](const std::vector<double>& u, const std::vector<double>& v) {
+    return u.size() == v.size() && std::memcmp(u.data(), v.data(), u.size() * sizeof(double)) == 0;
+  };
+  return same(ra.x, rb.x) && same(ra.y, rb.y);
+}
+
+Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_granger_fit,
+                          std::vector<SymbolPanel> panels, PairBacktestSummary& pair) {
   PairPipeline& pipeline = *run.pipeline;
   ReportInput& report = run.outputs->report();
   const std::vector<ClosedTrade>& trades = pipeline.ledger().closed_trades();
@@ -105,7 +122,6 @@ Status write_pair_outputs(PairRun& run, std::vector<SymbolPanel> panels, PairBac
     summary["first_ts_ms"] = report.ts_ms.front();
     summary["last_ts_ms"] = report.ts_ms.back();
   }
-  auto engle_granger_fit = engle_granger(report.x, report.y);
   EngleGrangerFigures eg;
   if (engle_granger_fit) {
     const EngleGrangerResult& fit = engle_granger_fit.value();

@@ -17,6 +17,7 @@
 #include "pipeline/pair_pipeline.h"
 #include "pipeline/symbol_pipeline.h"
 #include "report/backtest_report.h"
+#include "stats/engle_granger.h"
 
 namespace alphastream {
 
@@ -201,9 +202,18 @@ struct SymbolRun {
   std::string dir;
 };
 
-// The full-sample statistics, trades.csv, summary.json and report.html of a
-// pair run, its series already written; fills pair's figures.
-Status write_pair_outputs(PairRun& run, std::vector<SymbolPanel> panels, PairBacktestSummary& pair);
+// The full-sample Engle-Granger test of a run's observations.
+Result<EngleGrangerResult> full_sample_engle_granger(PairRun& run);
+// Whether two runs observed the same (x, y) series: the models of one pair,
+// or pairs of the same legs and sampling, share one full-sample test.
+bool same_observations(PairRun& a, PairRun& b);
+
+// The full-sample statistics (`engle_granger`, from full_sample_engle_granger
+// of this run or of one with the same observations), trades.csv,
+// summary.json and report.html of a pair run, its series already written;
+// fills pair's figures.
+Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_granger, std::vector<SymbolPanel> panels,
+                          PairBacktestSummary& pair);
 
 // <out>/<pair>/report.html for a pair run with several models: runs[first,
 // last) are its models, their own outputs already written.

@@ -6,6 +6,9 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <thread>
+
+#include <concurrentqueue/blockingconcurrentqueue.h>
 
 #include "backtest/backtest_outputs.h"
 #include "core/progress_meter.h"
@@ -18,6 +21,26 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Trades read once and handed, read-only, to every worker's pipelines; the
+// last worker done with a batch gives it back.
+struct TradeBatch {
+  static constexpr std::size_t kTrades = 4096;
+  std::vector<AggTrade> trades;
+  std::atomic<std::size_t> pending{0};
+};
+
+// Runs f(i) for i in [0, count) on up to `threads` threads.
+template <class F>
+void parallel_for(std::size_t count, unsigned threads, F f) {
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) f(i);
+  };
+  std::vector<std::jthread> workers;
+  for (unsigned t = 1; t < std::min<std::size_t>(threads, count); ++t) workers.emplace_back(work);
+  work();
+}
+
 }  // namespace
 
 
@@ -28,6 +51,8 @@ struct BacktestRunner::State {
   std::vector<PairRun> pairs;      // the book's pair runs, same order
   std::vector<SymbolRun> symbols;  // the book's symbol runs, same order
   std::vector<NeededSymbol> needed;
+  // With several threads: the book's pipelines, dealt round-robin.
+  std::vector<std::unique_ptr<PipelineBook>> worker_books;
   bool ran = false;
 
   explicit State(const BacktestOptions& opts) : options(opts), factory(opts.plugins_dir) {}
@@ -36,8 +61,11 @@ struct BacktestRunner::State {
   // only when --pair narrows the run), every error at once.
   Status create(const std::vector<std::string>& selected_pairs);
   Status open_outputs();
+  unsigned threads() const;
   // Feeds every trade to its symbol's pipelines; counts them in summary.
   Status consume(TradeStream& trades, BacktestSummary& summary);
+  // As consume, the pipelines spread over worker_books on their own threads.
+  Status consume_in_parallel(TradeStream& trades, BacktestSummary& summary, ProgressMeter& meter);
   Status write_outputs(BacktestSummary& summary);
 };
 
@@ -108,17 +136,96 @@ Status BacktestRunner::State::open_outputs() {
   return Status::ok();
 }
 
+unsigned BacktestRunner::State::threads() const {
+  const std::size_t runs = pairs.size() + symbols.size();
+  const unsigned wanted = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(wanted, runs)));
+}
+
+Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestSummary& summary,
+                                                  ProgressMeter& meter) {
+  // Deal the pipelines round-robin in config order: a pair's models, and
+  // pairs of one symbol, land on different threads.
+  const unsigned count = threads();
+  PipelineSet all = book.release();
+  std::vector<PipelineSet> sets(count);
+  std::size_t dealt = 0;
+  for (PairModelRun& run : all.pairs) sets[dealt++ % count].pairs.push_back(std::move(run));
+  for (SymbolModelRun& run : all.symbols) sets[dealt++ % count].symbols.push_back(std::move(run));
+  for (PipelineSet& set : sets) {
+    worker_books.push_back(std::make_unique<PipelineBook>(true));
+    worker_books.back()->add(std::move(set));
+  }
+
+  // A few batches in flight bound the memory; nullptr ends a worker.
+  std::vector<std::unique_ptr<TradeBatch>> batches;
+  moodycamel::BlockingConcurrentQueue<TradeBatch*> free_batches;
+  for (unsigned i = 0; i < 2 * count + 2; ++i) {
+    batches.push_back(std::make_unique<TradeBatch>());
+    batches.back()->trades.reserve(TradeBatch::kTrades);
+    free_batches.enqueue(batches.back().get());
+  }
+  std::vector<std::unique_ptr<moodycamel::BlockingConcurrentQueue<TradeBatch*>>> inboxes;
+  std::vector<std::jthread> workers;
+  for (unsigned w = 0; w < count; ++w) {
+    inboxes.push_back(std::make_unique<moodycamel::BlockingConcurrentQueue<TradeBatch*>>());
+    workers.emplace_back([&, w] {
+      PipelineBook& own = *worker_books[w];
+      for (;;) {
+        TradeBatch* batch = nullptr;
+        inboxes[w]->wait_dequeue(batch);
+        if (batch == nullptr) return;
+        for (const AggTrade& trade : batch->trades) own.on_trade(trade);
+        if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) free_batches.enqueue(batch);
+      }
+    });
+  }
+  const auto hand_out = [&](TradeBatch* batch) {
+    batch->pending.store(count, std::memory_order_release);
+    for (auto& inbox : inboxes) inbox->enqueue(batch);
+  };
+  Status status;
+  TradeBatch* batch = nullptr;
+  free_batches.wait_dequeue(batch);
+  batch->trades.clear();
+  AggTrade trade;
+  for (;;) {
+    auto more = trades.next(trade);
+    if (!more) {
+      status = more.status();
+      break;
+    }
+    if (!more.value()) break;
+    if ((++summary.trades_read & 0xFFFF) == 0) meter.update(trades.progress().done);
+    batch->trades.push_back(trade);
+    if (batch->trades.size() == TradeBatch::kTrades) {
+      hand_out(batch);
+      free_batches.wait_dequeue(batch);
+      batch->trades.clear();
+    }
+  }
+  if (!batch->trades.empty()) hand_out(batch);
+  for (auto& inbox : inboxes) inbox->enqueue(nullptr);
+  workers.clear();  // joins: every batch handed out has been handled
+  return status;
+}
+
 Status BacktestRunner::State::consume(TradeStream& trades, BacktestSummary& summary) {
   const auto started = std::chrono::steady_clock::now();
   ProgressMeter meter(options.progress_label, trades.progress().unit, options.show_progress, options.progress_terminal);
   meter.set_total(trades.progress().total);
-  AggTrade trade;
-  for (;;) {
-    auto more = trades.next(trade);
-    if (!more) return more.status();
-    if (!more.value()) break;
-    if ((++summary.trades_read & 0xFFFF) == 0) meter.update(trades.progress().done);
-    book.on_trade(trade);  // trades of other symbols are read and ignored
+  if (threads() > 1) {
+    Status status = consume_in_parallel(trades, summary, meter);
+    if (!status) return status;
+  } else {
+    AggTrade trade;
+    for (;;) {
+      auto more = trades.next(trade);
+      if (!more) return more.status();
+      if (!more.value()) break;
+      if ((++summary.trades_read & 0xFFFF) == 0) meter.update(trades.progress().done);
+      book.on_trade(trade);  // trades of other symbols are read and ignored
+    }
   }
   const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char line[96];
@@ -145,9 +252,29 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
     }
     summary.symbols.push_back(result);
   }
-  for (PairRun& run : pairs) {
+  // Each pair's full-sample statistics and report are its own: written in
+  // parallel, reported in config order.
+  std::vector<PairBacktestSummary> results(pairs.size());
+  std::vector<Status> statuses(pairs.size());
+  // One full-sample Engle-Granger test per distinct (x, y) series: a pair's
+  // several models, or pairs of the same legs, observe the same prices.
+  std::vector<std::size_t> test_of(pairs.size());
+  std::vector<std::size_t> tested;  // the first run of each distinct series
+  if (options.write_outputs) {
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      const auto same = std::find_if(tested.begin(), tested.end(),
+                                     [&](std::size_t j) { return same_observations(pairs[i], pairs[j]); });
+      test_of[i] = static_cast<std::size_t>(same - tested.begin());
+      if (same == tested.end()) tested.push_back(i);
+    }
+  }
+  std::vector<Result<EngleGrangerResult>> tests(tested.size(), Status::error("not tested"));
+  parallel_for(tested.size(), threads(),
+               [&](std::size_t t) { tests[t] = full_sample_engle_granger(pairs[tested[t]]); });
+  parallel_for(pairs.size(), threads(), [&](std::size_t i) {
+    PairRun& run = pairs[i];
     PairPipeline& pipeline = *run.pipeline;
-    PairBacktestSummary pair;
+    PairBacktestSummary& pair = results[i];
     pair.pair = pipeline.spec().name;
     pair.model = run.label;
     pair.observations = pipeline.observations();
@@ -155,8 +282,8 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
     pair.longest_break_ms = pipeline.aligner().longest_break_ms();
     pair.out_dir = run.dir;
     if (options.write_outputs) {
-      Status closed = run.outputs->close_files();
-      if (!closed) return closed;
+      statuses[i] = run.outputs->close_files();
+      if (!statuses[i]) return;
       // The legs' symbol models, y first, each in config order.
       std::vector<SymbolPanel> panels;
       for (const Symbol& leg : {pipeline.spec().y, pipeline.spec().x}) {
@@ -164,8 +291,7 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
           if (symbol.symbol == leg.view()) panels.push_back(symbol.outputs->panel(symbol.symbol, symbol.label));
         }
       }
-      Status written = write_pair_outputs(run, std::move(panels), pair);
-      if (!written) return written;
+      statuses[i] = write_pair_outputs(run, tests[test_of[i]], std::move(panels), pair);
     } else {
       const PerformanceSummary performance =
           summarize_performance(run.outputs->path(), pipeline.ledger().closed_trades());
@@ -173,7 +299,10 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
       pair.pnl_usd = performance.pnl_usd;
       pair.sharpe = performance.sharpe;
     }
-    summary.pairs.push_back(pair);
+  });
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    if (!statuses[i]) return statuses[i];
+    summary.pairs.push_back(results[i]);
   }
   if (!options.write_outputs) return Status::ok();
   // Runs of one pair are adjacent, in config order.
@@ -225,6 +354,7 @@ Result<BacktestSummary> BacktestRunner::run(TradeStream& trades) {
   Status status = state.consume(trades, summary);
   if (!status) return status;
   state.book.finish();
+  for (auto& book : state.worker_books) book->finish();
   for (PairRun& run : state.pairs) run.outputs->on_finish(run.pipeline->ledger().last_point());
   summary.import_summaries = trades.summary();
   summary.skipped_rows = trades.skipped_rows();

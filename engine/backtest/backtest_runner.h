@@ -39,6 +39,11 @@ struct BacktestOptions {
   bool progress_terminal = false;
   std::string progress_label = "backtest";
   bool write_outputs = true;                      // false: run the pipeline only (benchmarks)
+  // Pipelines (pair models and symbol models) are spread over this many
+  // worker threads, each fed every trade from one read of the input, and
+  // the pairs' outputs written in parallel too; outputs are the same byte
+  // for byte whatever the count. 0: one per core, at most one per pipeline.
+  unsigned threads = 0;
 };
 
 struct PairBacktestSummary {
@@ -100,7 +105,7 @@ class BacktestRunner {
 
   // Creates the output folders, feeds every trade of the stream to the
   // pipelines of its symbol (trades of other symbols are read and ignored),
-  // then writes the outputs. Call once.
+  // then writes the outputs (options.threads). Call once.
   Result<BacktestSummary> run(TradeStream& trades);
 
  private:

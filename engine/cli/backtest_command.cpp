@@ -73,6 +73,9 @@ void add_backtest_options(CLI::App& command, BacktestArgs& args) {
   command.add_option("--reorder-window", args.reorder_window, "rows held to re-sort out-of-order agg ids")
       ->capture_default_str();
   add_catalog_options(command, args.catalog);
+  command.add_option("--threads", args.threads,
+                     "threads for the pipelines and the reports; 0: one per core (outputs do not depend on it)")
+      ->capture_default_str();
   command.add_flag("--no-progress", args.no_progress, "no progress line on stderr");
 }
 
@@ -99,6 +102,7 @@ int run_backtest(const BacktestArgs& args) {
   options.skip_bad_rows = args.skip_bad_rows;
   options.reorder_window = args.reorder_window;
   options.catalog_dir = catalog_dir(args.catalog);
+  options.threads = args.threads;
   options.show_progress = !args.no_progress;
   options.progress_terminal = isatty(STDERR_FILENO) != 0;
 

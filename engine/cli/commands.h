@@ -52,6 +52,7 @@ struct BacktestArgs {
   bool skip_bad_rows = false;
   std::size_t reorder_window = 65536;
   CatalogArgs catalog;
+  unsigned threads = 0;
   bool no_progress = false;
 };
 void add_backtest_options(CLI::App& command, BacktestArgs& args);
@@ -123,6 +124,7 @@ struct ReplayArgs {
   TimeRangeArgs range;
   std::string out_dir;
   std::vector<std::string> pairs;
+  unsigned threads = 0;
   bool no_progress = false;
 };
 void add_replay_options(CLI::App& command, ReplayArgs& args);

@@ -86,6 +86,9 @@ void add_replay_options(CLI::App& command, ReplayArgs& args) {
   add_time_range_options(command, args.range);
   command.add_option("--out", args.out_dir, "output directory, laid out like the backtest's")->required();
   command.add_option("--pair", args.pairs, "replay only this pair (repeatable)");
+  command.add_option("--threads", args.threads,
+                     "threads for the pipelines and the reports; 0: one per core (outputs do not depend on it)")
+      ->capture_default_str();
   command.add_flag("--no-progress", args.no_progress, "no progress line on stderr");
 }
 
@@ -110,6 +113,7 @@ int run_replay(const ReplayArgs& args) {
   options.out_dir = args.out_dir;
   options.only_pairs = args.pairs;
   options.show_progress = !args.no_progress;
+  options.threads = args.threads;
   options.progress_terminal = isatty(STDERR_FILENO) != 0;
   options.progress_label = "replay";
   auto runner = BacktestRunner::create(options);

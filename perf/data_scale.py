@@ -16,6 +16,8 @@ USD-M pair), then measures on the same files, each figure the median of
              peak RSS of each process
   scaling    the same backtest over 1 day and over --days days: time per day
              and peak RSS, parsed and from the catalog
+  pairs      8 OLS pairs (windows 100..800) on the same legs against 1, from
+             the catalog: the pipelines spread over every core
 
 The references do less than the engine (no full-sample ADF, no report, no
 order-of-ids checks), so the ratios understate the engine's lead.
@@ -146,6 +148,12 @@ def main():
     config = os.path.join(args.work, "pair.yaml")
     with open(config, "w") as f:
         f.write(CONFIG)
+    config8 = os.path.join(args.work, "pairs8.yaml")
+    with open(config8, "w") as f:
+        f.write(CONFIG.split("pairs:")[0] + "pairs:\n")
+        for i in range(1, 9):
+            f.write("  - {name: p%d, y: SIMYUSDT, x: SIMXUSDT, model: {plugin: ols, params: {window: %d}}, "
+                    "zscore: {window: 100, entry: 2.0, exit: 0.0}}\n" % (i, 100 * i))
     for name, text in (("pandas_ref.py", PANDAS), ("numpy_ref.py", NUMPY)):
         with open(os.path.join(args.work, name), "w") as f:
             f.write(text)
@@ -163,8 +171,8 @@ def main():
                          ["SIMYUSDT=" + p for p in files("SIMYUSDT", 1)], check=True, capture_output=True, text=True)
     ing = json.loads(out.stdout)
 
-    def backtest(days, catalog):
-        argv = [bin_, "backtest", "--config", config, "--out", os.path.join(args.work, "out"), "--no-progress"]
+    def backtest(days, catalog, config_path=config):
+        argv = [bin_, "backtest", "--config", config_path, "--out", os.path.join(args.work, "out"), "--no-progress"]
         argv += ["--catalog", os.path.join(args.work, "catalog")] if catalog else ["--no-catalog"]
         for symbol in ("SIMXUSDT", "SIMYUSDT"):
             for path in files(symbol, days):
@@ -190,6 +198,8 @@ def main():
         many["parsed"].append(backtest(args.days, False))
         many["catalog"].append(backtest(args.days, True))
     span = {k: median_runs(v) for k, v in many.items()}
+    print("8 pairs ...", file=sys.stderr)
+    eight = median_runs([backtest(1, True, config8) for _ in range(args.repeat)])
 
     lines = [
         "Measured by `perf/data_scale.py --days %d --repeat %d` on %d cores, %s; a day = %.2f M trades, %.0f MB of CSV "
@@ -214,6 +224,9 @@ def main():
                      "day, %.2fx the memory |"
                      % (args.days, label, span[key][0], span[key][0] / args.days, span[key][1], day[key][0],
                         day[key][1], span[key][0] / args.days / day[key][0], span[key][1] / day[key][1]))
+    lines.append("| 8 OLS pairs vs 1 pair, catalog, %d cores | %.2f s, %.0f MB | %.2f s, %.0f MB | %.2fx the time of "
+                 "one pair |" % (os.cpu_count(), eight[0], eight[1], day["catalog"][0], day["catalog"][1],
+                                 eight[0] / day["catalog"][0]))
     table = "\n".join(lines) + "\n"
     print(table)
     if args.out:

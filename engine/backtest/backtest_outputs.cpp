@@ -1,10 +1,9 @@
 #include "backtest/backtest_outputs.h"
 
-#include <cstring>
-
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <span>
@@ -12,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "report/model_comparison_report.h"
+#include "report/series_thinner.h"
+#include "report/svg_chart.h"
 #include "stats/engle_granger.h"
 
 namespace alphastream {
@@ -86,26 +87,249 @@ void PairOutputs::write_alert(const PairRow& row, std::string_view kind) {
   alerts_ << alert.dump() << '\n';
 }
 
+Status PairOutputs::open_series(const std::string& path) {
+  std::vector<std::string> columns = {"ts_ms", "x", "y", "alpha", "beta", "spread", "zscore", "position"};
+  if (with_adf_) columns.insert(columns.end(), {"adf_stat", "adf_pvalue"});
+  columns.insert(columns.end(), extra_names_.begin(), extra_names_.end());
+  auto writer = SeriesCsvWriter::open(path, columns);
+  if (!writer) return writer.status();
+  series_ = std::move(writer.value());
+  auto rows = RowLog::create(path + ".rows", kColumns);
+  if (!rows) return rows.status();
+  rows_ = std::move(rows.value());
+  return Status::ok();
+}
+
+Status PairOutputs::open_alerts(const std::string& path) {
+  alerts_path_ = path;
+  alerts_.open(path, std::ios::binary);
+  if (!alerts_) return Status::error(path + ": cannot create");
+  return Status::ok();
+}
+
+void PairOutputs::on_row(const PairRow& row) {
+  if (series_) {
+    values_[0] = row.x;
+    values_[1] = row.y;
+    values_[2] = row.alpha;
+    values_[3] = row.beta;
+    values_[4] = row.spread;
+    values_[5] = row.zscore;
+    values_[6] = row.position;
+    if (with_adf_) {
+      values_[7] = row.adf_stat;
+      values_[8] = row.adf_pvalue;
+    }
+    for (std::size_t i = 0; i < extra_outputs_.size(); ++i) {
+      values_[first_extra_ + i] = row.model_outputs[extra_outputs_[i]];
+    }
+    series_->write_row(row.ts_ms, values_);
+  }
+  if (alerts_.is_open()) {
+    if (row.action != SignalAction::kNone) write_alert(row, signal_action_name(row.action));
+    if (row.stationarity != StationarityChange::kNone) write_alert(row, stationarity_change_name(row.stationarity));
+  }
+  if (row_count_ == 0) first_ts_ms_ = row.ts_ms;
+  last_ts_ms_ = row.ts_ms;
+  ++row_count_;
+  if (!rows_) {
+    path_.push_back(LedgerPoint{row.ts_ms, row.equity_usd, row.position});
+    return;
+  }
+  row_ = {row.x, row.y, row.alpha, row.beta, row.spread, row.zscore, static_cast<double>(row.position), row.equity_usd,
+          with_adf_ ? row.adf_pvalue : kNaN};
+  rows_->append(row.ts_ms, row_);
+  // FNV-1a over the bits of x and y.
+  for (const double v : {row.x, row.y}) {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    for (int b = 0; b < 8; ++b) {
+      xy_hash_ ^= (bits >> (8 * b)) & 0xFF;
+      xy_hash_ *= 1099511628211ull;
+    }
+  }
+}
+
+void PairOutputs::on_finish(const LedgerPoint& final_point) {
+  if (row_count_ == 0) return;
+  if (!rows_) {
+    path_.back() = final_point;
+    return;
+  }
+  row_[kEquity] = final_point.equity_usd;
+  row_[kPosition] = static_cast<double>(final_point.position);
+  rows_->replace_last(row_);
+}
+
+Status PairOutputs::close_files() {
+  if (alerts_.is_open()) {
+    alerts_.close();
+    if (!alerts_) return Status::error(alerts_path_ + ": write failed");
+  }
+  if (rows_) {
+    if (Status finished = rows_->finish(); !finished) return finished;
+  }
+  return series_ ? series_->close() : Status::ok();
+}
+
+LedgerPathReplay PairOutputs::path() const {
+  if (!rows_) {
+    return [this](const std::function<void(const LedgerPoint&)>& visit) {
+      for (const LedgerPoint& point : path_) visit(point);
+    };
+  }
+  return [this](const std::function<void(const LedgerPoint&)>& visit) {
+    // A read error stops the replay early; the thinning pass reports it.
+    (void)rows_->for_each([&](std::uint64_t, std::int64_t ts_ms, std::span<const double> v) {
+      visit(LedgerPoint{ts_ms, v[kEquity], static_cast<int>(v[kPosition])});
+    });
+  };
+}
+
+Status SymbolOutputs::open_series(const std::string& path) {
+  std::vector<std::string> columns = {"ts_ms"};
+  columns.insert(columns.end(), columns_.begin(), columns_.end());
+  auto writer = SeriesCsvWriter::open(path, columns);
+  if (!writer) return writer.status();
+  series_ = std::move(writer.value());
+  if (keep_panel_) {
+    auto rows = RowLog::create(path + ".rows", panel_row_.size());
+    if (!rows) return rows.status();
+    rows_ = std::move(rows.value());
+  }
+  return Status::ok();
+}
+
+void SymbolOutputs::on_row(const SymbolRow& row) {
+  if (series_) series_->write_row(row.ts_ms, row.outputs);
+  if (!rows_) return;
+  if (rows_->size() == 0) first_ts_ms_ = row.ts_ms;
+  last_ts_ms_ = row.ts_ms;
+  panel_row_[0] = row.last_price;
+  for (std::size_t i = 0; i < panel_outputs_.size(); ++i) panel_row_[1 + i] = row.outputs[panel_outputs_[i]];
+  rows_->append(row.ts_ms, panel_row_);
+}
+
+Status SymbolOutputs::close_files() {
+  if (rows_) {
+    if (Status finished = rows_->finish(); !finished) return finished;
+  }
+  return series_ ? series_->close() : Status::ok();
+}
+
+Status SymbolOutputs::thin_panel() {
+  panel_values_.assign(panel_outputs_.size(), {});
+  if (!rows_ || rows_->size() == 0) return Status::ok();
+  const ChartSpan span = chart_span(first_ts_ms_, last_ts_ms_);
+  SeriesThinner thinner(panel_row_.size(), span.from_ms, span.to_ms, span.columns);
+  thinner.keep(0);
+  thinner.keep(rows_->size() - 1);
+  Status read = rows_->for_each(
+      [&](std::uint64_t i, std::int64_t ts_ms, std::span<const double> v) { thinner.add(i, ts_ms, v); });
+  if (!read) return read;
+  const std::vector<std::uint64_t> kept = thinner.finish();
+  std::size_t next = 0;
+  return rows_->for_each([&](std::uint64_t i, std::int64_t ts_ms, std::span<const double> v) {
+    if (next == kept.size() || kept[next] != i) return;
+    ++next;
+    ts_ms_.push_back(ts_ms);
+    last_price_.push_back(v[0]);
+    for (std::size_t k = 0; k < panel_values_.size(); ++k) panel_values_[k].push_back(v[1 + k]);
+  });
+}
+
 Result<EngleGrangerResult> full_sample_engle_granger(PairRun& run) {
-  const ReportInput& report = run.outputs->report();
-  return engle_granger(report.x, report.y);
+  const RowLog& rows = run.outputs->row_log();
+  std::vector<double> x, y;
+  x.reserve(rows.size());
+  y.reserve(rows.size());
+  Status read = rows.for_each([&](std::uint64_t, std::int64_t, std::span<const double> v) {
+    x.push_back(v[PairOutputs::kX]);
+    y.push_back(v[PairOutputs::kY]);
+  });
+  if (!read) return read;
+  return engle_granger(x, y);
 }
 
 bool same_observations(PairRun& a, PairRun& b) {
-  const ReportInput& ra = a.outputs->report();
-  const ReportInput& rb = b.outputs->report();
-  const auto same = [](const std::vector<double>& u, const std::vector<double>& v) {
-    return u.size() == v.size() && std::memcmp(u.data(), v.data(), u.size() * sizeof(double)) == 0;
-  };
-  return same(ra.x, rb.x) && same(ra.y, rb.y);
+  if (a.outputs->rows() != b.outputs->rows() || a.outputs->xy_hash() != b.outputs->xy_hash()) return false;
+  RowLog::Cursor ca(a.outputs->row_log());
+  RowLog::Cursor cb(b.outputs->row_log());
+  std::int64_t ta = 0, tb = 0;
+  std::span<const double> va, vb;
+  while (ca.next(ta, va)) {
+    if (!cb.next(tb, vb)) return false;
+    if (std::memcmp(&va[PairOutputs::kX], &vb[PairOutputs::kX], 2 * sizeof(double)) != 0) return false;
+  }
+  return ca.status().is_ok() && !cb.next(tb, vb) && cb.status().is_ok();
 }
+
+namespace {
+
+// The report's series at the rows a SeriesThinner kept of every chart's
+// series (and of the drawdown, the first and last rows and the rows the
+// trade markers point at), so report.html is drawn as from every row.
+Status thin_report(const PairOutputs& outputs, std::span<const ClosedTrade> trades, ReportInput& report) {
+  const RowLog& rows = outputs.row_log();
+  report.observations = rows.size();
+  if (rows.size() == 0) return Status::ok();
+  const ChartSpan span = chart_span(outputs.first_ts_ms(), outputs.last_ts_ms());
+  // The thinned columns, then the drawdown.
+  constexpr std::size_t kDrawdown = PairOutputs::kColumns;
+  SeriesThinner thinner(PairOutputs::kColumns + 1, span.from_ms, span.to_ms, span.columns);
+  thinner.keep(0);
+  thinner.keep(rows.size() - 1);
+  // A marker sits on the last row at or before its time.
+  std::vector<std::int64_t> marks;
+  for (const ClosedTrade& t : trades) marks.insert(marks.end(), {t.entry_ts_ms, t.exit_ts_ms});
+  std::sort(marks.begin(), marks.end());
+  std::size_t mark = 0;
+  RunningDrawdown drawdown;
+  std::array<double, PairOutputs::kColumns + 1> row{};
+  Status read = rows.for_each([&](std::uint64_t i, std::int64_t ts_ms, std::span<const double> v) {
+    for (; mark < marks.size() && marks[mark] < ts_ms; ++mark) {
+      if (i > 0) thinner.keep(i - 1);
+    }
+    std::copy(v.begin(), v.end(), row.begin());
+    row[kDrawdown] = drawdown.next(v[PairOutputs::kEquity], ts_ms);
+    thinner.add(i, ts_ms, row);
+  });
+  if (!read) return read;
+  if (mark < marks.size()) thinner.keep(rows.size() - 1);
+  const std::vector<std::uint64_t> kept = thinner.finish();
+  report.worst_drawdown_usd = drawdown.worst;
+  report.worst_drawdown_ts_ms = drawdown.worst_ts_ms;
+
+  std::vector<double>* columns[] = {&report.x,      &report.y,        &report.alpha,
+                                    &report.beta,   &report.spread,   &report.zscore,
+                                    &report.position, &report.equity, &report.adf_pvalue};
+  for (std::vector<double>* column : columns) column->clear();
+  report.ts_ms.clear();
+  report.drawdown.clear();
+  RunningDrawdown again;
+  std::size_t next = 0;
+  return rows.for_each([&](std::uint64_t i, std::int64_t ts_ms, std::span<const double> v) {
+    const double dd = again.next(v[PairOutputs::kEquity], ts_ms);
+    if (next == kept.size() || kept[next] != i) return;
+    ++next;
+    report.ts_ms.push_back(ts_ms);
+    for (std::size_t c = 0; c < PairOutputs::kColumns; ++c) {
+      if (c == PairOutputs::kAdfPvalue && !outputs.with_adf()) continue;
+      columns[c]->push_back(v[c]);
+    }
+    report.drawdown.push_back(dd);
+  });
+}
+
+}  // namespace
 
 Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_granger_fit,
                           std::vector<SymbolPanel> panels, PairBacktestSummary& pair) {
   PairPipeline& pipeline = *run.pipeline;
-  ReportInput& report = run.outputs->report();
+  ReportInput report;
   const std::vector<ClosedTrade>& trades = pipeline.ledger().closed_trades();
   const PerformanceSummary performance = summarize_performance(run.outputs->path(), trades);
+  if (Status thinned = thin_report(*run.outputs, trades, report); !thinned) return thinned;
 
   nlohmann::ordered_json summary;
   summary["pair"] = pipeline.spec().name;
@@ -118,9 +342,9 @@ Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_
   // Observations not made because a leg was older than sampling.max_stale_ms.
   summary["stale_drops"] = pipeline.aligner().stale_drops();
   summary["longest_break_ms"] = pipeline.aligner().longest_break_ms();
-  if (!report.ts_ms.empty()) {
-    summary["first_ts_ms"] = report.ts_ms.front();
-    summary["last_ts_ms"] = report.ts_ms.back();
+  if (run.outputs->rows() > 0) {
+    summary["first_ts_ms"] = run.outputs->first_ts_ms();
+    summary["last_ts_ms"] = run.outputs->last_ts_ms();
   }
   EngleGrangerFigures eg;
   if (engle_granger_fit) {
@@ -220,21 +444,72 @@ Status write_comparison(const std::vector<PairRun>& runs, std::size_t first, std
   input.y_symbol = std::string(spec.y.view());
   input.x_symbol = std::string(spec.x.view());
   input.entry = spec.zscore.entry;
-  input.ts_ms = runs[first].outputs->report().ts_ms;
+  const bool with_adf = runs[first].outputs->with_adf();
+  const std::size_t models = last - first;
   for (std::size_t i = first; i < last; ++i) {
-    ReportInput& report = runs[i].outputs->report();
-    ModelTrack track;
+    ModelTrack& track = input.models.emplace_back();
     track.label = runs[i].label;
-    track.beta = report.beta;
-    track.zscore = report.zscore;
-    track.adf_pvalue = runs[i].outputs->adf_pvalue();
-    track.equity = report.equity;
     track.trades = results[i].trades;
     track.pnl_usd = results[i].pnl_usd;
     track.sharpe = results[i].sharpe;
     track.max_drawdown_usd = results[i].max_drawdown_usd;
-    input.models.push_back(std::move(track));
+    if (runs[i].outputs->rows() != runs[first].outputs->rows()) {
+      return Status::error("model comparison of " + spec.name + ": model '" + runs[i].label + "' has " +
+                           std::to_string(runs[i].outputs->rows()) + " observations, '" + runs[first].label +
+                           "' " + std::to_string(runs[first].outputs->rows()));
+    }
   }
+  // The models observe at the same times: their logs are read side by side,
+  // twice: to find the rows every chart keeps, then to take them.
+  const std::uint64_t rows = runs[first].outputs->rows();
+  constexpr std::size_t kCharted[] = {PairOutputs::kBeta, PairOutputs::kZscore, PairOutputs::kAdfPvalue,
+                                      PairOutputs::kEquity};
+  const auto read_side_by_side = [&](const std::function<void(std::uint64_t, std::int64_t,
+                                                               const std::vector<std::span<const double>>&)>& visit) {
+    std::vector<RowLog::Cursor> cursors;
+    for (std::size_t i = first; i < last; ++i) cursors.emplace_back(runs[i].outputs->row_log());
+    std::vector<std::span<const double>> values(models);
+    std::int64_t ts_ms = 0;
+    for (std::uint64_t row = 0; row < rows; ++row) {
+      for (std::size_t m = 0; m < models; ++m) {
+        if (!cursors[m].next(ts_ms, values[m])) return cursors[m].status().is_ok() ? Status::error("short log") : cursors[m].status();
+      }
+      visit(row, ts_ms, values);
+    }
+    return Status::ok();
+  };
+  std::vector<std::uint64_t> kept;
+  if (rows > 0) {
+    const ChartSpan span = chart_span(runs[first].outputs->first_ts_ms(), runs[first].outputs->last_ts_ms());
+    SeriesThinner thinner(models * std::size(kCharted), span.from_ms, span.to_ms, span.columns);
+    thinner.keep(0);
+    thinner.keep(rows - 1);
+    std::vector<double> charted(models * std::size(kCharted));
+    Status read = read_side_by_side([&](std::uint64_t row, std::int64_t ts_ms,
+                                        const std::vector<std::span<const double>>& values) {
+      for (std::size_t m = 0; m < models; ++m) {
+        for (std::size_t c = 0; c < std::size(kCharted); ++c) charted[m * std::size(kCharted) + c] = values[m][kCharted[c]];
+      }
+      thinner.add(row, ts_ms, charted);
+    });
+    if (!read) return read;
+    kept = thinner.finish();
+  }
+  std::size_t next = 0;
+  Status read = read_side_by_side([&](std::uint64_t row, std::int64_t ts_ms,
+                                      const std::vector<std::span<const double>>& values) {
+    if (next == kept.size() || kept[next] != row) return;
+    ++next;
+    input.ts_ms.push_back(ts_ms);
+    for (std::size_t m = 0; m < models; ++m) {
+      ModelTrack& track = input.models[m];
+      track.beta.push_back(values[m][PairOutputs::kBeta]);
+      track.zscore.push_back(values[m][PairOutputs::kZscore]);
+      if (with_adf) track.adf_pvalue.push_back(values[m][PairOutputs::kAdfPvalue]);
+      track.equity.push_back(values[m][PairOutputs::kEquity]);
+    }
+  });
+  if (!read) return read;
   return write_model_comparison_report(input, (fs::path(out_dir) / spec.name / "report.html").string());
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <fstream>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "backtest/backtest_runner.h"
+#include "backtest/row_log.h"
 #include "backtest/series_csv_writer.h"
 #include "core/status.h"
 #include "pipeline/pair_pipeline.h"
@@ -21,10 +23,16 @@
 
 namespace alphastream {
 
-// Collects a pair's rows: streams series.csv and keeps what the summary
-// statistics and the report need.
+// Collects a pair's rows: streams series.csv and alerts.jsonl, and spills
+// what the full-sample statistics and the report need to a RowLog beside
+// them, so memory does not grow with the run's length.
 class PairOutputs : public PairRowSink {
  public:
+  // The RowLog's columns.
+  enum Column : std::size_t { kX, kY, kAlpha, kBeta, kSpread, kZscore, kPosition, kEquity, kAdfPvalue, kColumns };
+
+  // keep_rows: the outputs are written (open_series first); else only the
+  // ledger's path is kept, in memory, for the performance figures.
   PairOutputs(const PairPipeline& pipeline, std::string label, bool keep_rows)
       : keep_rows_(keep_rows), with_adf_(pipeline.spec().adf.enabled()), pair_(pipeline.spec().name),
         model_(std::move(label)) {
@@ -40,79 +48,28 @@ class PairOutputs : public PairRowSink {
     values_.resize(first_extra_ + extra_outputs_.size());
   }
 
-  Status open_series(const std::string& path) {
-    std::vector<std::string> columns = {"ts_ms", "x", "y", "alpha", "beta", "spread", "zscore", "position"};
-    if (with_adf_) columns.insert(columns.end(), {"adf_stat", "adf_pvalue"});
-    columns.insert(columns.end(), extra_names_.begin(), extra_names_.end());
-    auto writer = SeriesCsvWriter::open(path, columns);
-    if (!writer) return writer.status();
-    series_ = std::move(writer.value());
-    return Status::ok();
-  }
+  // series.csv at path, and its RowLog beside it.
+  Status open_series(const std::string& path);
+  Status open_alerts(const std::string& path);
 
-  Status open_alerts(const std::string& path) {
-    alerts_path_ = path;
-    alerts_.open(path, std::ios::binary);
-    if (!alerts_) return Status::error(path + ": cannot create");
-    return Status::ok();
-  }
-
-  void on_row(const PairRow& row) override {
-    if (series_) {
-      values_[0] = row.x;
-      values_[1] = row.y;
-      values_[2] = row.alpha;
-      values_[3] = row.beta;
-      values_[4] = row.spread;
-      values_[5] = row.zscore;
-      values_[6] = row.position;
-      if (with_adf_) {
-        values_[7] = row.adf_stat;
-        values_[8] = row.adf_pvalue;
-      }
-      for (std::size_t i = 0; i < extra_outputs_.size(); ++i) {
-        values_[first_extra_ + i] = row.model_outputs[extra_outputs_[i]];
-      }
-      series_->write_row(row.ts_ms, values_);
-    }
-    if (alerts_.is_open()) {
-      if (row.action != SignalAction::kNone) write_alert(row, signal_action_name(row.action));
-      if (row.stationarity != StationarityChange::kNone) write_alert(row, stationarity_change_name(row.stationarity));
-    }
-    path_.push_back(LedgerPoint{row.ts_ms, row.equity_usd, row.position});
-    if (!keep_rows_) return;
-    report_.ts_ms.push_back(row.ts_ms);
-    report_.x.push_back(row.x);
-    report_.y.push_back(row.y);
-    report_.alpha.push_back(row.alpha);
-    report_.beta.push_back(row.beta);
-    report_.spread.push_back(row.spread);
-    report_.zscore.push_back(row.zscore);
-    report_.position.push_back(row.position);
-    report_.equity.push_back(row.equity_usd);
-    if (with_adf_) report_.adf_pvalue.push_back(row.adf_pvalue);
-  }
+  void on_row(const PairRow& row) override;
 
   // After PairPipeline::finish(): the closing of a position still open at the
   // end of data replaces the last point of the equity path.
-  void on_finish(const LedgerPoint& final_point) {
-    if (path_.empty()) return;
-    path_.back() = final_point;
-    if (!keep_rows_) return;
-    report_.equity.back() = final_point.equity_usd;
-    report_.position.back() = final_point.position;
-  }
+  void on_finish(const LedgerPoint& final_point);
 
-  Status close_files() {
-    if (alerts_.is_open()) {
-      alerts_.close();
-      if (!alerts_) return Status::error(alerts_path_ + ": write failed");
-    }
-    return series_ ? series_->close() : Status::ok();
-  }
-  const std::vector<LedgerPoint>& path() const { return path_; }
-  const std::vector<double>& adf_pvalue() const { return report_.adf_pvalue; }
-  ReportInput& report() { return report_; }
+  Status close_files();
+
+  bool with_adf() const { return with_adf_; }
+  std::uint64_t rows() const { return row_count_; }
+  std::int64_t first_ts_ms() const { return first_ts_ms_; }
+  std::int64_t last_ts_ms() const { return last_ts_ms_; }
+  // REQUIRES: keep_rows, close_files() done.
+  const RowLog& row_log() const { return *rows_; }
+  // A hash of the (x, y) series, to find runs that observed the same prices.
+  std::uint64_t xy_hash() const { return xy_hash_; }
+  // The ledger's path, from the RowLog or memory, for summarize_performance.
+  LedgerPathReplay path() const;
 
  private:
   // One JSON line per signal or stationarity change: what a pager would get.
@@ -129,12 +86,17 @@ class PairOutputs : public PairRowSink {
   std::vector<std::string> extra_names_;
   std::vector<double> values_;
   std::unique_ptr<SeriesCsvWriter> series_;
-  std::vector<LedgerPoint> path_;
-  ReportInput report_;
+  std::unique_ptr<RowLog> rows_;
+  std::array<double, kColumns> row_{};
+  std::vector<LedgerPoint> path_;  // without keep_rows only
+  std::uint64_t row_count_ = 0;
+  std::int64_t first_ts_ms_ = 0;
+  std::int64_t last_ts_ms_ = 0;
+  std::uint64_t xy_hash_ = 14695981039346656037ull;
 };
 
 // Collects a symbol model's rows: streams series.csv and, for a pair leg,
-// keeps what the pair reports' microstructure panels chart.
+// spills what the pair reports' microstructure panels chart to a RowLog.
 class SymbolOutputs : public SymbolRowSink {
  public:
   SymbolOutputs(const ModelInstance& model, bool keep_panel) : keep_panel_(keep_panel) {
@@ -147,29 +109,16 @@ class SymbolOutputs : public SymbolRowSink {
       panel_outputs_.push_back(i);
       panel_names_.push_back(name);
     }
-    panel_values_.resize(panel_outputs_.size());
+    panel_row_.resize(1 + panel_outputs_.size());
   }
 
-  Status open_series(const std::string& path) {
-    std::vector<std::string> columns = {"ts_ms"};
-    columns.insert(columns.end(), columns_.begin(), columns_.end());
-    auto writer = SeriesCsvWriter::open(path, columns);
-    if (!writer) return writer.status();
-    series_ = std::move(writer.value());
-    return Status::ok();
-  }
+  Status open_series(const std::string& path);
+  void on_row(const SymbolRow& row) override;
+  Status close_files();
 
-  void on_row(const SymbolRow& row) override {
-    if (series_) series_->write_row(row.ts_ms, row.outputs);
-    if (!keep_panel_) return;
-    ts_ms_.push_back(row.ts_ms);
-    last_price_.push_back(row.last_price);
-    for (std::size_t i = 0; i < panel_outputs_.size(); ++i) panel_values_[i].push_back(row.outputs[panel_outputs_[i]]);
-  }
-
-  Status close_files() { return series_ ? series_->close() : Status::ok(); }
-
-  // REQUIRES: keep_panel. Views into this object.
+  // REQUIRES: keep_panel, close_files() done. Keeps the rows of the panel's
+  // charts (SeriesThinner); then panel() views them.
+  Status thin_panel();
   SymbolPanel panel(const std::string& symbol, const std::string& label) const {
     SymbolPanel panel{symbol, label, ts_ms_, last_price_, {}};
     for (std::size_t i = 0; i < panel_names_.size(); ++i) panel.outputs.emplace_back(panel_names_[i], panel_values_[i]);
@@ -182,6 +131,11 @@ class SymbolOutputs : public SymbolRowSink {
   std::unique_ptr<SeriesCsvWriter> series_;
   std::vector<std::uint32_t> panel_outputs_;
   std::vector<std::string> panel_names_;
+  std::unique_ptr<RowLog> rows_;  // last price, then the panel outputs
+  std::vector<double> panel_row_;
+  std::int64_t first_ts_ms_ = 0;
+  std::int64_t last_ts_ms_ = 0;
+  // The thinned panel.
   std::vector<std::int64_t> ts_ms_;
   std::vector<double> last_price_;
   std::vector<std::vector<double>> panel_values_;

@@ -249,6 +249,8 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
     if (options.write_outputs) {
       Status closed = run.outputs->close_files();
       if (!closed) return closed;
+      // A leg's panel, thinned once for every pair report that shows it.
+      if (Status thinned = run.outputs->thin_panel(); !thinned) return thinned;
     }
     summary.symbols.push_back(result);
   }

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -138,9 +139,15 @@ struct PerformanceSummary {
 
 // Performance of a run: path holds one point per observation (ledger
 // last_point() after each, the last one replaced after finish()); trades are
-// the closed trades. Allocates (a copy of the gaps for the median): not for
-// the hot path.
+// the closed trades. Allocates (the distinct gaps, for their median): not
+// for the hot path.
 PerformanceSummary summarize_performance(std::span<const LedgerPoint> path,
                                          std::span<const ClosedTrade> trades);
+
+// The same over a path too long to hold in memory: replay(visit) calls visit
+// with every point of the path in order; it is replayed three times. Same
+// figures, bit for bit, as the span version.
+using LedgerPathReplay = std::function<void(const std::function<void(const LedgerPoint&)>& visit)>;
+PerformanceSummary summarize_performance(const LedgerPathReplay& replay, std::span<const ClosedTrade> trades);
 
 }  // namespace alphastream

@@ -22,7 +22,8 @@ Status check_input(const ReportInput& in) {
   const std::pair<const char*, const std::vector<double>*> series[] = {
       {"x", &in.x},         {"y", &in.y},           {"alpha", &in.alpha},
       {"beta", &in.beta},   {"spread", &in.spread}, {"zscore", &in.zscore},
-      {"position", &in.position}, {"equity", &in.equity}, {"adf_pvalue", &in.adf_pvalue}};
+      {"position", &in.position}, {"equity", &in.equity}, {"adf_pvalue", &in.adf_pvalue},
+      {"drawdown", &in.drawdown}};
   for (const auto& [name, values] : series) {
     if (!values->empty() && values->size() != in.ts_ms.size()) {
       return Status::error("backtest report for " + in.pair + ": series '" + name + "' has " +
@@ -95,7 +96,8 @@ void append_header(std::string& out, const ReportInput& in) {
                 format_utc(in.ts_ms.front()) + " \u2192 " + format_utc(in.ts_ms.back()));
     append_fact(out, "Duration", format_duration_ms(in.ts_ms.back() - in.ts_ms.front()));
   }
-  append_fact(out, "Observations", format_grouped(static_cast<double>(in.ts_ms.size()), 0));
+  const std::uint64_t observations = in.observations > 0 ? in.observations : in.ts_ms.size();
+  append_fact(out, "Observations", format_grouped(static_cast<double>(observations), 0));
   append_fact(out, "Trades", format_grouped(static_cast<double>(in.trades.size()), 0));
   std::string thresholds = "entry \u00b1" + format_fixed(in.entry, 2) + ", exit \u00b1" +
                            format_fixed(in.exit, 2) + ", stop ";
@@ -265,19 +267,18 @@ std::string equity_chart(const ReportInput& in) {
 std::string drawdown_chart(const ReportInput& in) {
   LineChart chart = base_chart(in, "drawdown", "Drawdown", 200);
   chart.y_label = "USD";
-  std::vector<double> drawdown(in.equity.size(), std::nan(""));
-  double peak = -std::numeric_limits<double>::infinity();
-  double worst = 0;
-  std::int64_t worst_ts = 0;
-  for (std::size_t i = 0; i < in.equity.size(); ++i) {
-    if (!std::isfinite(in.equity[i])) continue;
-    peak = std::max(peak, in.equity[i]);
-    drawdown[i] = in.equity[i] - peak;
-    if (drawdown[i] < worst) {
-      worst = drawdown[i];
-      worst_ts = in.ts_ms[i];
-    }
+  std::vector<double> computed;
+  RunningDrawdown running;
+  if (in.drawdown.empty()) {
+    computed.reserve(in.equity.size());
+    for (std::size_t i = 0; i < in.equity.size(); ++i) computed.push_back(running.next(in.equity[i], in.ts_ms[i]));
+  } else {
+    running.worst = in.worst_drawdown_usd;
+    running.worst_ts_ms = in.worst_drawdown_ts_ms;
   }
+  const std::vector<double>& drawdown = in.drawdown.empty() ? computed : in.drawdown;
+  const double worst = running.worst;
+  const std::int64_t worst_ts = running.worst_ts_ms;
   chart.subtitle = "USD below the running peak of equity";
   if (worst < 0) {
     chart.subtitle += "; deepest " + format_grouped(worst, 2) + " USD at " + format_utc(worst_ts) + " UTC";
@@ -411,6 +412,17 @@ void append_trades(std::string& out, const ReportInput& in) {
 }
 
 }  // namespace
+
+double RunningDrawdown::next(double equity, std::int64_t ts_ms) {
+  if (!std::isfinite(equity)) return std::nan("");
+  peak = std::max(peak, equity);
+  const double drawdown = equity - peak;
+  if (drawdown < worst) {
+    worst = drawdown;
+    worst_ts_ms = ts_ms;
+  }
+  return drawdown;
+}
 
 Result<std::string> render_backtest_report(const ReportInput& input) {
   if (Status status = check_input(input); !status) return status;

@@ -67,6 +67,23 @@ struct ReportInput {
   std::vector<std::pair<std::string, std::string>> summary;  // key, formatted value
   std::vector<ReportTrade> trades;
   std::vector<SymbolPanel> symbols;  // a microstructure panel each, in this order
+  // A thinned input (the rows SeriesThinner kept of every series, so every
+  // chart is drawn as from the whole): the whole run's observation count,
+  // and its drawdown at the kept rows with the deepest point. Left empty,
+  // both come from ts_ms and equity.
+  std::uint64_t observations = 0;
+  std::vector<double> drawdown;
+  double worst_drawdown_usd = 0;
+  std::int64_t worst_drawdown_ts_ms = 0;
+};
+
+// Equity below its running peak, point by point, and the deepest point.
+struct RunningDrawdown {
+  double peak = -std::numeric_limits<double>::infinity();
+  double worst = 0;
+  std::int64_t worst_ts_ms = 0;
+  // The drawdown at this point; NaN (and no change) for a non-finite equity.
+  double next(double equity, std::int64_t ts_ms);
 };
 
 // The trades table lists at most this many rows and says how many it left out.

@@ -579,6 +579,11 @@ std::vector<TimeTick> time_ticks(std::int64_t from_ms, std::int64_t to_ms, int m
   return {};
 }
 
+ChartSpan chart_span(std::int64_t first_ms, std::int64_t last_ms, const ChartFrame& frame, int columns) {
+  return {first_ms, last_ms > first_ms ? last_ms : first_ms + kSecondMs,
+          columns > 0 ? columns : std::max(1, frame.plot_width_px())};
+}
+
 DecimatedLine decimate_min_max(std::span<const std::int64_t> ts_ms,
                                std::span<const double> values, std::int64_t from_ms,
                                std::int64_t to_ms, int columns) {
@@ -652,9 +657,10 @@ std::string svg_line_chart(const LineChart& chart) {
   }
 
   const ChartFrame& frame = chart.frame;
-  const std::int64_t from_ms = ts.front();
-  const std::int64_t to_ms = ts.back() > ts.front() ? ts.back() : ts.front() + kSecondMs;
-  const int columns = chart.columns > 0 ? chart.columns : std::max(1, frame.plot_width_px());
+  const ChartSpan span = chart_span(ts.front(), ts.back(), frame, chart.columns);
+  const std::int64_t from_ms = span.from_ms;
+  const std::int64_t to_ms = span.to_ms;
+  const int columns = span.columns;
   Range left_range, right_range;
   bool has_left = false, has_right = false;
   for (PreparedSeries& s : series) {

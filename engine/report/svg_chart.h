@@ -129,6 +129,15 @@ struct DecimatedLine {
   std::vector<std::size_t> indices;       // into the input, ascending
   std::vector<std::size_t> segment_ends;  // exclusive ends into `indices`
 };
+// The time span and the decimation columns svg_line_chart uses for a chart
+// whose ts_ms runs from first_ms to last_ms (a single time spans a second).
+struct ChartSpan {
+  std::int64_t from_ms = 0;
+  std::int64_t to_ms = 0;
+  int columns = 1;
+};
+ChartSpan chart_span(std::int64_t first_ms, std::int64_t last_ms, const ChartFrame& frame = {}, int columns = 0);
+
 // REQUIRES: values.size() == ts_ms.size(), ts_ms ascending, columns > 0.
 DecimatedLine decimate_min_max(std::span<const std::int64_t> ts_ms,
                                std::span<const double> values, std::int64_t from_ms,

@@ -1,0 +1,98 @@
+#include "backtest/row_log.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <unistd.h>
+
+namespace alphastream {
+namespace {
+
+constexpr std::size_t kBlockRows = 4096;
+
+}  // namespace
+
+Result<std::unique_ptr<RowLog>> RowLog::create(std::string path, std::size_t width) {
+  std::FILE* file = std::fopen(path.c_str(), "w+b");
+  if (file == nullptr) return Status::error(path + ": cannot create: " + std::strerror(errno));
+  std::setvbuf(file, nullptr, _IOFBF, 1 << 20);
+  return std::unique_ptr<RowLog>(new RowLog(std::move(path), width, file));
+}
+
+RowLog::RowLog(std::string path, std::size_t width, std::FILE* file)
+    : path_(std::move(path)), width_(width), file_(file), record_(width + 1), last_(width + 1) {}
+
+RowLog::~RowLog() {
+  std::fclose(file_);
+  std::remove(path_.c_str());
+}
+
+void RowLog::append(std::int64_t ts_ms, std::span<const double> values) {
+  std::memcpy(record_.data(), &ts_ms, sizeof ts_ms);
+  std::copy(values.begin(), values.end(), record_.begin() + 1);
+  if (error_.is_ok() && std::fwrite(record_.data(), sizeof(double), record_.size(), file_) != record_.size()) {
+    error_ = Status::error(path_ + ": write failed: " + std::strerror(errno));
+  }
+  last_ = record_;
+  ++rows_;
+}
+
+void RowLog::replace_last(std::span<const double> values) {
+  std::copy(values.begin(), values.end(), last_.begin() + 1);
+  const long back = -static_cast<long>(last_.size() * sizeof(double));
+  if (error_.is_ok() && (std::fseek(file_, back, SEEK_END) != 0 ||
+                         std::fwrite(last_.data(), sizeof(double), last_.size(), file_) != last_.size())) {
+    error_ = Status::error(path_ + ": write failed: " + std::strerror(errno));
+  }
+}
+
+Status RowLog::finish() {
+  if (error_.is_ok() && std::fflush(file_) != 0) {
+    error_ = Status::error(path_ + ": write failed: " + std::strerror(errno));
+  }
+  return error_;
+}
+
+RowLog::Cursor::Cursor(const RowLog& log) : log_(log), block_(kBlockRows * (log.width_ + 1)) {
+  if (!log.error_.is_ok()) status_ = log.error_;
+}
+
+bool RowLog::Cursor::next(std::int64_t& ts_ms, std::span<const double>& values) {
+  if (!status_.is_ok()) return false;
+  const std::size_t stride = log_.width_ + 1;
+  if (position_ == in_block_) {
+    if (read_ == log_.rows_) return false;
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockRows, log_.rows_ - read_));
+    const std::size_t bytes = want * stride * sizeof(double);
+    const auto offset = static_cast<off_t>(read_ * stride * sizeof(double));
+    std::size_t done = 0;
+    while (done < bytes) {
+      const ssize_t got = ::pread(::fileno(log_.file_), reinterpret_cast<char*>(block_.data()) + done, bytes - done,
+                                  offset + static_cast<off_t>(done));
+      if (got <= 0) {
+        status_ = Status::error(log_.path_ + ": read failed after " + std::to_string(read_) + " of " +
+                                std::to_string(log_.rows_) + " rows");
+        return false;
+      }
+      done += static_cast<std::size_t>(got);
+    }
+    read_ += want;
+    in_block_ = want;
+    position_ = 0;
+  }
+  const double* row = block_.data() + position_++ * stride;
+  std::memcpy(&ts_ms, row, sizeof ts_ms);
+  values = std::span<const double>(row + 1, log_.width_);
+  return true;
+}
+
+Status RowLog::for_each(const std::function<void(std::uint64_t, std::int64_t, std::span<const double>)>& visit) const {
+  Cursor cursor(*this);
+  std::int64_t ts_ms = 0;
+  std::span<const double> values;
+  for (std::uint64_t index = 0; cursor.next(ts_ms, values); ++index) visit(index, ts_ms, values);
+  return cursor.status();
+}
+
+}  // namespace alphastream

@@ -23,7 +23,7 @@ The references do less than the engine (no full-sample ADF, no report, no
 order-of-ids checks), so the ratios understate the engine's lead.
 
   perf/data_scale.py [--build build] [--work /tmp/alphastream-data-scale]
-                     [--days 4] [--repeat 3] [--out FILE.md]
+                     [--days 4] [--repeat 3] [--rate 14] [--out FILE.md]
 
 Not a test: it takes a few minutes and its figures depend on the machine.
 """
@@ -39,7 +39,7 @@ import textwrap
 import time
 
 PY = "/usr/bin/python3"
-RATE = "14"  # trades/s per leg
+RATE = 14  # trades/s per leg, by default
 CONFIG = """\
 sampling: {mode: time, interval_ms: 1000}
 backtest: {fee_bps: 4.0, slippage_bps: 1.0, notional: 10000}
@@ -132,6 +132,8 @@ def main():
     parser.add_argument("--work", default="/tmp/alphastream-data-scale")
     parser.add_argument("--days", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=RATE,
+                        help="trades/s per leg (lower it for a month: --days 31 --rate 2 is ~0.6 GB of CSV)")
     parser.add_argument("--out", help="also write the Markdown table here")
     args = parser.parse_args()
     bin_ = os.path.abspath(os.path.join(args.build, "alphastream"))
@@ -144,7 +146,7 @@ def main():
     os.makedirs(data)
     print("generating %d day(s) of SIMXUSDT and SIMYUSDT in %s" % (args.days, data), file=sys.stderr)
     subprocess.run([bin_, "simulate", "--out", data, "--hours", str(24 * args.days), "--start", "2024-03-01",
-                    "--x-rate", RATE, "--y-rate", RATE], check=True, capture_output=True)
+                    "--x-rate", str(args.rate), "--y-rate", str(args.rate)], check=True, capture_output=True)
     config = os.path.join(args.work, "pair.yaml")
     with open(config, "w") as f:
         f.write(CONFIG)

@@ -66,6 +66,8 @@ class PairPipeline {
 
   const PairSpec& spec() const { return spec_; }
   const ModelInstance& model() const { return *model_; }
+  // [control plane: between trades] Restoring a saved state.
+  ModelInstance& model() { return *model_; }
   const PaperLedger& ledger() const { return ledger_; }
   const PairAligner& aligner() const { return aligner_; }
   const RollingAdf& rolling_adf() const { return adf_; }

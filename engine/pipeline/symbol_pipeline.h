@@ -61,6 +61,8 @@ class SymbolPipeline {
 
   const SymbolSpec& spec() const { return spec_; }
   const ModelInstance& model() const { return *model_; }
+  // [control plane: between trades] Restoring a saved state.
+  ModelInstance& model() { return *model_; }
   std::uint64_t trades() const { return trades_; }
   std::uint64_t late_trades() const { return late_trades_; }
   std::uint64_t rows() const { return rows_; }

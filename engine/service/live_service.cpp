@@ -26,6 +26,7 @@
 #include "reactor/shard_map.h"
 #include "service/feed_ingest.h"
 #include "service/model_gauges.h"
+#include "service/model_state_store.h"
 #include "service/reload_plan.h"
 #include "service/service_metrics.h"
 #include "service/shard_book.h"
@@ -115,6 +116,15 @@ class LiveService {
   std::optional<ReloadWarmup> plan_reload_warmup();
   void warm_new_pipelines(PipelineSet& set, const ReloadWarmup& warmup);
   Status start_storage();
+  // Where the models' states are kept between runs, beside the journal.
+  std::string model_state_dir() const {
+    return (std::filesystem::path(config_.service.storage.lmdb_path) / "model-state").string();
+  }
+  std::vector<PipelineBook*> pipeline_books() const {
+    std::vector<PipelineBook*> books;
+    for (ShardBook* book : books_) books.push_back(&book->book());
+    return books;
+  }
   Status create_source();
   // The REST backfill of live gaps (feed.backfill), when the source has a venue.
   void start_backfill();
@@ -151,6 +161,7 @@ class LiveService {
   std::shared_ptr<FeedCollector> feed_metrics_;
   std::unique_ptr<MetricsServer> metrics_server_;
   ServiceState state_;
+  bool source_started_ = false;  // a clean stop saves the models' states
   Status failure_ = Status::ok();
 };
 
@@ -275,6 +286,13 @@ Status LiveService::warm_from_journal() {
   spdlog::info("warm start: {} trades of the journal replayed ({} s of it, up to {:%Y-%m-%dT%H:%M:%S}Z) in {:.2f} s",
                *replayed, storage.warmup_s, fmt::gmtime(static_cast<std::time_t>(summary->last_transact_time_ms / 1000)),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  // The models saved at the last clean stop continue from their own state.
+  const ModelStateCounts restored = restore_model_states(model_state_dir(), *summary, pipeline_books());
+  for (const std::string& problem : restored.problems) spdlog::warn("warm start: model state {}", problem);
+  if (restored.saved > 0 || restored.skipped > 0) {
+    spdlog::info("warm start: {} model state(s) restored from {}, {} saved for another journal or not saved",
+                 restored.saved, model_state_dir(), restored.skipped);
+  }
   return Status::ok();
 }
 
@@ -592,6 +610,21 @@ void LiveService::finish_shutdown() {
   if (ingest_) ingest_->end_backfill();
   // Drain: every trade already routed reaches its pipeline.
   if (shards_) shards_->stop();
+  if (recorder_ && source_started_) {
+    // The shards have stopped: their models are this thread's now.
+    if (Status flushed = recorder_->flush(); flushed) {
+      if (auto journal = recorder_->summary()) {
+        std::vector<ModelState> states;
+        for (ShardBook* book : books_) {
+          std::vector<ModelState> own = book->model_states();
+          states.insert(states.end(), std::make_move_iterator(own.begin()), std::make_move_iterator(own.end()));
+        }
+        const ModelStateCounts saved = save_model_states(model_state_dir(), *journal, states);
+        for (const std::string& problem : saved.problems) spdlog::warn("model state not saved: {}", problem);
+        if (saved.saved > 0) spdlog::info("{} model state(s) saved to {}", saved.saved, model_state_dir());
+      }
+    }
+  }
   if (recorder_) recorder_->close();
   std::uint64_t accepted = 0, gaps = 0, missing = 0;
   for (const FeedIngest::SymbolView& view : ingest_->symbol_counters()) {
@@ -655,6 +688,7 @@ Status LiveService::run() {
                config_.symbols.size(), source_->description());
 
   status = source_->start(ingest_->symbols());
+  source_started_ = status.is_ok();
   if (!status) {
     finish_shutdown();
     return Status::invalid_input(config_.path + ": " + status.message());

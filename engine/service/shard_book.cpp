@@ -5,7 +5,14 @@
 
 namespace alphastream {
 
-void ShardBook::finish_data() { book_.finish(); }
+void ShardBook::finish_data() {
+  if (!states_before_finish_) states_before_finish_ = capture_model_states(book_);
+  book_.finish();
+}
+
+std::vector<ModelState> ShardBook::model_states() {
+  return states_before_finish_ ? *states_before_finish_ : capture_model_states(book_);
+}
 
 void ShardBook::on_trade(const AggTrade& trade) {
   const PipelineBook::Delivery delivery = book_.on_trade(trade);

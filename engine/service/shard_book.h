@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "core/clock.h"
 #include "metrics/latency_histogram.h"
 #include "reactor/shard_group.h"
+#include "service/model_state_store.h"
 
 namespace alphastream {
 
@@ -41,6 +43,10 @@ class ShardBook : public ShardHandler {
   // (PairPipeline::finish, SymbolPipeline::finish). Later trades of the same
   // intervals would be late.
   void finish_data();
+  // The models' states as they were before finish_data() ran (a finished
+  // model has seen the open interval a restart's replay leaves open), or
+  // as they are now. [shard thread, or any once the shard has stopped]
+  std::vector<ModelState> model_states();
 
   // [shard thread] A trade goes to every pipeline with that symbol as a leg
   // or subject; a clock event closes intervals that ended clock_grace_ms ago.
@@ -69,6 +75,7 @@ class ShardBook : public ShardHandler {
   std::int64_t latest_trade_ms_ = 0;  // 0: no trade yet
   std::atomic<std::uint64_t> trades_routed_{0};
   std::atomic<std::uint64_t> trades_unrouted_{0};
+  std::optional<std::vector<ModelState>> states_before_finish_;
 };
 
 }  // namespace alphastream

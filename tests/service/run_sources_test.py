@@ -263,6 +263,15 @@ class RunFileSources(unittest.TestCase):
         cold_journal = os.path.join(self.dir, "journal-cold")
         import shutil
         shutil.copytree(journal, cold_journal)
+        # The first half's clean stop saved the models that have the state
+        # extension (every shipped plugin), with the journal they belong to.
+        self.assertEqual(sorted(os.listdir(os.path.join(journal, "model-state"))),
+                         ["pair-%s-kalman.state" % ss.PAIR, "pair-%s-ols.state" % ss.PAIR,
+                          "symbol-%s-microstructure.state" % ss.X_SYMBOL])
+        short_journal, stateless_journal = (os.path.join(self.dir, n) for n in ("journal-short", "journal-stateless"))
+        shutil.copytree(journal, short_journal)
+        shutil.copytree(journal, stateless_journal)
+        shutil.rmtree(os.path.join(stateless_journal, "model-state"))
 
         def second_half(name, journal_path, warmup=None):
             config, port = self.write_config(name, feeds[1], journal_path)
@@ -303,6 +312,28 @@ class RunFileSources(unittest.TestCase):
         labels = {"pair": ss.PAIR, "model": "ols"}
         self.assertLess(cold.value("alphastream_pair_observations_total", **labels),
                         whole.value("alphastream_pair_observations_total", **labels))
+
+        # A warm-up of 10 minutes refills the windows (ols 60, z-score 30
+        # observations) but not the Kalman filter's memory of the whole first
+        # half: its saved state does. Without it the filter ends elsewhere.
+        kalman = {"pair": ss.PAIR, "model": "kalman"}
+        restored, log = second_half("second-half-short.yaml", short_journal, warmup=600)
+        self.assertIn("warm start: 3 model state(s) restored", log)
+        stateless, log = second_half("second-half-stateless.yaml", stateless_journal, warmup=600)
+        self.assertNotIn("model state(s) restored", log)
+        for name in ("beta", "alpha", "spread", "zscore"):
+            after, uninterrupted, replayed_only = (m.value("alphastream_pair_" + name, **kalman)
+                                                   for m in (restored, whole, stateless))
+            self.assertTrue(same_number(after, uninterrupted), "kalman %s: restored %r, uninterrupted %r"
+                            % (name, after, uninterrupted))
+            if name in ("beta", "alpha"):
+                self.assertFalse(same_number(replayed_only, uninterrupted),
+                                 "kalman %s: the 10-minute replay alone already ends at %r" % (name, replayed_only))
+        for output in PAIR_OUTPUTS["kalman"]:
+            after, uninterrupted = (m.value("alphastream_model_output", plugin="kalman", output=output, **kalman)
+                                    for m in (restored, whole))
+            self.assertTrue(same_number(after, uninterrupted), "kalman %s: restored %r, uninterrupted %r"
+                            % (output, after, uninterrupted))
 
     # --- feed.source: replay
 

@@ -49,6 +49,19 @@ std::string_view format_decimal(double value, int decimals, char (&buffer)[kMaxF
   return {buffer, std::to_chars(buffer, end, value, std::chars_format::fixed, precision).ptr};
 }
 
+// The fields both layouts end with: ","f":..,"l":..,"T":..,"m":..}".
+void append_ids_time_side(std::string& out, const AggTrade& trade) {
+  out += kFirstTradeId;
+  append_integer(out, trade.first_trade_id);
+  out += kLastTradeId;
+  append_integer(out, trade.last_trade_id);
+  out += kTransactTime;
+  append_integer(out, trade.transact_time_ms);
+  out += kBuyerMaker;
+  out += trade.is_buyer_maker ? "true" : "false";
+  out += kPayloadEnd;
+}
+
 }  // namespace
 
 void append_agg_trade_payload(std::string& out, const AggTrade& trade, AggTradeDecimals decimals) {
@@ -66,15 +79,7 @@ void append_agg_trade_payload(std::string& out, const AggTrade& trade, AggTradeD
   out += quantity;
   out += kNetQuantity;
   out += quantity;
-  out += kFirstTradeId;
-  append_integer(out, trade.first_trade_id);
-  out += kLastTradeId;
-  append_integer(out, trade.last_trade_id);
-  out += kTransactTime;
-  append_integer(out, trade.transact_time_ms);
-  out += kBuyerMaker;
-  out += trade.is_buyer_maker ? "true" : "false";
-  out += kPayloadEnd;
+  append_ids_time_side(out, trade);
 }
 
 void append_rest_agg_trade(std::string& out, const AggTrade& trade, AggTradeDecimals decimals) {
@@ -85,15 +90,7 @@ void append_rest_agg_trade(std::string& out, const AggTrade& trade, AggTradeDeci
   out += format_decimal(trade.price, decimals.price, buffer);
   out += kQuantity;
   out += format_decimal(trade.quantity, decimals.quantity, buffer);
-  out += kFirstTradeId;
-  append_integer(out, trade.first_trade_id);
-  out += kLastTradeId;
-  append_integer(out, trade.last_trade_id);
-  out += kTransactTime;
-  append_integer(out, trade.transact_time_ms);
-  out += kBuyerMaker;
-  out += trade.is_buyer_maker ? "true" : "false";
-  out += kPayloadEnd;
+  append_ids_time_side(out, trade);
 }
 
 void append_agg_trade_frame(std::string& out, const AggTrade& trade, AggTradeDecimals decimals) {

@@ -38,17 +38,6 @@ symbols:
 """
 
 
-def tree(root):
-    """{relative path: bytes} of every file under root."""
-    files = {}
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = os.path.join(folder, name)
-            with open(path, "rb") as f:
-                files[os.path.relpath(path, root)] = f.read()
-    return files
-
-
 class BacktestOnSeveralThreads(unittest.TestCase):
     def test_every_output_file_is_the_same_on_one_two_and_five_threads(self):
         directory = cs.fresh_dir("threads")
@@ -60,7 +49,7 @@ class BacktestOnSeveralThreads(unittest.TestCase):
             out = os.path.join(directory, "out-%d" % threads)
             done = cs.backtest(config, x_csv, y_csv, out, ["--threads", str(threads), "--no-catalog"])
             self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
-            trees[threads] = tree(out)
+            trees[threads] = cs.tree_bytes(out)
             # The closing report is the same too but for the elapsed time.
             self.assertIn("pair    reversed [ols]:", done.stdout)
         self.assertEqual(len(trees[1]), 3 * 5 + 1 + 2 * 5 + 2)  # models, comparison, pairs, symbol series

@@ -343,3 +343,14 @@ class HtmlChecker(html.parser.HTMLParser):
 def svg_fragments(text):
     """The text of each top-level <svg ...>...</svg> element."""
     return re.findall(r"<svg\b.*?</svg>", text, flags=re.DOTALL)
+
+
+def tree_bytes(root):
+    """{relative path: bytes} of every file under root."""
+    files = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as f:
+                files[os.path.relpath(path, root)] = f.read()
+    return files

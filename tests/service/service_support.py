@@ -285,12 +285,4 @@ def read_export(path):
     return lines[0], [line.split(",") for line in lines[1:]]
 
 
-def tree_bytes(root):
-    """{relative path: bytes} of every file under root."""
-    files = {}
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = os.path.join(folder, name)
-            with open(path, "rb") as f:
-                files[os.path.relpath(path, root)] = f.read()
-    return files
+tree_bytes = cli_support.tree_bytes

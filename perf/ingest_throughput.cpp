@@ -3,7 +3,7 @@
 // any text reader pays; (2) the importer (SymbolFileStream: parse, re-sort,
 // dedupe) with no catalog; (3) the same files through a catalog written
 // before the timing. Each is repeated --repeat times, interleaved; figures
-// are medians, printed as one JSON object for perf/data_scale.py.
+// are medians, printed as one JSON object for perf/report.py.
 //
 //   ingest_throughput --catalog DIR [--repeat R] SYMBOL=FILE...
 #include <fcntl.h>

@@ -5,10 +5,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <future>
 
 #include "storage/trade_record.h"
 
 namespace alphastream {
+
+void format_trade_subject(const TradeBusSettings& settings, std::string_view symbol, std::string& out) {
+  out.clear();
+  out.append(settings.subject_prefix).append(".").append(settings.market).append(".").append(symbol);
+}
 namespace {
 
 // Sends of one message before it counts as failed: the same Nats-Msg-Id each
@@ -32,7 +38,12 @@ class TradeBus::Impl {
   explicit Impl(TradeBusSettings settings) : settings_(std::move(settings)) {}
   ~Impl() {
     if (subscription_ != nullptr) {
-      natsSubscription_Unsubscribe(subscription_);
+      // The client may be inside on_message on its delivery thread: wait for
+      // the completion callback, which runs after the last one has returned
+      // (bounded, in case the connection is already gone).
+      if (natsSubscription_Unsubscribe(subscription_) == NATS_OK && callbacks_done_.valid()) {
+        callbacks_done_.wait_for(std::chrono::seconds(5));
+      }
       natsSubscription_Destroy(subscription_);
     }
     if (js_ != nullptr) {
@@ -75,9 +86,11 @@ class TradeBus::Impl {
   }
 
   std::string subject(std::string_view symbol) const {
-    return settings_.subject_prefix + "." + settings_.market + "." + std::string(symbol);
+    std::string out;
+    format_trade_subject(settings_, symbol, out);
+    return out;
   }
-  std::string wildcard() const { return settings_.subject_prefix + "." + settings_.market + ".>"; }
+  std::string wildcard() const { return subject(">"); }
 
   Status publish(const AggTrade& trade) {
     const std::string_view symbol = trade.symbol.view();
@@ -85,9 +98,9 @@ class TradeBus::Impl {
     char id[64];
     std::snprintf(id, sizeof id, "%.*s:%lld", static_cast<int>(symbol.size()), symbol.data(),
                   static_cast<long long>(trade.agg_trade_id));
-    char subject_text[256];
-    std::snprintf(subject_text, sizeof subject_text, "%s.%s.%.*s", settings_.subject_prefix.c_str(),
-                  settings_.market.c_str(), static_cast<int>(symbol.size()), symbol.data());
+    // Reused: after the first publish, formatting allocates nothing.
+    format_trade_subject(settings_, symbol, subject_text_);
+    const char* subject_text = subject_text_.c_str();
     const TradeValueBytes payload = encode_trade_value(trade);
     jsPubOptions options;
     jsPubOptions_Init(&options);
@@ -123,12 +136,17 @@ class TradeBus::Impl {
     // A worker that falls behind keeps what it has not read rather than
     // losing it to the client's default pending limits.
     natsSubscription_SetPendingLimits(subscription_, -1, -1);
+    callbacks_done_ = callbacks_finished_.get_future();
+    natsSubscription_SetOnCompleteCB(subscription_, &Impl::on_complete, this);
     return Status::ok();
   }
 
   bool connected() const { return connection_ != nullptr && natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED; }
 
   TradeBusSettings settings_;
+  std::string subject_text_;
+  std::promise<void> callbacks_finished_;
+  std::future<void> callbacks_done_;
   TradeBusCounters counters_;
 
  private:
@@ -204,6 +222,8 @@ class TradeBus::Impl {
     }
     natsMsg_Destroy(msg);  // no effect when the resend took it
   }
+
+  static void on_complete(void* closure) { static_cast<Impl*>(closure)->callbacks_finished_.set_value(); }
 
   static void on_message(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
     auto* self = static_cast<Impl*>(closure);

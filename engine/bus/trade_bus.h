@@ -44,6 +44,10 @@ struct TradeBusCounters {
   std::atomic<std::uint64_t> undecodable_total{0}; // messages that were no trade record
 };
 
+// "<subject_prefix>.<market>.<symbol>" into out (symbol ">": every symbol's);
+// no allocation once out has held a subject as long.
+void format_trade_subject(const TradeBusSettings& settings, std::string_view symbol, std::string& out);
+
 class TradeBus {
  public:
   // Connects (the servers in turn, reconnecting for ever after) and makes

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "config/service_config.h"
 #include "core/time_range.h"
 #include "simulator/pair_trade_generator.h"
+#include "storage/trade_journal.h"
 
 namespace alphastream {
 struct BacktestSummary;
@@ -129,6 +131,15 @@ struct ReplayArgs {
 };
 void add_replay_options(CLI::App& command, ReplayArgs& args);
 int run_replay(const ReplayArgs& args);
+
+// A journal opened for reading and its summary. Errors are logged: a path
+// that holds no journal is bad input (exit_code kExitBadInput), a summary
+// that cannot be read a failure (kExitFailure).
+struct OpenedJournal {
+  std::unique_ptr<TradeJournal> journal;
+  JournalSummary summary;
+};
+std::optional<OpenedJournal> open_journal(const std::string& path, int& exit_code);
 
 struct ExportArgs {
   std::string journal;

@@ -63,17 +63,11 @@ void add_export_options(CLI::App& command, ExportArgs& args) {
 int run_export(const ExportArgs& args) {
   const std::optional<TimeRange> range = parse_time_range(args.range);
   if (!range) return kExitBadInput;
-  auto journal = TradeJournal::open(args.journal);
-  if (!journal) {
-    spdlog::error("{}", journal.error());
-    return kExitBadInput;
-  }
-  auto summary = journal.value()->summary();
-  if (!summary) {
-    spdlog::error("{}", summary.error());
-    return kExitFailure;
-  }
-  auto symbols = selected_symbols(summary.value(), args, args.journal);
+  int exit_code = kExitOk;
+  auto opened = open_journal(args.journal, exit_code);
+  if (!opened) return exit_code;
+  auto& journal = opened->journal;
+  auto symbols = selected_symbols(opened->summary, args, args.journal);
   if (!symbols) {
     spdlog::error("{}", symbols.error());
     return kExitBadInput;
@@ -98,13 +92,13 @@ int run_export(const ExportArgs& args) {
     files.push_back(std::move(file));
   }
 
-  auto cursor = journal.value()->cursor(range->from_ms, range->to_ms);
+  auto cursor = journal->cursor(range->from_ms, range->to_ms);
   if (!cursor) {
     spdlog::error("{}", cursor.error());
     return kExitFailure;
   }
   const bool progress = !args.no_progress && isatty(STDERR_FILENO) != 0;
-  const std::uint64_t recorded = summary.value().trade_count;
+  const std::uint64_t recorded = opened->summary.trade_count;
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t read = 0;
   AggTrade trade;

@@ -138,20 +138,31 @@ void add_journal_options(CLI::App& command, JournalArgs& args) {
                    "drop the implausible records and rewrite the resume points (stop the service first)");
 }
 
+std::optional<OpenedJournal> open_journal(const std::string& path, int& exit_code) {
+  auto journal = TradeJournal::open(path);
+  if (!journal) {
+    spdlog::error("{}", journal.error());
+    exit_code = kExitBadInput;
+    return std::nullopt;
+  }
+  auto summary = journal.value()->summary();
+  if (!summary) {
+    spdlog::error("{}", summary.error());
+    exit_code = kExitFailure;
+    return std::nullopt;
+  }
+  return OpenedJournal{std::move(journal.value()), std::move(summary.value())};
+}
+
 int run_journal(const JournalArgs& args) {
   std::map<std::string, SymbolScan> scans;
   {
-    auto journal = TradeJournal::open(args.journal);
-    if (!journal) {
-      spdlog::error("{}", journal.error());
-      return kExitBadInput;
-    }
-    auto summary = journal.value()->summary();
-    if (!summary) {
-      spdlog::error("{}", summary.error());
-      return kExitFailure;
-    }
-    if (!scan_journal(*journal.value(), args, scans)) return kExitFailure;
+    int exit_code = kExitOk;
+    auto opened = open_journal(args.journal, exit_code);
+    if (!opened) return exit_code;
+    auto& journal = opened->journal;
+    const JournalSummary* summary = &opened->summary;
+    if (!scan_journal(*journal, args, scans)) return kExitFailure;
     std::printf("journal %s: %llu trades, %s .. %s\n", args.journal.c_str(),
                 static_cast<unsigned long long>(summary->trade_count),
                 summary->trade_count ? utc(summary->first_transact_time_ms).c_str() : "-",

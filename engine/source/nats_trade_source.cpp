@@ -34,7 +34,7 @@ NatsTradeSource::NatsTradeSource(TradeSourceContext context, std::unique_ptr<Tra
 
 NatsTradeSource::~NatsTradeSource() {
   stopping_ = true;
-  bus_.reset();  // no callback runs after this
+  bus_.reset();  // waits for a callback in flight; none runs after this
 }
 
 Status NatsTradeSource::start(const std::vector<std::string>&) {
@@ -75,8 +75,7 @@ std::string NatsTradeSource::description() const {
   const TradeBusSettings& settings = bus_->settings();
   std::string servers;
   for (const std::string& server : settings.servers) servers += (servers.empty() ? "" : ",") + server;
-  return "nats: stream " + settings.stream + " (" + settings.subject_prefix + "." + settings.market + ".>) at " +
-         servers;
+  return "nats: stream " + settings.stream + " (" + bus_->subject(">") + ") at " + servers;
 }
 
 }  // namespace alphastream

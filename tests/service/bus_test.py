@@ -134,6 +134,35 @@ class TradeBusOnNats(unittest.TestCase):
         self.assertEqual(worker.stop(timeout_s=20), ss.EXIT_OK, worker.log())
         worker.check_no_sanitizer_report()
 
+    def publish_raw(self, subject, payloads):
+        """Publishes payloads with the core NATS protocol, as any client could:
+        the stream stores whatever reaches its subjects."""
+        with socket.create_connection(("127.0.0.1", self.nats.port), timeout=5) as s:
+            s.recv(4096)  # INFO
+            s.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\n')
+            for payload in payloads:
+                s.sendall(b"PUB %s %d\r\n%s\r\n" % (subject.encode(), len(payload), payload))
+            s.sendall(b"PING\r\n")
+            answer = b""
+            while b"PONG" not in answer:
+                answer += s.recv(4096)
+
+    def test_messages_that_are_no_trade_record_are_counted_and_skipped(self):
+        config, port = self.config("worker-garbage.yaml", "{source: nats}", publish=False)
+        worker = self.start(config, port)
+        worker.wait_for_metrics(lambda m: m.value("alphastream_bus_connected", role="consume") == 1, 30,
+                                "the worker on the bus")
+        garbage = [b"", b"abc", b"\xff" * 64, b"\x00" * 200]
+        self.publish_raw("alphastream.trades.um.%s" % ss.X_SYMBOL, garbage)
+        m = worker.wait_for_metrics(lambda m: m.value("alphastream_bus_undecodable_total", role="consume") == 4, 30,
+                                    "four undecodable messages counted")
+        self.assertEqual(m.value("alphastream_bus_received_total", role="consume"), 0)
+        self.assertEqual(m.value("alphastream_shard_events_total", shard="0"), 0)
+        self.assertEqual(worker.get("/healthz"), (200, "ok\n"))
+        # Stopping while subscribed waits for the client's callback to return.
+        self.assertEqual(worker.stop(timeout_s=20), ss.EXIT_OK, worker.log())
+        worker.check_no_sanitizer_report()
+
     def test_a_stream_configured_otherwise_is_refused_not_changed(self):
         config, _ = self.config("first.yaml", "{source: nats}", publish=False)
         worker = self.start(config, ss.free_port())

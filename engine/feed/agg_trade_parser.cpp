@@ -393,6 +393,108 @@ ParseStatus read_rest_page(ondemand::parser& parser, simdjson::padded_string_vie
   return {};
 }
 
+// The frame exactly as Binance's USD-M stream writes it, read without
+// simdjson: the combined wrapper {"stream":"<name>@aggTrade","data":...}
+// (or the bare payload), the payload's fields in Binance's order, no
+// whitespace, ASCII symbols and stream names, plain integers and decimals,
+// times and prices in range. Anything else, however slight, returns false
+// and the general path decides, so what this accepts the general path
+// accepts with the same result (the fuzz target checks both on every input).
+class BinanceLayout {
+ public:
+  BinanceLayout(const char* begin, const char* end) : p_(begin), end_(end) {}
+
+  bool read(AggTrade& t) {
+    const bool combined = literal(R"({"stream":")");
+    if (combined && !(stream_name() && literal(R"(","data":)"))) return false;
+    if (!literal(R"({"e":"aggTrade","E":)") || !integer(t.event_time_ms) || !literal(R"(,"a":)") ||
+        !integer(t.agg_trade_id) || !literal(R"(,"s":")") || !symbol(t.symbol) || !literal(R"(","p":")") ||
+        !decimal(t.price) || !literal(R"(","q":")") || !decimal(t.quantity)) {
+      return false;
+    }
+    double ignored = 0;
+    if (literal(R"(","nq":")") && !decimal(ignored)) return false;  // USD-M adds "nq"
+    if (!literal(R"(","f":)") || !integer(t.first_trade_id) || !literal(R"(,"l":)") || !integer(t.last_trade_id) ||
+        !literal(R"(,"T":)") || !integer(t.transact_time_ms) || !literal(R"(,"m":)")) {
+      return false;
+    }
+    if (literal("true")) {
+      t.is_buyer_maker = true;
+    } else if (literal("false")) {
+      t.is_buyer_maker = false;
+    } else {
+      return false;
+    }
+    if (!literal("}") || (combined && !literal("}")) || p_ != end_) return false;
+    // The general path's range checks; a value outside goes there for its error.
+    return is_plausible_trade_time(t.event_time_ms) && is_plausible_trade_time(t.transact_time_ms) &&
+           t.price > 0 && !std::signbit(t.quantity);
+  }
+
+ private:
+  template <std::size_t N>
+  bool literal(const char (&text)[N]) {
+    constexpr std::size_t size = N - 1;
+    if (static_cast<std::size_t>(end_ - p_) < size || std::memcmp(p_, text, size) != 0) return false;
+    p_ += size;
+    return true;
+  }
+
+  // 1 to 18 digits, no leading zero: within int64, as read_plain_integer.
+  bool integer(std::int64_t& out) {
+    const char* start = p_;
+    if (p_ == end_ || *p_ < '1' || *p_ > '9') return false;
+    std::int64_t value = 0;
+    if constexpr (std::endian::native == std::endian::little) {
+      if (end_ - p_ >= 8) {
+        const std::int64_t eight = eight_digits(p_);
+        if (eight >= 0) {
+          value = eight;
+          p_ += 8;
+        }
+      }
+    }
+    while (p_ != end_ && is_digit(*p_) && p_ - start < 18) value = 10 * value + (*p_++ - '0');
+    if (p_ != end_ && is_digit(*p_)) return false;  // 19 digits or more
+    out = value;
+    return true;
+  }
+
+  // A decimal in a string, digits and one optional point, read by the
+  // general path's own conversion; p_ is past the opening quote.
+  bool decimal(double& out) {
+    const char* const text = p_;
+    bool point = false;
+    for (; p_ != end_ && *p_ != '"'; ++p_) {
+      if (*p_ == '.' && !point) {
+        point = true;
+      } else if (!is_digit(*p_)) {
+        return false;
+      }
+    }
+    if (p_ == end_ || p_ == text) return false;
+    return parse_quoted_decimal(text, out);  // the closing quote is the next literal's
+  }
+
+  bool symbol(Symbol& out) {
+    const char* const text = p_;
+    while (p_ != end_ && ((*p_ >= 'A' && *p_ <= 'Z') || is_digit(*p_) || *p_ == '_')) ++p_;
+    const auto size = static_cast<std::size_t>(p_ - text);
+    if (size == 0 || size > Symbol::kMaxSize || p_ == end_ || *p_ != '"') return false;
+    out = Symbol(std::string_view(text, size));
+    return true;  // the closing quote is the next literal's
+  }
+
+  bool stream_name() {
+    const char* const text = p_;
+    while (p_ != end_ && ((*p_ >= 'a' && *p_ <= 'z') || is_digit(*p_) || *p_ == '_')) ++p_;
+    return p_ != text && literal("@aggTrade");
+  }
+
+  const char* p_;
+  const char* const end_;
+};
+
 }  // namespace
 
 ParseStatus parse_rest_agg_trades(std::string_view page, const Symbol& symbol, std::vector<AggTrade>& out,
@@ -466,7 +568,19 @@ AggTradeParser::AggTradeParser()
   [[maybe_unused]] simdjson::error_code error = json_parser_.allocate(kInitialCapacity);
 }
 
+bool AggTradeParser::read_binance_layout(std::string_view message, AggTrade& out) {
+  if (!fast_path_ || !BinanceLayout(message.data(), message.data() + message.size()).read(trade_)) return false;
+  ++direct_scans_;
+  trade_.receive_time_ns = out.receive_time_ns;
+  trade_.transact_time_us = 0;
+  out = trade_;
+  count({});
+  return true;
+}
+
 ParseStatus AggTradeParser::parse(std::string_view message, AggTrade& out) {
+  // The direct scan reads nothing past the message: no padded copy needed.
+  if (read_binance_layout(message, out)) return {};
   const std::size_t needed = message.size() + simdjson::SIMDJSON_PADDING;
   if (needed > buffer_capacity_) {
     buffer_capacity_ = std::max(needed, 2 * buffer_capacity_);
@@ -480,6 +594,7 @@ ParseStatus AggTradeParser::parse(std::string_view message, AggTrade& out) {
 }
 
 ParseStatus AggTradeParser::parse_padded(simdjson::padded_string_view message, AggTrade& out) {
+  if (read_binance_layout({message.data(), message.size()}, out)) return {};
   ParseStatus status = read_message(json_parser_, message, trade_, discarded_);
   if (status) {
     trade_.receive_time_ns = out.receive_time_ns;

@@ -92,8 +92,17 @@ class AggTradeParser {
   }
   std::uint64_t parsed_count() const { return parsed_count_; }
 
+  // Frames laid out exactly as Binance's USD-M stream sends them are read by
+  // a direct scan first (a third of the time); anything else goes through
+  // simdjson. Off: every frame goes through simdjson (tests compare both).
+  void set_fast_path(bool on) { fast_path_ = on; }
+  // Messages the direct scan read (counted in parsed_count() too).
+  std::uint64_t direct_scans() const { return direct_scans_; }
+
  private:
   ParseStatus count(ParseStatus status);
+  // The direct scan of Binance's own layout; false: not that layout exactly.
+  bool read_binance_layout(std::string_view message, AggTrade& out);
 
   simdjson::ondemand::parser json_parser_;
   std::unique_ptr<char[]> buffer_;  // message copy plus SIMDJSON_PADDING
@@ -105,6 +114,8 @@ class AggTradeParser {
   AggTrade discarded_;  // payload fields beside "data": checked, then dropped
   std::array<std::uint64_t, kParseErrorCount> error_counts_{};
   std::uint64_t parsed_count_ = 0;
+  bool fast_path_ = true;
+  std::uint64_t direct_scans_ = 0;
 };
 
 // Parses a page of Binance's REST aggTrades answer (/fapi/v1/aggTrades,

@@ -537,6 +537,64 @@ TEST(ParseStatus, MessagesSayWhatAndWhere) {
   EXPECT_EQ(parse(kRawPayload).message(), "ok");
 }
 
+// The direct scan of Binance's own layout against simdjson alone: every
+// frame below, and every one-byte change, cut and insertion of it, gives the
+// same trade or the same error at the same field both ways.
+TEST(AggTradeParser, TheBinanceLayoutScanAgreesWithTheGeneralPathOnEveryMutation) {
+  const std::vector<std::string> frames = {
+      R"({"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1717200000123,"a":2097154331,"s":"BTCUSDT",)"
+      R"("p":"67012.30","q":"0.004","nq":"0.004","f":4417239190,"l":4417239192,"T":1717200000119,"m":true}})",
+      R"({"e":"aggTrade","E":1717200000201,"a":588213004,"s":"1000SHIBUSDT","p":"0.025914","q":"120394",)"
+      R"("f":990112334,"l":990112334,"T":1717200000199,"m":false})",
+      R"({"stream":"btcusdt_250328@aggTrade","data":{"e":"aggTrade","E":1717200000123,"a":1,"s":"BTCUSDT_250328",)"
+      R"("p":"1","q":"0","nq":"0","f":1,"l":1,"T":1717200000119,"m":false}})",
+  };
+  AggTradeParser fast;
+  AggTradeParser general;
+  general.set_fast_path(false);
+  const auto agree = [&](const std::string& message) {
+    AggTrade a, b;
+    const ParseStatus sa = fast.parse(message, a);
+    const ParseStatus sb = general.parse(message, b);
+    ASSERT_EQ(sa.error, sb.error) << message;
+    ASSERT_EQ(sa.field, sb.field) << message;
+    if (!sa) return;
+    EXPECT_EQ(a.symbol.view(), b.symbol.view()) << message;
+    EXPECT_EQ(a.agg_trade_id, b.agg_trade_id) << message;
+    EXPECT_EQ(a.price, b.price) << message;
+    EXPECT_EQ(a.quantity, b.quantity) << message;
+    EXPECT_EQ(a.first_trade_id, b.first_trade_id) << message;
+    EXPECT_EQ(a.last_trade_id, b.last_trade_id) << message;
+    EXPECT_EQ(a.transact_time_ms, b.transact_time_ms) << message;
+    EXPECT_EQ(a.event_time_ms, b.event_time_ms) << message;
+    EXPECT_EQ(a.is_buyer_maker, b.is_buyer_maker) << message;
+  };
+  const std::string replacements = "0 9\"\\,.:{}[]-+eEaZz_@\x01\x7f\xff";
+  std::uint64_t cases = 0;
+  for (const std::string& frame : frames) {
+    const std::uint64_t scans = fast.direct_scans();
+    agree(frame);
+    EXPECT_EQ(fast.direct_scans(), scans + 1) << "not read by the direct scan: " << frame;
+    for (std::size_t i = 0; i < frame.size(); ++i) {
+      for (const char c : replacements) {
+        std::string changed = frame;
+        changed[i] = c;
+        agree(changed);
+        std::string inserted = frame;
+        inserted.insert(i, 1, c);
+        agree(inserted);
+        cases += 2;
+      }
+      agree(frame.substr(0, i));
+      agree(frame.substr(0, i) + frame.substr(i + 1));
+      cases += 2;
+    }
+  }
+  EXPECT_GT(cases, 10000u);
+  EXPECT_GT(fast.direct_scans(), 3u);
+  EXPECT_EQ(general.direct_scans(), 0u);
+}
+
 TEST(RestAggTrades, APageParsesWithTheRequestsSymbolAndSpotsBestMatchSkipped) {
   constexpr std::string_view page =
       R"([{"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true,"M":true},)"

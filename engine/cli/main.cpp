@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   CLI::App app{"AlphaStream: event-driven statistical arbitrage for crypto pairs"};
   app.set_version_flag("--version", std::string("alphastream ") + ALPHASTREAM_VERSION);
   app.require_subcommand(1);
+  // --log-level and --log-format work after the subcommand too: subcommands
+  // created from here on pass options they do not know to this one.
+  app.fallthrough();
 
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")

@@ -99,6 +99,18 @@ class JsonLogs(unittest.TestCase):
         self.assertIn('bad "quoted".yaml:2: pairs[0].model.plugin:', entry["message"])
         self.assertTrue(entry["message"].startswith("invalid config:\n"))
 
+    def test_the_global_log_options_work_after_the_subcommand_too(self):
+        directory = cs.fresh_dir("json_logs_after")
+        path = cs.write_file(os.path.join(directory, "bad.yaml"),
+                             "pairs:\n  - {name: p, y: AUSDT, x: BUSDT, model: {plugin: nosuch}}\n")
+        done = cs.run(["check-config", path, "--log-format", "json", "--log-level", "info"])
+        self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+        self.assertEqual(json.loads(done.stderr.splitlines()[0])["level"], "error")
+        # A misspelt option is still refused, naming it.
+        done = cs.run(["check-config", path, "--log-levl", "info"])
+        self.assertEqual(done.returncode, cs.EXIT_BAD_INPUT, cs.describe(done))
+        self.assertIn("--log-levl", done.stderr)
+
     def test_bytes_that_are_not_utf8_become_replacement_characters_and_the_line_stays_json(self):
         """Issue 13, finding 10: invalid UTF-8 from input made the log line invalid JSON."""
         directory = cs.fresh_dir("json_logs_utf8")

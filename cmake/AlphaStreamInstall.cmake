@@ -79,6 +79,10 @@ foreach(dir config grafana)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir} DESTINATION ${ALPHASTREAM_INSTALL_DATADIR})
   endif()
 endforeach()
+# The licence, and the Debian copyright file where Debian policy puts it.
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/alphastream)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/alphastream)
+
 # The out-of-tree plugin example, to copy from.
 if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/examples)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples DESTINATION ${ALPHASTREAM_INSTALL_DATADIR})

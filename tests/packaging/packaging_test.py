@@ -346,6 +346,13 @@ class DebPackage(unittest.TestCase):
                 unmet.append(owner)
         self.assertEqual(unmet, [], "Depends: " + self.field("Depends"))
 
+    def test_the_copyright_file_names_the_licence(self):
+        tar = subprocess.run(["dpkg-deb", "--fsys-tarfile", self.deb], capture_output=True, check=True).stdout
+        copyright_text = subprocess.run(["tar", "-xO", "./usr/share/doc/alphastream/copyright"], input=tar,
+                                        capture_output=True, check=True).stdout.decode()
+        self.assertTrue(copyright_text.startswith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"))
+        self.assertIn("License: Apache-2.0", copyright_text)
+
     def test_contents_are_laid_out_under_usr(self):
         listing = check_call(["dpkg-deb", "-c", self.deb]).stdout
         paths = {line.split()[-1] for line in listing.splitlines()}
@@ -356,7 +363,9 @@ class DebPackage(unittest.TestCase):
                     "./usr/lib/cmake/AlphaStream/AlphaStreamConfigVersion.cmake",
                     "./usr/lib/cmake/AlphaStream/AlphaStreamPlugin.cmake",
                     "./usr/lib/systemd/system/alphastream.service",
-                    "./usr/share/alphastream/config/alphastream.yaml"}
+                    "./usr/share/alphastream/config/alphastream.yaml",
+                    "./usr/share/doc/alphastream/copyright",
+                    "./usr/share/doc/alphastream/LICENSE"}
         expected |= {"./usr/lib/alphastream/plugins/libalphastream_%s.so" % p for p in SHIPPED_PLUGINS}
         self.assertEqual(sorted(expected - paths), [])
         self.assertEqual([p for p in paths if not (p.startswith("./usr/") or p in ("./", "./usr"))], [])

@@ -11,6 +11,7 @@
 #include <concurrentqueue/blockingconcurrentqueue.h>
 
 #include "backtest/backtest_outputs.h"
+#include "core/nearest_name.h"
 #include "core/progress_meter.h"
 #include "book/pipeline_book.h"
 #include "source/csv_trade_stream.h"
@@ -330,7 +331,16 @@ Result<std::unique_ptr<BacktestRunner>> BacktestRunner::create(const BacktestOpt
   for (const std::string& name : options.only_pairs) {
     const bool known = std::any_of(config.pairs.begin(), config.pairs.end(),
                                    [&](const PairConfig& pair) { return pair.name == name; });
-    if (!known) return Status::invalid_input("--pair " + name + ": no such pair in " + config.path);
+    if (!known) {
+      std::vector<std::string_view> names;
+      for (const PairConfig& pair : config.pairs) names.push_back(pair.name);
+      const std::string_view nearest = nearest_name(name, names);
+      std::string message = "--pair " + name + ": no such pair in " + config.path;
+      if (!nearest.empty()) message.append(" (did you mean '").append(nearest).append("'?)");
+      message += "; its pairs:";
+      for (const std::string_view pair : names) message.append(" ").append(pair);
+      return Status::invalid_input(message);
+    }
   }
   std::vector<std::string> selected = options.only_pairs;
   if (selected.empty()) {

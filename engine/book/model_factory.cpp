@@ -1,8 +1,32 @@
 #include "book/model_factory.h"
 
+#include <filesystem>
 #include <vector>
 
+#include "core/nearest_name.h"
+
 namespace alphastream {
+
+namespace {
+
+bool is_plugin_id(std::string_view plugin) {
+  return plugin.find('/') == std::string_view::npos && !plugin.ends_with(".so");
+}
+
+}  // namespace
+
+std::string ModelFactory::installed_hint(std::string_view plugin, const std::string& path) const {
+  std::error_code ec;
+  if (!is_plugin_id(plugin) || std::filesystem::exists(path, ec)) return {};
+  const std::vector<std::string> ids = catalog_.installed_ids();
+  if (ids.empty()) return " (no plugin is installed in " + catalog_.dir() + ")";
+  std::vector<std::string_view> candidates(ids.begin(), ids.end());
+  const std::string_view nearest = nearest_name(plugin, candidates);
+  std::string hint = nearest.empty() ? "" : " (did you mean '" + std::string(nearest) + "'?)";
+  hint += "; installed:";
+  for (const std::string& id : ids) hint += " " + id;
+  return hint;
+}
 
 Result<std::unique_ptr<ModelInstance>> ModelFactory::create(const ModelConfig& model, as_model_kind expected_kind,
                                                             std::string_view context) {
@@ -12,7 +36,7 @@ Result<std::unique_ptr<ModelInstance>> ModelFactory::create(const ModelConfig& m
     auto opened = PluginLibrary::load(path);
     if (!opened) {
       loaded_.erase(path);  // a later model naming it reports the same error
-      return Status::invalid_input(model.location + ": " + opened.error());
+      return Status::invalid_input(model.location + ": " + opened.error() + installed_hint(model.plugin, path));
     }
     library = opened.value();
   }

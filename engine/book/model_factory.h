@@ -40,6 +40,9 @@ class ModelFactory {
   const PluginCatalog& catalog() const { return catalog_; }
 
  private:
+  // For a plugin id with no library: the nearest installed id and the list.
+  std::string installed_hint(std::string_view plugin, const std::string& path) const;
+
   PluginCatalog catalog_;
   std::chrono::nanoseconds update_budget_{0};
   std::map<std::string, std::shared_ptr<PluginLibrary>> loaded_;  // by resolved path

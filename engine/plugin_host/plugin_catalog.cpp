@@ -34,6 +34,20 @@ std::string PluginCatalog::resolve(std::string_view plugin) const {
   return (std::filesystem::path(dir_) / ("libalphastream_" + std::string(plugin) + ".so")).string();
 }
 
+std::vector<std::string> PluginCatalog::installed_ids() const {
+  constexpr std::string_view kPrefix = "libalphastream_";
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() > kPrefix.size() + 3 && name.starts_with(kPrefix) && ends_with(name, ".so")) {
+      ids.push_back(name.substr(kPrefix.size(), name.size() - kPrefix.size() - 3));
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 Result<std::shared_ptr<PluginLibrary>> PluginCatalog::load(std::string_view plugin) const {
   return PluginLibrary::load(resolve(plugin));
 }

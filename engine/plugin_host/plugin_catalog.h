@@ -23,6 +23,10 @@ class PluginCatalog {
   // "ols" -> "<dir>/libalphastream_ols.so".
   std::string resolve(std::string_view plugin) const;
 
+  // The plugin ids installed in dir() (libalphastream_<id>.so), sorted; none
+  // when the directory cannot be read.
+  std::vector<std::string> installed_ids() const;
+
   // PluginLibrary::load(resolve(plugin)).
   Result<std::shared_ptr<PluginLibrary>> load(std::string_view plugin) const;
 

@@ -62,7 +62,12 @@ TEST(ModelFactory, AMissingPluginNamesTheFileItLookedFor) {
   ASSERT_FALSE(missing);
   EXPECT_TRUE(missing.status().is_invalid_input());
   EXPECT_EQ(missing.error(), "backtest.yaml:7: pairs[0].model.plugin: " + std::string(PLUGIN_DIR) +
-                                 "/libalphastream_nope.so: plugin library not found");
+                                 "/libalphastream_nope.so: plugin library not found; installed: huber kalman "
+                                 "microstructure ols");
+  // A near miss is named.
+  EXPECT_NE(factory.create(model("olss"), AS_MODEL_PAIR, "x").error().find(
+                "plugin library not found (did you mean 'ols'?); installed: huber kalman microstructure ols"),
+            std::string::npos);
   // Asked again, it says the same rather than finding an empty cache entry.
   EXPECT_EQ(factory.create(model("nope"), AS_MODEL_PAIR, "x").error(), missing.error());
 }

@@ -88,8 +88,11 @@ class BacktestErrors(unittest.TestCase):
         path = self.config("ok.yaml", cs.config_text())
         done = cs.backtest(path, self.x_csv, self.y_csv, self.out("unknown_pair"), ["--pair", "btc-eth"])
         self.assert_rejected(done)
-        self.assertIn("--pair btc-eth: no such pair in %s" % path, done.stderr)
+        self.assertIn("--pair btc-eth: no such pair in %s; its pairs: %s" % (path, cs.PAIR), done.stderr)
         self.assert_no_pair_output(self.out("unknown_pair"))
+        # A near miss is named.
+        done = cs.backtest(path, self.x_csv, self.y_csv, self.out("unknown_pair"), ["--pair", cs.PAIR + "x"])
+        self.assertIn("(did you mean '%s'?)" % cs.PAIR, done.stderr)
 
     def test_known_pair_name_runs_that_pair(self):
         path = self.config("ok.yaml", cs.config_text())

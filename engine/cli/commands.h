@@ -140,6 +140,8 @@ struct OpenedJournal {
   JournalSummary summary;
 };
 std::optional<OpenedJournal> open_journal(const std::string& path, int& exit_code);
+// Unix ms as "2026-11-20T10:00:00Z".
+std::string utc(std::int64_t ms);
 
 struct ExportArgs {
   std::string journal;

@@ -26,8 +26,6 @@
 
 namespace alphastream::cli {
 
-namespace {
-
 std::string utc(std::int64_t ms) {
   const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
@@ -36,6 +34,8 @@ std::string utc(std::int64_t ms) {
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
 }
+
+namespace {
 
 struct Record {
   TradeKey key;

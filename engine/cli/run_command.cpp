@@ -107,6 +107,25 @@ int run_replay(const ReplayArgs& args) {
     return kExitBadInput;
   }
 
+  {
+    // Nothing to replay is bad input, said with what the journal holds.
+    int exit_code = kExitOk;
+    const auto opened = open_journal(journal, exit_code);
+    if (!opened) return exit_code;
+    const JournalSummary& held = opened->summary;
+    if (held.trade_count == 0) {
+      spdlog::error("{}: the journal holds no trade", journal);
+      return kExitBadInput;
+    }
+    if (range->to_ms <= held.first_transact_time_ms || range->from_ms > held.last_transact_time_ms) {
+      spdlog::error("{}: nothing recorded in the --from/--to range; the journal covers {} .. {} ({} trades; "
+                    "`alphastream journal --journal {}` for each symbol)",
+                    journal, utc(held.first_transact_time_ms), utc(held.last_transact_time_ms), held.trade_count,
+                    journal);
+      return kExitBadInput;
+    }
+  }
+
   BacktestOptions options;
   options.plugins_dir = config->plugins_dir.empty() ? default_plugins_dir() : config->plugins_dir;
   options.config = std::move(config.value());

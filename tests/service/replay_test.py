@@ -3,6 +3,7 @@ byte for byte, and the backtest of the exported trades writes what the
 replay wrote (one pipeline, whatever the source of the trades)."""
 
 import os
+import re
 import unittest
 
 import service_support as ss
@@ -105,6 +106,16 @@ class ReplayEqualsBacktest(unittest.TestCase):
         self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
         self.assertIn("--symbol BTCUSDT: not recorded in %s (it holds: %s, %s)" % (self.journal, ss.X_SYMBOL,
                                                                                     ss.Y_SYMBOL), done.stderr)
+
+    def test_a_replay_range_the_journal_does_not_cover_is_bad_input_saying_what_it_covers(self):
+        out = os.path.join(self.dir, "replay-outside")
+        done = ss.run_cli(["replay", "--config", self.config, "--out", out, "--no-progress",
+                           "--from", "2020-01-01T00:00:00Z", "--to", "2020-01-02T00:00:00Z"])
+        self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
+        self.assertRegex(done.stderr, r"%s: nothing recorded in the --from/--to range; the journal covers "
+                                      r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \.\. \d{4}-.*Z \(\d+ trades;"
+                         % re.escape(self.journal))
+        self.assertFalse(os.path.exists(out))
 
     def test_export_of_a_missing_journal_or_bad_time_is_bad_input(self):
         missing = os.path.join(self.dir, "no-journal-here")

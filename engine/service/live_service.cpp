@@ -367,7 +367,14 @@ Status LiveService::create_source() {
     failure_ = Status::error(failure.message());
     begin_shutdown("the feed source failed: " + failure.message());
   };
-  auto source = make_trade_source(config_, ingest_->symbols(), TradeSourceContext{io_, *ingest_, std::move(events), clock_});
+  std::vector<std::pair<std::string, std::int64_t>> recorded;
+  if (recorder_) {
+    for (const SymbolSummary& symbol : recorder_->summary_at_open().symbols) {
+      recorded.emplace_back(std::string(symbol.symbol.view()), symbol.last_agg_trade_id);
+    }
+  }
+  auto source = make_trade_source(config_, ingest_->symbols(),
+                                  TradeSourceContext{io_, *ingest_, std::move(events), clock_, std::move(recorded)});
   if (!source) return source.status();
   source_ = std::move(source.value());
   return Status::ok();

@@ -806,7 +806,11 @@ Result<std::unique_ptr<BinanceSimulator>> BinanceSimulator::start(SimulatorOptio
       feed.name = *name;
       feed.stream_name = lower(*name) + std::string(kStreamSuffix);
       feed.price_decimals = decimals;
-      feed.agg_id_shift = start_ms - PairTradeGenerator::kFirstAggTradeId;
+      std::int64_t first_id = start_ms;
+      for (const auto& [recorded, last_id] : options.continue_after_ids) {
+        if (recorded == *name && last_id >= 0) first_id = last_id + 1;
+      }
+      feed.agg_id_shift = first_id - PairTradeGenerator::kFirstAggTradeId;
       feed.trade_id_shift = kTradeIdsPerMs * start_ms - PairTradeGenerator::kFirstTradeId;
     }
     pairs.back().x_symbol = symbols.size() - 2;

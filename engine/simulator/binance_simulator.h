@@ -60,6 +60,10 @@ struct SimulatorOptions {
   double trades_per_second = 50;  // per symbol, on average (Poisson); at most 1000
   std::uint64_t seed = 7;         // pair i uses seed + i
   std::chrono::milliseconds ping_interval{180000};  // Binance pings every 3 minutes
+  // Per symbol, an aggregate id to continue after (a recording's last): the
+  // first id is the next one. Symbols not listed start at the start time in
+  // ms, above any earlier run's.
+  std::vector<std::pair<std::string, std::int64_t>> continue_after_ids;
   // Trades per symbol the REST endpoint remembers, the latest ones.
   std::size_t rest_history = 100'000;
   // Request weight per minute (20 a request, as fapi's aggTrades); 0: no limit.

@@ -14,6 +14,7 @@ Result<std::unique_ptr<SimulatorTradeSource>> SimulatorTradeSource::create(const
   options.trades_per_second = sim.trades_per_second;
   options.seed = sim.seed;
   options.clock = &context.clock;
+  options.continue_after_ids = context.recorded_last_ids;
   options.ping_interval = std::chrono::milliseconds(static_cast<std::int64_t>(sim.ping_interval_s * 1000));
   options.pairs.clear();
   std::set<std::string> legs;

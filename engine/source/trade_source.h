@@ -96,6 +96,10 @@ struct TradeSourceContext {
   // The live sources' time (the feed client's timers and receive times, the
   // simulator's pacing); outlives the source.
   const Clock& clock = system_clock();
+  // The journal's last aggregate id per symbol: the built-in simulator, a
+  // venue that restarts with the service, continues its ids after them so a
+  // restart shows no gap that no venue would have.
+  std::vector<std::pair<std::string, std::int64_t>> recorded_last_ids = {};
 };
 
 // The source the config's feed.source names, for `symbols` (upper case, in

@@ -103,6 +103,20 @@ class KillDuringRecording(RecordingService):
         self.assertEqual(done.returncode, ss.EXIT_OK, ss.describe(done))
         self.assertIn("%d trades replayed" % sum(len(r) for r in rows.values()), done.stdout + done.stderr)
 
+        # Restarted on that journal, the simulator (a venue that restarts
+        # with the service) continues each symbol's ids: no gap is counted
+        # and the journal's ids run on without a hole.
+        self.service = ss.Service(self.config, self.dir, self.port)
+        m = self.service.wait_for_metrics(lambda m: m.total("alphastream_feed_messages_total") >= 40, 60,
+                                          "trades after the restart")
+        self.assertEqual(m.total("alphastream_feed_gaps_total"), 0)
+        self.assertEqual(m.total("alphastream_feed_missing_trades_total"), 0)
+        self.assertEqual(self.service.stop(timeout_s=10), ss.EXIT_OK, self.service.log())
+        rows = exported_rows(self, self.journal, os.path.join(self.dir, "export-after-restart"))
+        for symbol, symbol_rows in rows.items():
+            ids = [int(r[0]) for r in symbol_rows]
+            self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))), symbol)
+
 
 if __name__ == "__main__":
     unittest.main()

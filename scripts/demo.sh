@@ -24,8 +24,8 @@ rm -rf demo-out
 echo "live service on the feed simulator for ${seconds} s; metrics at http://127.0.0.1:9464/metrics"
 ./build/alphastream run --config config/demo.yaml --run-for "$seconds" &
 service=$!
-sleep $((seconds / 2))
-# What Prometheus would scrape, halfway through.
+sleep $((seconds * 3 / 4))
+# What Prometheus would scrape, three quarters through: the windows have filled.
 curl -fsS http://127.0.0.1:9464/metrics | grep -E '^alphastream_(feed_messages_total|pair_beta|pair_zscore)' || true
 wait "$service"
 

@@ -237,6 +237,8 @@ class DashboardFiles(unittest.TestCase):
         [source] = datasources["datasources"]
         self.assertEqual(source["type"], "prometheus")
         self.assertRegex(source["url"], r"^https?://")
+        # Provisioned into a Grafana that has a default datasource, it must not replace it.
+        self.assertIs(source["isDefault"], False)
         with open(os.path.join(PROVISIONING_DIR, "dashboards", "alphastream.yaml")) as f:
             dashboards = yaml.safe_load(f)
         self.assertEqual(dashboards["apiVersion"], 1)

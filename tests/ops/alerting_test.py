@@ -482,7 +482,7 @@ class AlertmanagerInhibition(unittest.TestCase):
                                  "instance": "b:1", "symbol": "ETHUSDT"}
         gaps_on_disconnected = {"alertname": "FeedGapsDetected", "severity": "warning", "job": "alphastream",
                                 "instance": "b:1", "symbol": "ETHUSDT"}
-        drops_on_disconnected = {"alertname": "QueueDrops", "severity": "critical", "job": "alphastream",
+        drops_on_disconnected = {"alertname": "QueueDropsSustained", "severity": "critical", "job": "alphastream",
                                  "instance": "b:1", "shard": "0"}
         stale_elsewhere = {"alertname": "FeedStale", "severity": "warning", "job": "alphastream", "instance": "c:1",
                            "symbol": "ETHUSDT"}
@@ -508,14 +508,14 @@ class AlertmanagerInhibition(unittest.TestCase):
         self.assertEqual(states[("FeedStale", "b:1")], ("suppressed", [delivered[("FeedDisconnected", "b:1")]]))
         self.assertEqual(states[("FeedGapsDetected", "b:1")],
                          ("suppressed", [delivered[("FeedDisconnected", "b:1")]]))
-        self.assertEqual(states[("QueueDrops", "b:1")], ("active", []))
+        self.assertEqual(states[("QueueDropsSustained", "b:1")], ("active", []))
         self.assertEqual(states[("FeedStale", "c:1")], ("active", []))
 
         # Two more group intervals: the suppressed alerts are never sent.
         time.sleep(2.5)
         sent = sorted((a["labels"]["alertname"], a["labels"]["instance"]) for _, _, a in self.webhook.alerts())
         self.assertEqual(sent, [("AlphaStreamDown", "a:1"), ("FeedDisconnected", "b:1"), ("FeedStale", "c:1"),
-                                ("QueueDrops", "b:1")])
+                                ("QueueDropsSustained", "b:1")])
 
 
 class ShippedConfigsAreValid(unittest.TestCase):
@@ -531,7 +531,7 @@ class ShippedConfigsAreValid(unittest.TestCase):
 
     def test_promtool_checks_and_unit_tests_pass(self):
         out = self.run_tool([PROMTOOL, "check", "rules", ALERT_RULES])
-        self.assertIn("SUCCESS: 15 rules found", out)
+        self.assertIn("SUCCESS: 16 rules found", out)
         out = self.run_tool([PROMTOOL, "test", "rules", "alert_rules_test.yml"], cwd=os.path.dirname(ALERT_RULES))
         self.assertIn("SUCCESS", out)
 
@@ -557,7 +557,8 @@ class ShippedConfigsAreValid(unittest.TestCase):
         cases = [
             ("alertname=AlphaStreamDown severity=critical instance=a:1", "pager"),
             ("alertname=FeedDisconnected severity=critical instance=a:1", "pager"),
-            ("alertname=QueueDrops severity=critical instance=a:1 shard=0", "pager"),
+            ("alertname=QueueDropsSustained severity=critical instance=a:1 shard=0", "pager"),
+            ("alertname=QueueDrops severity=warning instance=a:1 shard=0", "ops"),
             ("alertname=PairZScoreEntry severity=info pair=eth-btc model=ols side=short_spread", "traders"),
             ("alertname=StationarityLost severity=warning pair=eth-btc model=ols", "traders,ops"),
             ("alertname=PairZScoreStop severity=warning pair=eth-btc model=ols", "traders,ops"),

@@ -234,6 +234,11 @@ std::shared_ptr<MetricsCollector> make_storage_collector(const TradeRecorder* re
                 static_cast<double>(stats.dropped_total));
     out.gauge("alphastream_storage_recording", "1 while trades are being recorded.", {},
               recorder && !stats.disabled ? 1 : 0);
+    out.gauge("alphastream_storage_map_used_bytes",
+              "Bytes of the LMDB map the journal's pages use; recording stops when it reaches the map's size.", {},
+              static_cast<double>(stats.map_used_bytes));
+    out.gauge("alphastream_storage_map_size_bytes", "Size of the LMDB map (storage.lmdb.map_size_mb).", {},
+              static_cast<double>(stats.map_size_bytes));
   });
 }
 

@@ -68,6 +68,7 @@ Result<std::unique_ptr<TradeRecorder>> TradeRecorder::open(const TradeRecorderOp
   while (queue.try_dequeue_bulk(recorder->batch_.begin(), recorder->batch_.size()) > 0) {
   }
   TradeRecorder* self = recorder.get();
+  recorder->record_map_usage();  // a journal reopened is not empty
   recorder->writer_ = std::thread([self] { self->run_writer(); });
   return recorder;
 }
@@ -160,6 +161,8 @@ TradeRecorderStats TradeRecorder::stats() const {
   stats.errors_total = errors_total_.load(std::memory_order_relaxed);
   stats.dropped_total = dropped_total_.load(std::memory_order_relaxed);
   stats.disabled = disabled_.load(std::memory_order_relaxed);
+  stats.map_used_bytes = map_used_bytes_.load(std::memory_order_relaxed);
+  stats.map_size_bytes = static_cast<std::uint64_t>(options_.map_size_mb) << 20;
   return stats;
 }
 
@@ -223,10 +226,22 @@ void TradeRecorder::write_batch(std::size_t count) {
   if (status) {
     records_total_.fetch_add(count, std::memory_order_relaxed);
     commits_total_.fetch_add(1, std::memory_order_relaxed);
+    record_map_usage();
   } else {
     disable(status.message(), count);
   }
   mark_processed(count);
+}
+
+void TradeRecorder::record_map_usage() {
+  // Read on the writer's thread, which owns the environment: a scrape never
+  // touches it (close() may be tearing it down).
+  MDB_envinfo info;
+  MDB_stat stat;
+  if (mdb_env_info(env_->env(), &info) == 0 && mdb_env_stat(env_->env(), &stat) == 0) {
+    map_used_bytes_.store((static_cast<std::uint64_t>(info.me_last_pgno) + 1) * stat.ms_psize,
+                          std::memory_order_relaxed);
+  }
 }
 
 Status TradeRecorder::commit_batch(std::size_t count) {

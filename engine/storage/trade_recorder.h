@@ -61,6 +61,10 @@ struct TradeRecorderStats {
   std::uint64_t errors_total = 0;   // trades not recorded because of a write error
   std::uint64_t dropped_total = 0;  // trades not recorded because the queue was full
   bool disabled = false;            // a write error stopped recording
+  // The LMDB map: the bytes its pages use up to the last one written, and
+  // its size (storage.lmdb.map_size_mb); a full map stops recording.
+  std::uint64_t map_used_bytes = 0;
+  std::uint64_t map_size_bytes = 0;
 };
 
 class TradeRecorder {
@@ -126,6 +130,7 @@ class TradeRecorder {
   // The batch's trades and summaries in one transaction; an error message
   // if it failed (and was aborted).
   Status commit_batch(std::size_t count);
+  void record_map_usage();
   void disable(const std::string& message, std::size_t lost) noexcept;
   void mark_processed(std::size_t count);
   void report_error(std::string_view message) const noexcept;
@@ -144,6 +149,7 @@ class TradeRecorder {
   // Written by the writer thread only, except where noted.
   alignas(64) std::atomic<std::uint64_t> records_total_{0};
   std::atomic<std::uint64_t> commits_total_{0};
+  std::atomic<std::uint64_t> map_used_bytes_{0};  // the writer's reading after each commit
   std::atomic<std::uint64_t> processed_total_{0};  // committed or counted as errors
   std::atomic<std::uint64_t> errors_total_{0};     // also added to by record() once disabled
   std::atomic<bool> disabled_{false};

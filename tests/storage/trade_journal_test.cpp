@@ -262,11 +262,20 @@ TEST(TradeRecorder, AFullMapDisablesRecordingKeepsEarlierTradesAndCountsTheRestA
 
   std::uint64_t accepted = 0;
   Status flushed;
+  // The map's usage, as /metrics shows it, climbs towards its size first.
+  EXPECT_EQ(recorder->stats().map_size_bytes, 1u << 20);
+  std::uint64_t used = recorder->stats().map_used_bytes;
+  EXPECT_GT(used, 0u);  // the meta pages of a fresh journal
   for (int round = 0; round < 100 && flushed.is_ok(); ++round) {
     for (int i = 0; i < 500; ++i) accepted += recorder->record(numbered_trade(accepted)) ? 1 : 0;
     flushed = recorder->flush();
+    const std::uint64_t now = recorder->stats().map_used_bytes;
+    EXPECT_GE(now, used);
+    EXPECT_LE(now, 1u << 20);
+    used = now;
   }
   ASSERT_FALSE(flushed) << "1 MB holds far fewer than 50000 trades";
+  EXPECT_GT(used, (1u << 20) / 2) << "the last usage seen before the map filled";
   EXPECT_EQ(flushed.message().rfind("trade journal " + dir.journal() + ": mdb_", 0), 0u) << flushed.message();
   EXPECT_NE(flushed.message().find("MDB_MAP_FULL"), std::string::npos) << flushed.message();
   EXPECT_NE(flushed.message().find("map_size_mb=1"), std::string::npos) << flushed.message();

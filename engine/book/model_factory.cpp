@@ -40,6 +40,15 @@ Result<std::unique_ptr<ModelInstance>> ModelFactory::create(const ModelConfig& m
     }
     library = opened.value();
   }
+  // Loaded by id, the library must declare that id: one name for a model in
+  // configs, metrics and logs.
+  if (is_plugin_id(model.plugin) && model.plugin != library->descriptor().id) {
+    const std::string declared = library->descriptor().id;
+    return Status::invalid_input(model.location + ": " + path + " declares the id '" + declared + "', not '" +
+                                 model.plugin + "': a plugin named by id is libalphastream_<id>.so for the id it "
+                                 "declares (rename it libalphastream_" + declared + ".so and write plugin: " +
+                                 declared + ", or name it by path)");
+  }
   if (library->descriptor().kind != static_cast<std::uint32_t>(expected_kind)) {
     const bool pair_wanted = expected_kind == AS_MODEL_PAIR;
     return Status::invalid_input(model.location + ": plugin '" + model.plugin + "' is a " +

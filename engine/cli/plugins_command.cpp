@@ -50,7 +50,9 @@ int run_plugins(const PluginsArgs& args) {
       std::printf("%s: cannot load:\n%s\n", entry.path.c_str(), entry.library.error().c_str());
       continue;
     }
-    std::printf("%s\n%s", entry.path.c_str(), describe(entry.library.value()->descriptor()).c_str());
+    const as_model_descriptor& descriptor = entry.library.value()->descriptor();
+    std::printf("%s\n  in a config:   plugin: %s\n%s", entry.path.c_str(),
+                PluginCatalog::config_name(entry.path, descriptor.id).c_str(), describe(descriptor).c_str());
   }
   if (listing.value().empty()) std::printf("(none)\n");
   return broken == 0 ? kExitOk : kExitFailure;

@@ -34,6 +34,11 @@ std::string PluginCatalog::resolve(std::string_view plugin) const {
   return (std::filesystem::path(dir_) / ("libalphastream_" + std::string(plugin) + ".so")).string();
 }
 
+std::string PluginCatalog::config_name(const std::string& path, std::string_view declared_id) {
+  const std::string file = std::filesystem::path(path).filename().string();
+  return file == "libalphastream_" + std::string(declared_id) + ".so" ? std::string(declared_id) : path;
+}
+
 std::vector<std::string> PluginCatalog::installed_ids() const {
   constexpr std::string_view kPrefix = "libalphastream_";
   std::vector<std::string> ids;

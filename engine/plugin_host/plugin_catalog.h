@@ -23,6 +23,11 @@ class PluginCatalog {
   // "ols" -> "<dir>/libalphastream_ols.so".
   std::string resolve(std::string_view plugin) const;
 
+  // What a config writes for the library at path: its id when the file is
+  // libalphastream_<id>.so for the id its descriptor declares (the one rule
+  // for loading by id), else the path.
+  static std::string config_name(const std::string& path, std::string_view declared_id);
+
   // The plugin ids installed in dir() (libalphastream_<id>.so), sorted; none
   // when the directory cannot be read.
   std::vector<std::string> installed_ids() const;

@@ -1,7 +1,9 @@
 #include "book/model_factory.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 namespace alphastream {
@@ -70,6 +72,30 @@ TEST(ModelFactory, AMissingPluginNamesTheFileItLookedFor) {
             std::string::npos);
   // Asked again, it says the same rather than finding an empty cache entry.
   EXPECT_EQ(factory.create(model("nope"), AS_MODEL_PAIR, "x").error(), missing.error());
+}
+
+TEST(ModelFactory, ALibraryNamedByIdMustDeclareThatId) {
+  // ols's library under another id's file name.
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("model_factory_test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(std::filesystem::path(PLUGIN_DIR) / "libalphastream_ols.so",
+                             dir / "libalphastream_olsx.so", std::filesystem::copy_options::overwrite_existing);
+  ModelFactory factory(dir.string());
+  auto renamed = factory.create(model("olsx"), AS_MODEL_PAIR, "x");
+  ASSERT_FALSE(renamed);
+  EXPECT_TRUE(renamed.status().is_invalid_input());
+  EXPECT_NE(renamed.error().find("libalphastream_olsx.so declares the id 'ols', not 'olsx': a plugin named by id is "
+                                 "libalphastream_<id>.so for the id it declares (rename it libalphastream_ols.so and "
+                                 "write plugin: ols, or name it by path)"),
+            std::string::npos)
+      << renamed.error();
+  // By path, the file name does not matter.
+  EXPECT_TRUE(factory.create(model((dir / "libalphastream_olsx.so").string()), AS_MODEL_PAIR, "x"));
+  EXPECT_EQ(PluginCatalog::config_name((dir / "libalphastream_olsx.so").string(), "ols"),
+            (dir / "libalphastream_olsx.so").string());
+  EXPECT_EQ(PluginCatalog::config_name(std::string(PLUGIN_DIR) + "/libalphastream_ols.so", "ols"), "ols");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ModelFactory, BadParametersAreInvalidInputAtTheirOwnLocation) {

@@ -18,7 +18,9 @@ class PluginsCommand(unittest.TestCase):
         # Other plugins may be listed too; ols's block starts at its file.
         ols = lines[lines.index(os.path.join(cs.PLUGIN_DIR, "libalphastream_ols.so")) + 1:]
         ols = ols[:ols.index("") if "" in ols else len(ols)]
-        self.assertEqual(ols[0], "ols 1.0.0 - Rolling OLS (pair model)")
+        # What a config writes: the id, since the file is libalphastream_<id>.so.
+        self.assertEqual(ols[0], "  in a config:   plugin: ols")
+        self.assertEqual(ols[1], "ols 1.0.0 - Rolling OLS (pair model)")
         parameters, outputs = ols.index("  parameters:"), ols.index("  outputs:")
         self.assertEqual(outputs - parameters, 2, "one parameter")
         self.assertTrue(ols[parameters + 1].startswith("    window (int, default 100, min 3, max 1000000): "),

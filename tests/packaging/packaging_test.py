@@ -250,7 +250,8 @@ class OutOfTreePlugin(unittest.TestCase):
         done = cs.run(["plugins", "--dir", self.plugin_dir])
         self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
         lines = done.stdout.splitlines()
-        self.assertEqual(lines[:4], ["plugins in %s" % self.plugin_dir, "", self.plugin,
+        self.assertEqual(lines[:5], ["plugins in %s" % self.plugin_dir, "", self.plugin,
+                                     "  in a config:   plugin: ewma_beta",
                                      "ewma_beta 1.0.0 - Exponentially weighted regression (pair model)"])
         outputs = lines[lines.index("  outputs:") + 1:]
         self.assertEqual([line.split(":")[0].strip() for line in outputs],

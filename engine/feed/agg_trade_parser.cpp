@@ -92,27 +92,41 @@ std::int64_t eight_digits(const char* p) {
   return static_cast<std::int64_t>(v);
 }
 
-// Reads the digits of a non-negative integer token such as Binance's ids
-// and times: 1 to 18 digits, no leading zero, ended by a delimiter, so it
-// fits int64 and is valid JSON. Returns false for anything else (a sign, a
-// fraction, 19 digits or more), which simdjson then reads or rejects as
+// Reads 1 to 18 digits with no leading zero at p, reading nothing at or past
+// end, and moves p past them: a non-negative integer that fits int64, such
+// as Binance's ids and times. False for anything else (no digit, a leading
+// zero, 19 digits or more).
+bool read_digits(const char*& p, const char* end, std::int64_t& out) {
+  const char* const start = p;
+  if (p == end || *p < '1' || *p > '9') return false;
+  std::int64_t value = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    // The first eight digits at once shortens the chain of multiply-adds
+    // that 13-digit times and 10-digit ids would otherwise take digit by
+    // digit; a second chunk would almost always fail (ids and times are
+    // shorter than 16 digits) and costs more than it saves.
+    if (end - p >= 8) {
+      const std::int64_t eight = eight_digits(p);
+      if (eight >= 0) {
+        value = eight;
+        p += 8;
+      }
+    }
+  }
+  while (p != end && is_digit(*p) && p - start < 18) value = 10 * value + (*p++ - '0');
+  if (p != end && is_digit(*p)) return false;  // 19 digits or more
+  out = value;
+  return true;
+}
+
+// Reads an integer token such as Binance's ids and times: read_digits, then
+// a delimiter, so it is valid JSON. Returns false for anything else (a sign,
+// a fraction, 19 digits or more), which simdjson then reads or rejects as
 // before. Reads at most 19 bytes from p, which the buffer's padding covers
 // whatever the token.
 bool read_plain_integer(const char* p, std::int64_t& out) {
-  if (*p < '1' || *p > '9') return false;
-  const char* const limit = p + 18;
   std::int64_t value = 0;
-  if constexpr (std::endian::native == std::endian::little) {
-    // Eight digits at a time shortens the chain of multiply-adds that
-    // 13-digit times and 10-digit ids would otherwise take digit by digit.
-    for (int chunk = 0; chunk < 2; ++chunk) {
-      const std::int64_t eight = eight_digits(p);
-      if (eight < 0) break;
-      value = value * 100'000'000 + eight;
-      p += 8;
-    }
-  }
-  while (p < limit && is_digit(*p)) value = 10 * value + (*p++ - '0');
+  if (!read_digits(p, p + 19, value)) return false;
   switch (*p) {
     case ',': case '}': case ']': case ' ': case '\t': case '\n': case '\r':
       out = value;
@@ -440,25 +454,8 @@ class BinanceLayout {
     return true;
   }
 
-  // 1 to 18 digits, no leading zero: within int64, as read_plain_integer.
-  bool integer(std::int64_t& out) {
-    const char* start = p_;
-    if (p_ == end_ || *p_ < '1' || *p_ > '9') return false;
-    std::int64_t value = 0;
-    if constexpr (std::endian::native == std::endian::little) {
-      if (end_ - p_ >= 8) {
-        const std::int64_t eight = eight_digits(p_);
-        if (eight >= 0) {
-          value = eight;
-          p_ += 8;
-        }
-      }
-    }
-    while (p_ != end_ && is_digit(*p_) && p_ - start < 18) value = 10 * value + (*p_++ - '0');
-    if (p_ != end_ && is_digit(*p_)) return false;  // 19 digits or more
-    out = value;
-    return true;
-  }
+  // The delimiter after the digits is the next literal's.
+  bool integer(std::int64_t& out) { return read_digits(p_, end_, out); }
 
   // A decimal in a string, digits and one optional point, read by the
   // general path's own conversion; p_ is past the opening quote.

@@ -1,4 +1,5 @@
 #include "feed/agg_trade_parser.h"
+#include "same_trade.h"
 
 #include <algorithm>
 #include <cctype>
@@ -141,7 +142,7 @@ TEST(AggTradeParser, FailureLeavesTheOutputUntouched) {
   expect_example_trade(trade);
 }
 
-class MissingField : public testing::TestWithParam<const char*> {};
+class MissingField : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(MissingField, IsReportedByNameInRawAndCombinedFrames) {
   const std::string key = GetParam();
@@ -159,7 +160,7 @@ TEST_P(MissingField, IsReportedByNameInRawAndCombinedFrames) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRequiredField, MissingField,
-                         testing::Values("e", "E", "s", "a", "p", "q", "f", "l", "T", "m"),
+                         ::testing::Values("e", "E", "s", "a", "p", "q", "f", "l", "T", "m"),
                          [](const auto& info) {
                            // gtest names must differ by more than case: "e"/"E".
                            std::string name = info.param;
@@ -174,12 +175,12 @@ struct FieldCase {
   ParseError error;
 };
 
-std::string case_name(const testing::TestParamInfo<FieldCase>& info) {
+std::string case_name(const ::testing::TestParamInfo<FieldCase>& info) {
   std::string name = std::string(info.param.key) + "_" + std::to_string(info.index);
   return std::isupper(static_cast<unsigned char>(name[0])) ? "Upper" + name : name;
 }
 
-class BadField : public testing::TestWithParam<FieldCase> {};
+class BadField : public ::testing::TestWithParam<FieldCase> {};
 
 TEST_P(BadField, IsRejectedWithItsReasonAndName) {
   const FieldCase& c = GetParam();
@@ -197,7 +198,7 @@ TEST_P(BadField, IsRejectedWithItsReasonAndName) {
 
 INSTANTIATE_TEST_SUITE_P(
     MistypedFields, BadField,
-    testing::Values(FieldCase{"e", "1", ParseError::kWrongType},
+    ::testing::Values(FieldCase{"e", "1", ParseError::kWrongType},
                     FieldCase{"E", R"("123456789")", ParseError::kWrongType},
                     FieldCase{"s", "5", ParseError::kWrongType},
                     FieldCase{"a", R"("5933014")", ParseError::kWrongType},
@@ -213,7 +214,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     IntegersThatDoNotFitInt64, BadField,
-    testing::Values(FieldCase{"a", "5933014.5", ParseError::kBadInteger},
+    ::testing::Values(FieldCase{"a", "5933014.5", ParseError::kBadInteger},
                     FieldCase{"E", "1.23456789e8", ParseError::kBadInteger},
                     FieldCase{"T", "99999999999999999999", ParseError::kBadInteger},
                     FieldCase{"f", "-", ParseError::kBadInteger}),
@@ -221,7 +222,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     PricesThatAreNotDecimals, BadField,
-    testing::Values(FieldCase{"p", R"("")", ParseError::kBadDecimal},
+    ::testing::Values(FieldCase{"p", R"("")", ParseError::kBadDecimal},
                     FieldCase{"p", R"("abc")", ParseError::kBadDecimal},
                     FieldCase{"p", R"("1e")", ParseError::kBadDecimal},
                     FieldCase{"p", R"("-")", ParseError::kBadDecimal},
@@ -246,7 +247,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     NegativeOrZeroPricesAndNegativeQuantities, BadField,
-    testing::Values(FieldCase{"p", R"("-67012.3")", ParseError::kOutOfRange},
+    ::testing::Values(FieldCase{"p", R"("-67012.3")", ParseError::kOutOfRange},
                     FieldCase{"p", R"("0")", ParseError::kOutOfRange},
                     FieldCase{"p", R"("-0")", ParseError::kOutOfRange},
                     FieldCase{"q", R"("-0.5")", ParseError::kOutOfRange},
@@ -255,13 +256,13 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     SymbolsThatDoNotFit, BadField,
-    testing::Values(FieldCase{"s", R"("")", ParseError::kBadSymbol},
+    ::testing::Values(FieldCase{"s", R"("")", ParseError::kBadSymbol},
                     FieldCase{"s", R"("ABCDEFGHIJKLMNOPQRSTUVWX")", ParseError::kBadSymbol}),
     case_name);
 
 INSTANTIATE_TEST_SUITE_P(
     OtherEventTypes, BadField,
-    testing::Values(FieldCase{"e", R"("trade")", ParseError::kNotAggTrade},
+    ::testing::Values(FieldCase{"e", R"("trade")", ParseError::kNotAggTrade},
                     FieldCase{"e", R"("AGGTRADE")", ParseError::kNotAggTrade},
                     FieldCase{"e", R"("aggTrade ")", ParseError::kNotAggTrade}),
     case_name);
@@ -558,16 +559,7 @@ TEST(AggTradeParser, TheBinanceLayoutScanAgreesWithTheGeneralPathOnEveryMutation
     const ParseStatus sb = general.parse(message, b);
     ASSERT_EQ(sa.error, sb.error) << message;
     ASSERT_EQ(sa.field, sb.field) << message;
-    if (!sa) return;
-    EXPECT_EQ(a.symbol.view(), b.symbol.view()) << message;
-    EXPECT_EQ(a.agg_trade_id, b.agg_trade_id) << message;
-    EXPECT_EQ(a.price, b.price) << message;
-    EXPECT_EQ(a.quantity, b.quantity) << message;
-    EXPECT_EQ(a.first_trade_id, b.first_trade_id) << message;
-    EXPECT_EQ(a.last_trade_id, b.last_trade_id) << message;
-    EXPECT_EQ(a.transact_time_ms, b.transact_time_ms) << message;
-    EXPECT_EQ(a.event_time_ms, b.event_time_ms) << message;
-    EXPECT_EQ(a.is_buyer_maker, b.is_buyer_maker) << message;
+    if (sa) testing::expect_same_trade(a, b, message);
   };
   const std::string replacements = "0 9\"\\,.:{}[]-+eEaZz_@\x01\x7f\xff";
   std::uint64_t cases = 0;

@@ -15,6 +15,7 @@
 
 #include "counting_new.h"
 #include "feed/agg_trade_parser.h"
+#include "same_trade.h"
 
 namespace alphastream {
 namespace {
@@ -33,19 +34,7 @@ AggTrade example_trade() {
   return trade;
 }
 
-// Field by field, doubles bit for bit (0 and -0 differ).
-void expect_same_trade(const AggTrade& actual, const AggTrade& expected, const std::string& frame) {
-  EXPECT_EQ(actual.symbol.view(), expected.symbol.view()) << frame;
-  EXPECT_EQ(actual.agg_trade_id, expected.agg_trade_id) << frame;
-  EXPECT_EQ(std::bit_cast<std::uint64_t>(actual.price), std::bit_cast<std::uint64_t>(expected.price)) << frame;
-  EXPECT_EQ(std::bit_cast<std::uint64_t>(actual.quantity), std::bit_cast<std::uint64_t>(expected.quantity)) << frame;
-  EXPECT_EQ(actual.first_trade_id, expected.first_trade_id) << frame;
-  EXPECT_EQ(actual.last_trade_id, expected.last_trade_id) << frame;
-  EXPECT_EQ(actual.transact_time_ms, expected.transact_time_ms) << frame;
-  EXPECT_EQ(actual.event_time_ms, expected.event_time_ms) << frame;
-  EXPECT_EQ(actual.receive_time_ns, expected.receive_time_ns) << frame;
-  EXPECT_EQ(actual.is_buyer_maker, expected.is_buyer_maker) << frame;
-}
+using testing::expect_same_trade;
 
 // Prices and quantities of every shape: Binance's ticks, the extremes of the
 // double range, and random doubles whose shortest text has 17 digits.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "source/symbol_files.h"
+#include "same_trade.h"
 
 namespace alphastream {
 namespace {
@@ -77,19 +78,7 @@ class TradeCatalog : public ::testing::Test {
 
   static void expect_same_trades(const std::vector<AggTrade>& a, const std::vector<AggTrade>& b) {
     ASSERT_EQ(a.size(), b.size());
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      SCOPED_TRACE(i);
-      EXPECT_EQ(a[i].symbol.view(), b[i].symbol.view());
-      EXPECT_EQ(a[i].agg_trade_id, b[i].agg_trade_id);
-      EXPECT_EQ(a[i].price, b[i].price);
-      EXPECT_EQ(a[i].quantity, b[i].quantity);
-      EXPECT_EQ(a[i].first_trade_id, b[i].first_trade_id);
-      EXPECT_EQ(a[i].last_trade_id, b[i].last_trade_id);
-      EXPECT_EQ(a[i].transact_time_ms, b[i].transact_time_ms);
-      EXPECT_EQ(a[i].transact_time_us, b[i].transact_time_us);
-      EXPECT_EQ(a[i].is_buyer_maker, b[i].is_buyer_maker);
-      EXPECT_EQ(a[i].event_time_ms, b[i].event_time_ms);
-    }
+    for (std::size_t i = 0; i < a.size(); ++i) testing::expect_same_trade(a[i], b[i], "trade " + std::to_string(i));
   }
 
   std::string entry() const {

@@ -260,13 +260,7 @@ class Server:
             return False
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        ss.terminate_process(self.process)
         self._log.close()
 
 

@@ -318,13 +318,7 @@ class Prometheus:
         return len(active) == 1 and active[0]["health"] == "up"
 
     def kill(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        ss.terminate_process(self.process)
         self._log.close()
 
 

@@ -44,11 +44,7 @@ class NatsServer:
         return "nats://127.0.0.1:%d" % self.port
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        ss.terminate_process(self.process)
         self._log.close()
 
 

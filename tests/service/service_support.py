@@ -286,3 +286,15 @@ def read_export(path):
 
 
 tree_bytes = cli_support.tree_bytes
+
+
+def terminate_process(process, timeout_s=10):
+    """SIGTERM a helper server (Prometheus, Alertmanager, nats-server) unless
+    it has exited, then SIGKILL if it has not ended within timeout_s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -116,6 +116,9 @@ class LiveService {
   std::optional<ReloadWarmup> plan_reload_warmup();
   void warm_new_pipelines(PipelineSet& set, const ReloadWarmup& warmup);
   Status start_storage();
+  // Each recorded symbol's last aggregate id as the journal was opened: the
+  // feed's sequencers and the simulator continue after them.
+  std::vector<std::pair<std::string, std::int64_t>> recorded_last_ids() const;
   // Where the models' states are kept between runs, beside the journal.
   std::string model_state_dir() const {
     return (std::filesystem::path(config_.service.storage.lmdb_path) / "model-state").string();
@@ -251,6 +254,15 @@ std::int64_t LiveService::warmup_from_ms(const JournalSummary& recorded) const {
 // would have them. The journal's order is the order it was recorded in;
 // the feed then continues after its last ids (FeedIngest's resume), so no
 // trade counts twice. On the calling thread: the shards have not started.
+std::vector<std::pair<std::string, std::int64_t>> LiveService::recorded_last_ids() const {
+  std::vector<std::pair<std::string, std::int64_t>> ids;
+  if (!recorder_) return ids;
+  for (const SymbolSummary& symbol : recorder_->summary_at_open().symbols) {
+    ids.emplace_back(std::string(symbol.symbol.view()), symbol.last_agg_trade_id);
+  }
+  return ids;
+}
+
 Status LiveService::warm_from_journal() {
   if (!warms()) return Status::ok();
   const StorageConfig& storage = config_.service.storage;
@@ -367,14 +379,8 @@ Status LiveService::create_source() {
     failure_ = Status::error(failure.message());
     begin_shutdown("the feed source failed: " + failure.message());
   };
-  std::vector<std::pair<std::string, std::int64_t>> recorded;
-  if (recorder_) {
-    for (const SymbolSummary& symbol : recorder_->summary_at_open().symbols) {
-      recorded.emplace_back(std::string(symbol.symbol.view()), symbol.last_agg_trade_id);
-    }
-  }
   auto source = make_trade_source(config_, ingest_->symbols(),
-                                  TradeSourceContext{io_, *ingest_, std::move(events), clock_, std::move(recorded)});
+                                  TradeSourceContext{io_, *ingest_, std::move(events), clock_, recorded_last_ids()});
   if (!source) return source.status();
   source_ = std::move(source.value());
   return Status::ok();
@@ -666,13 +672,8 @@ Status LiveService::run() {
   if (!status) return status;
   status = start_storage();
   if (!status) return status;
-  std::vector<std::pair<std::string, std::int64_t>> resume;
-  if (recorder_) {
-    for (const SymbolSummary& symbol : recorder_->summary_at_open().symbols) {
-      resume.emplace_back(std::string(symbol.symbol.view()), symbol.last_agg_trade_id);
-    }
-  }
-  ingest_ = std::make_unique<FeedIngest>(symbol_routes(config_, shard_count()), *shards_, recorder_.get(), resume,
+  ingest_ = std::make_unique<FeedIngest>(symbol_routes(config_, shard_count()), *shards_, recorder_.get(),
+                                         recorded_last_ids(),
                                          [](std::string_view message) { spdlog::warn("{}", message); });
   const FeedConfig& feed = config_.service.feed;
   ingest_->set_limits({feed.max_clock_ahead_ms, feed.max_clock_behind_ms, feed.max_id_jump});

@@ -12,6 +12,11 @@
 namespace alphastream {
 namespace {
 
+// Below this many rows a lag search stays with the QR: it costs little there,
+// and a short design is the more likely to be ill-conditioned, which the
+// Gram matrix squares.
+constexpr std::size_t kGramMinRows = 4096;
+
 int trend_terms(AdfTrend trend) { return trend == AdfTrend::kConstant ? 1 : 0; }
 
 // statsmodels: maxlag <= nobs // 2 - ntrend - 1; beyond it the search
@@ -139,6 +144,9 @@ AdfWorkspace::AdfWorkspace(std::size_t max_n, AdfOptions options, std::size_t bl
   block_.resize(block_rows_ * (r_stride_ + 1));
   r_.resize(r_stride_ * (r_stride_ + 1));
   means_.resize(r_stride_);
+  gram_lags_.resize(r_stride_ + 1);
+  gram_sums_.resize(r_stride_ + 1);
+  gram_level_.resize(r_stride_ + 2);
   ssr_.resize(r_stride_ + 1);
   solve_.resize(r_stride_);
 }
@@ -242,6 +250,130 @@ void AdfWorkspace::fold_block(std::size_t rows) {
   residual_ssr_ += dot(y, y, rows);
 }
 
+// The search regression (trim = lags = p) of a long series, factored from its
+// Gram matrix in O(n p + p^3) instead of the QR's O(n p^2), so that the full-
+// sample test costs the same per observation over a day or a month; the QR
+// then only fits the chosen lag, usually a small one. The lagged-difference
+// columns are shifted copies of one series, so every cross product is one of
+// the p + 1 lag products of the whole series less at most p terms at its
+// ends. The differences are shifted by their mean first and the level is
+// centred in two passes, so no sum cancels; a Cholesky pivot that loses more
+// than six digits to the columns before it (a nearly collinear or exact
+// design) returns false untouched by any state the QR reads, and the QR
+// decides, with its own failure semantics. Short series keep the QR (see
+// kGramMinRows), and with it the rolling test's bits.
+bool AdfWorkspace::factor_by_gram(std::span<const double> x, int p) {
+  const std::size_t n = x.size();
+  const std::size_t lags = static_cast<std::size_t>(p);
+  if (p < 1 || n - 1 - lags < std::max(block_rows_ + 1, kGramMinRows)) return false;
+  cols_ = level_col_ + 1 + p;
+  const std::size_t rows = n - 1 - lags;  // tau = p+1 .. n-1: response d[tau], lag j d[tau-j], level x[tau-1]
+  const double nd = static_cast<double>(rows);
+  const bool constant = level_col_ == 1;
+  // d[s] = x[s] - x[s-1] for s = 1..n-1; e = d - shift. The differences sum
+  // to x[n-1] - x[0], so their mean needs no pass.
+  const double shift = constant ? (x[n - 1] - x[0]) / static_cast<double>(n - 1) : 0.0;
+  auto e = [&](std::size_t s) { return (x[s] - x[s - 1]) - shift; };
+
+  // full[k] = sum of e[s] e[s+k] over s = 1..n-1-k, a block of e at a time.
+  double* full = gram_lags_.data();
+  std::fill_n(full, lags + 1, 0.0);
+  double* buffer = block_.data();  // block_rows_ + p values of e, then block_rows_ of the level
+  for (std::size_t s0 = 1; s0 <= n - 1; s0 += block_rows_) {
+    const std::size_t span = std::min(block_rows_ + lags, n - s0);
+    for (std::size_t q = 0; q < span; ++q) buffer[q] = e(s0 + q);
+    for (std::size_t k = 0; k <= lags; ++k) {
+      const std::size_t last = n - 1 - k;  // the last s of lag k
+      if (s0 > last) continue;
+      full[k] += dot(buffer, buffer + k, std::min(block_rows_, last - s0 + 1));
+    }
+  }
+  auto edge = [&](std::size_t from, std::size_t count, std::size_t k) {
+    double sum = 0;
+    for (std::size_t s = from; s < from + count; ++s) sum += e(s) * e(s + k);
+    return sum;
+  };
+  // Column sums of lag j (0 = response) over the rows: all of e less its ends.
+  double* sums = gram_sums_.data();
+  double total = 0;
+  for (std::size_t s = 1; s <= n - 1; ++s) total += e(s);
+  for (std::size_t j = 0; j <= lags; ++j) {
+    double sum = total;
+    for (std::size_t s = 1; s <= lags - j; ++s) sum -= e(s);
+    for (std::size_t s = n - j; s <= n - 1; ++s) sum -= e(s);
+    sums[j] = sum;
+  }
+  auto column = [&](std::size_t j) { return j == 0 ? cols_ : level_col_ + static_cast<int>(j); };
+  double response_raw = 0;  // sum of e^2 over the rows
+  double response_centred = 0;
+  // G into r_'s upper triangle (y's column included), centred with the constant.
+  for (std::size_t j = 0; j <= lags; ++j) {
+    for (std::size_t i = 0; i <= j; ++i) {
+      const std::size_t k = j - i;
+      double g = full[k] - edge(1, lags - j, k) - edge(n - j, i, k);
+      if (j == 0) response_raw = g;
+      if (constant) g -= sums[i] * sums[j] / nd;
+      const int a = column(i), b = column(j);
+      if (j == 0) {
+        response_centred = g;
+      } else {
+        r(std::min(a, b), std::max(a, b)) = g;
+      }
+    }
+  }
+  // The level x[tau-1], centred with the constant; its products with each lag.
+  double level_mean = 0;
+  if (constant) {
+    for (std::size_t t = lags; t + 1 < n; ++t) level_mean += x[t];
+    level_mean /= nd;
+  }
+  double* level_products = gram_level_.data();
+  std::fill_n(level_products, lags + 2, 0.0);  // lag 0..p, then the level itself
+  double* level = buffer + block_rows_ + lags;
+  for (std::size_t t0 = lags + 1; t0 <= n - 1; t0 += block_rows_) {
+    const std::size_t len = std::min(block_rows_, n - t0);
+    for (std::size_t q = 0; q < len; ++q) level[q] = x[t0 + q - 1] - level_mean;
+    for (std::size_t q = 0; q < len + lags; ++q) buffer[q] = e(t0 - lags + q);
+    for (std::size_t j = 0; j <= lags; ++j) level_products[j] += dot(level, buffer + lags - j, len);
+    level_products[lags + 1] += dot(level, level, len);
+  }
+  const int l = level_col_;
+  r(l, l) = level_products[lags + 1];
+  for (std::size_t j = 1; j <= lags; ++j) r(l, column(j)) = level_products[j];
+  r(l, cols_) = level_products[0];
+
+  // Cholesky of the centred block, in place, y's column last: its pivot is
+  // the residual sum of squares of the whole regression.
+  for (int j = l; j <= cols_; ++j) {
+    for (int i = l; i <= j; ++i) {
+      const bool diagonal = i == j;
+      const double g = diagonal && j == cols_ ? response_centred : r(i, j);
+      double sum = g;
+      for (int m = l; m < i; ++m) sum -= r(m, i) * r(m, j);
+      if (!diagonal) {
+        r(i, j) = sum / r(i, i);
+      } else if (!(sum > kGramPivotFloor * g)) {
+        return false;
+      } else if (j == cols_) {
+        residual_ssr_ = sum;
+      } else {
+        r(j, j) = std::sqrt(sum);
+      }
+    }
+  }
+  // The constant's row: orthogonal to the centred columns; its part of y.
+  const double response_sum = sums[0] + nd * shift;
+  if (constant) {
+    r(0, 0) = std::sqrt(nd);
+    for (int c = 1; c < cols_; ++c) r(0, c) = 0;
+    r(0, cols_) = response_sum / std::sqrt(nd);
+  }
+  // |y| of the raw differences d = e + shift: the exact-fit test's scale.
+  rows_ = static_cast<std::int64_t>(rows);
+  response_norm_ = std::sqrt(response_raw + 2 * shift * sums[0] + nd * shift * shift);
+  return true;
+}
+
 // The lag, and its AIC, that minimises the AIC over the nested regressions on
 // the first level_col + 1 + lag columns, lag = 0..max_lag, all on the same
 // rows. The candidates are prefixes of one design, so a single QR of
@@ -250,7 +382,7 @@ void AdfWorkspace::fold_block(std::size_t rows) {
 // O(n p^2) factorisation instead of p of them keeps the full-sample test
 // fast on a month of seconds.
 bool AdfWorkspace::search_lag_by_aic(std::span<const double> x, int max_lag) {
-  if (!factor(x, max_lag, max_lag)) {
+  if (!factor_by_gram(x, max_lag) && !factor(x, max_lag, max_lag)) {
     return fail({.error = AdfError::kTooFewRows, .in_lag_search = true, .lag = max_lag, .rows = rows_,
                  .regressors = cols_});
   }

@@ -70,6 +70,10 @@ struct AdfFailure {
 // while every column's reflection passes over it.
 inline constexpr std::size_t kAdfBlockRows = 512;
 
+// A long lag search's Cholesky pivot must keep this fraction of its column's
+// squared norm, or the search falls back to the QR (see factor_by_gram).
+inline constexpr double kGramPivotFloor = 1e-6;
+
 // The ADF test with all its storage (the current block of the design, the R
 // factor) allocated once, so that a rolling test on a shard thread allocates
 // nothing per run. Each regression [X | y] is factored by Householder QR,
@@ -78,7 +82,9 @@ inline constexpr std::size_t kAdfBlockRows = 512;
 // the augmented design gives every nested regression's residual sum of
 // squares, so one factorisation serves the whole AIC lag search, and memory
 // does not grow with the series: a month of 1 s values (max_lag 152) needs
-// ~1 MB, not the 3 GB a whole design would.
+// ~1 MB, not the 3 GB a whole design would. The search of a series longer
+// than a block is factored from the design's Gram matrix instead, in
+// O(n max_lag), falling back to the QR if the design is nearly degenerate.
 // Not thread-safe: one workspace per thread.
 class AdfWorkspace {
  public:
@@ -107,6 +113,7 @@ class AdfWorkspace {
   void fold_block(std::size_t rows);
   double* block_column(int c) { return block_.data() + static_cast<std::size_t>(c) * block_rows_; }
   double& r(int i, int j) { return r_[static_cast<std::size_t>(j) * r_stride_ + static_cast<std::size_t>(i)]; }
+  bool factor_by_gram(std::span<const double> x, int p);
   bool search_lag_by_aic(std::span<const double> x, int max_lag);
   bool fit_final(std::span<const double> x, int lag);
 
@@ -118,6 +125,9 @@ class AdfWorkspace {
   std::vector<double> block_;  // column-major, block_rows_ x (cols_ + 1): rows of [X | y], y last
   std::vector<double> r_;      // column-major, R of [X | y] without its last row: R of X, then Q'y's head
   std::vector<double> means_;  // subtracted from each column (0 without the constant)
+  std::vector<double> gram_lags_;   // long search: e_s e_{s+k} summed over the series, by k
+  std::vector<double> gram_sums_;   // long search: each lag column's sum
+  std::vector<double> gram_level_;  // long search: the level's products with each lag, then itself
   std::vector<double> ssr_;    // lag search: ssr of the first k columns, by k
   std::vector<double> solve_;  // final fit: a row of R^-1, then the coefficients
   std::int64_t rows_ = 0;

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <random>
 #include <vector>
 
@@ -39,10 +40,13 @@ std::vector<std::vector<double>> windows(std::size_t n) {
 TEST(AdfWorkspaceAllocation, RunAllocatesNothingOnGoodOrDegenerateSeries) {
   for (const AdfTrend trend : {AdfTrend::kConstant, AdfTrend::kNone}) {
     for (const bool autolag : {true, false}) {
-      // One block for the whole design, and blocks of 64 rows folded into R.
-      for (const std::size_t block_rows : {kAdfBlockRows, std::size_t{64}}) {
-        const std::vector<std::vector<double>> series = windows(500);
-        AdfWorkspace workspace(500, {.max_lag = std::nullopt, .autolag = autolag, .trend = trend}, block_rows);
+      // One block for the whole design, blocks of 64 rows folded into R, and
+      // series long enough for the search's Gram matrix.
+      for (const auto& [n, block_rows] : {std::pair<std::size_t, std::size_t>{500, kAdfBlockRows},
+                                         {500, 64},
+                                         {6000, kAdfBlockRows}}) {
+        const std::vector<std::vector<double>> series = windows(n);
+        AdfWorkspace workspace(n, {.max_lag = std::nullopt, .autolag = autolag, .trend = trend}, block_rows);
         const std::uint64_t before = testing::allocation_count();
         int tested = 0;
         for (int round = 0; round < 3; ++round) {

@@ -135,14 +135,15 @@ TEST(AdfBlocked, EqualsOneWholeDesignQrOnGeneratedSeriesOfEveryShape) {
 }
 
 TEST(AdfBlocked, DegenerateSeriesFailForTheSameReasonAtTheSameLag) {
-  // Long enough for many blocks of max_lag + 3 rows.
-  const std::size_t n = 1500;
+  // Long enough for many blocks of max_lag + 3 rows, and for the search to
+  // try the Gram matrix first (which must give way to the QR on these).
+  const std::size_t n = 6000;
   std::vector<double> line, flat_then_jump(n, 2.5), spike(n, 2.5);
   for (std::size_t i = 0; i < n; ++i) line.push_back(0.5 * static_cast<double>(i));
   flat_then_jump.back() = 3.0;
   // Flat but for one spike: each lag column is zero in all but one or two
   // blocks, and the test still runs.
-  spike[700] = 2.75;
+  spike[2700] = 2.75;
   for (const AdfTrend trend : {AdfTrend::kConstant, AdfTrend::kNone}) {
     for (const bool autolag : {true, false}) {
       BlockedVsWhole check(n, {.max_lag = 4, .autolag = autolag, .trend = trend});

@@ -205,11 +205,12 @@ Result<bool> SymbolFileStream::open_next_file() {
   file_start_ = true;
   if (!options_.catalog_dir.empty()) {
     cached_ = CatalogEntry::open(options_.catalog_dir, path, options_);
-    if (cached_) {
-      ++catalog_reads_;
-      return true;
-    }
+    if (cached_) return true;
   }
+  return open_parsed(path);
+}
+
+Result<bool> SymbolFileStream::open_parsed(const std::string& path) {
   auto reader = AggTradeCsvReader::open(path, options_);
   if (!reader) return reader.status();
   reader_ = std::move(reader.value());
@@ -223,6 +224,17 @@ std::string SymbolFileStream::open_file_summary() const {
 }
 
 Result<bool> SymbolFileStream::read_open_file(AggTrade& out) {
+  if (cached_ && !cached_->verified()) {
+    // Checked here, at its first read, rather than when opened: open() runs
+    // on the caller's thread, reading on the prefetcher's.
+    if (cached_->verify()) {
+      ++catalog_reads_;
+    } else {
+      cached_.reset();  // damaged: parse the file itself, and write the entry anew
+      auto opened = open_parsed(files_[next_file_ - 1].path);
+      if (!opened) return opened.status();
+    }
+  }
   if (cached_) return cached_->next(out);
   auto more = reader_->next(out);
   if (!more) {

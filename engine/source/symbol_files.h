@@ -83,6 +83,7 @@ class SymbolFileStream : public TradeStream {
   Result<bool> open_next_file();
   Result<bool> read_open_file(AggTrade& out);
   std::string open_file_summary() const;
+  Result<bool> open_parsed(const std::string& path);
 
   std::vector<DataFile> files_;
   CsvImportOptions options_;

@@ -155,19 +155,8 @@ std::unique_ptr<CatalogEntry> CatalogEntry::open(const std::string& dir, const s
       header.count <= (size - sizeof header) / sizeof(CatalogRecord) &&
       size == sizeof header + header.count * sizeof(CatalogRecord) && header.layout <= 1 && header.count > 0;
   if (!matches) return nullptr;
-  // The entry is outside input too: every record is checked once, here, so
-  // a damaged entry is never half used.
   ::madvise(map, size, MADV_SEQUENTIAL);
   entry->records_ = entry->map_ + sizeof header;
-  std::int64_t previous = -1;
-  for (std::uint64_t i = 0; i < header.count; ++i) {
-    CatalogRecord record;
-    std::memcpy(&record, entry->records_ + i * sizeof(CatalogRecord), sizeof record);
-    if (!plausible(record, previous)) return nullptr;
-    previous = record.agg_trade_id;
-    if ((i + 1) % kReleaseEvery == 0) release(entry->map_, 0, sizeof header + (i + 1) * sizeof(CatalogRecord));
-  }
-  release(entry->map_, 0, size);
   entry->count_ = header.count;
   CsvImportStats& stats = entry->stats_;
   stats.rows = header.rows;
@@ -183,12 +172,29 @@ std::unique_ptr<CatalogEntry> CatalogEntry::open(const std::string& dir, const s
   return entry;
 }
 
+bool CatalogEntry::verify() {
+  if (verified_) return true;
+  std::int64_t previous = -1;
+  for (std::uint64_t i = 0; i < count_; ++i) {
+    CatalogRecord record;
+    std::memcpy(&record, records_ + i * sizeof(CatalogRecord), sizeof record);
+    if (!plausible(record, previous)) return false;
+    previous = record.agg_trade_id;
+    if ((i + 1) % kReleaseEvery == 0) {
+      release(map_, 0, static_cast<std::size_t>(records_ - map_) + (i + 1) * sizeof(CatalogRecord));
+    }
+  }
+  release(map_, 0, map_size_);
+  verified_ = true;
+  return true;
+}
+
 CatalogEntry::~CatalogEntry() {
   if (map_ != nullptr) ::munmap(const_cast<unsigned char*>(map_), map_size_);
 }
 
 bool CatalogEntry::next(AggTrade& out) {
-  if (position_ == count_) return false;
+  if (!verified_ || position_ == count_) return false;
   CatalogRecord record;
   std::memcpy(&record, records_ + position_++ * sizeof(CatalogRecord), sizeof record);
   if (position_ % kReleaseEvery == 0) {

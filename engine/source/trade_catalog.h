@@ -31,15 +31,22 @@ std::string default_catalog_dir();
 // A catalogued file, mapped read-only.
 class CatalogEntry {
  public:
-  // The entry for data_path in dir, or nullptr when there is none that
-  // matches (see above). Never an error: a bad entry is no entry.
+  // The entry for data_path in dir, or nullptr when there is none whose
+  // header matches (see above). Never an error: a bad entry is no entry.
+  // Cheap: the records are checked by verify().
   static std::unique_ptr<CatalogEntry> open(const std::string& dir, const std::string& data_path,
                                             const CsvImportOptions& options);
+  // Checks every record once (the entry is outside input too); false if one
+  // is implausible, and then the entry must be dropped, none of it read.
+  // Separate from open() so that the check runs on the thread that reads.
+  bool verify();
+  bool verified() const { return verified_; }
   ~CatalogEntry();
   CatalogEntry(const CatalogEntry&) = delete;
   CatalogEntry& operator=(const CatalogEntry&) = delete;
 
-  // The next trade, stamped with the options' symbol; false at the end.
+  // The next trade, stamped with the options' symbol; false at the end, and
+  // before verify() has succeeded.
   bool next(AggTrade& out);
   const CsvImportStats& stats() const { return stats_; }
   double fraction_read() const;
@@ -55,6 +62,7 @@ class CatalogEntry {
   const unsigned char* records_ = nullptr;
   std::uint64_t count_ = 0;
   std::uint64_t position_ = 0;
+  bool verified_ = false;
   CsvImportStats stats_;
 };
 

@@ -1,12 +1,11 @@
 #include "bus/trade_bus.h"
 
-#include <nats/nats.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <future>
 
+#include "bus/nats_client.h"
 #include "storage/trade_record.h"
 
 namespace alphastream {
@@ -21,13 +20,6 @@ namespace {
 // time, so JetStream stores it once however many arrive.
 constexpr int kMaxAttempts = 5;
 constexpr const char* kAttemptHeader = "AlphaStream-Attempt";
-
-std::string nats_error(std::string_view what, natsStatus status, jsErrCode js_code = static_cast<jsErrCode>(0)) {
-  std::string out = "bus: " + std::string(what) + ": " + natsStatus_GetText(status);
-  if (const char* last = nats_GetLastError(nullptr); last != nullptr && *last != '\0') out += " (" + std::string(last) + ")";
-  if (js_code != 0) out += " [JetStream error " + std::to_string(static_cast<int>(js_code)) + "]";
-  return out;
-}
 
 void bump(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
 
@@ -60,26 +52,13 @@ class TradeBus::Impl {
   }
 
   Status connect() {
-    natsOptions* options = nullptr;
-    if (natsStatus s = natsOptions_Create(&options); s != NATS_OK) return Status::error(nats_error("options", s));
-    std::vector<const char*> servers;
-    for (const std::string& server : settings_.servers) servers.push_back(server.c_str());
-    natsStatus s = natsOptions_SetServers(options, servers.data(), static_cast<int>(servers.size()));
-    if (s == NATS_OK) s = natsOptions_SetMaxReconnect(options, -1);  // for ever: the bus is the feed
-    if (s == NATS_OK) s = natsOptions_SetReconnectWait(options, 250);
-    if (s == NATS_OK) s = natsConnection_Connect(&connection_, options);
-    natsOptions_Destroy(options);
-    if (s != NATS_OK) {
-      std::string list;
-      for (const std::string& server : settings_.servers) list += (list.empty() ? "" : ", ") + server;
-      return Status::error(nats_error("cannot connect to " + list, s));
-    }
+    if (Status connected = connect_nats(settings_.servers, &connection_); !connected) return connected;
     jsOptions js_options;
     jsOptions_Init(&js_options);
     js_options.PublishAsync.MaxPending = settings_.max_pending;
     js_options.PublishAsync.AckHandler = &Impl::on_ack;
     js_options.PublishAsync.AckHandlerClosure = this;
-    if (s = natsConnection_JetStream(&js_, connection_, &js_options); s != NATS_OK) {
+    if (natsStatus s = natsConnection_JetStream(&js_, connection_, &js_options); s != NATS_OK) {
       return Status::error(nats_error("JetStream context", s));
     }
     return ensure_stream();

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/worker_id.h"
 
 namespace alphastream {
 
@@ -28,7 +29,7 @@ struct PairLeaseSettings {
   std::string bucket = "ALPHASTREAM_LEASES";
   int replicas = 1;
   std::chrono::milliseconds ttl{10000};
-  std::string worker;  // this worker's id, see is_worker_id
+  std::string worker;  // this worker's id (core/worker_id.h)
 };
 
 // What one round changed, and what it saw.
@@ -42,8 +43,6 @@ struct LeaseRound {
   std::string error;                  // why the round stopped early; empty when it ran through
 };
 
-// [A-Za-z0-9_-]{1,64}: a key token of the bucket and a metric label.
-bool is_worker_id(std::string_view id);
 // The host name and the process id, with anything is_worker_id refuses
 // replaced by '-'.
 std::string default_worker_id();

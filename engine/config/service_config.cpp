@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "config/yaml_reader.h"
+#include "core/worker_id.h"
 
 namespace alphastream {
 namespace {
@@ -350,7 +351,7 @@ namespace {
 void read_bus(ConfigReader& reader, const YamlValue& section, BusConfig& bus) {
   MapReader map(reader, section,
                 {"servers", "stream", "subject_prefix", "market", "replicas", "max_age_s", "duplicate_window_s",
-                 "publish"});
+                 "publish", "share_pairs", "lease_bucket", "lease_ttl_s", "worker_id"});
   if (const auto v = map.require("servers")) {
     for (const YamlValue& element : read_list(reader, *v, "a list of nats:// URLs")) {
       const auto url = read_text(reader, element, "a nats://host:port URL");
@@ -405,6 +406,36 @@ void read_bus(ConfigReader& reader, const YamlValue& section, BusConfig& bus) {
   if (const auto v = map.find("publish")) {
     if (const auto b = read_bool(reader, *v)) bus.publish = *b;
   }
+  if (const auto v = map.find("share_pairs")) {
+    if (const auto b = read_bool(reader, *v)) bus.share_pairs = *b;
+  }
+  if (const auto v = map.find("lease_bucket")) {
+    if (const auto text = read_text(reader, *v, "a bucket name")) {
+      if (token(*text, false)) {
+        bus.lease_bucket = *text;
+      } else {
+        reader.add_error(v->line, v->path, "expected letters, digits, '_' and '-', got " + describe(v->node));
+      }
+    }
+  }
+  if (const auto v = map.find("lease_ttl_s")) {
+    if (const auto n = read_positive_integer(reader, *v, 3600)) {
+      if (*n >= 2) {
+        bus.lease_ttl_s = *n;
+      } else {
+        reader.add_error(v->line, v->path, "expected at least 2 (seconds; a round runs every third of it), got 1");
+      }
+    }
+  }
+  if (const auto v = map.find("worker_id")) {
+    if (const auto text = read_text(reader, *v, "a worker id")) {
+      if (is_worker_id(*text)) {
+        bus.worker_id = *text;
+      } else {
+        reader.add_error(v->line, v->path, "expected 1 to 64 letters, digits, '_' and '-', got " + describe(v->node));
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -416,6 +447,11 @@ void read_service_sections(ConfigReader& reader, const MapReader& document, Serv
   if (config.feed.source == FeedSource::kNats && !config.bus.enabled()) {
     const auto source = document.find("feed");
     reader.add_error(source ? source->line : 1, "feed.source", "source 'nats' needs a 'bus' section with its servers");
+  }
+  if (config.bus.share_pairs && config.feed.source != FeedSource::kNats) {
+    const auto bus = document.find("bus");
+    reader.add_error(bus ? bus->line : 1, "bus.share_pairs",
+                     "only a worker (feed.source: nats) shares the pairs: every worker must see the same trades");
   }
   if (config.feed.source == FeedSource::kNats && config.bus.publish) {
     const auto bus = document.find("bus");

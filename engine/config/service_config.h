@@ -147,6 +147,10 @@ struct BusConfig {
   std::int64_t max_age_s = 7 * 86400;            // how long the stream keeps a trade
   std::int64_t duplicate_window_s = 120;         // a repeated Nats-Msg-Id within it is stored once
   bool publish = false;                          // this process is an ingest
+  bool share_pairs = false;                      // a worker holding only the pairs it leases
+  std::string lease_bucket = "ALPHASTREAM_LEASES";  // the key-value bucket of the leases
+  std::int64_t lease_ttl_s = 10;                 // a lease (and a worker) not refreshed within it expires
+  std::string worker_id;                         // empty: <host>-<pid>
 
   bool enabled() const { return !servers.empty(); }
   bool operator==(const BusConfig&) const = default;

@@ -27,6 +27,7 @@
 #include "service/feed_ingest.h"
 #include "service/model_gauges.h"
 #include "service/model_state_store.h"
+#include "service/pair_lease_keeper.h"
 #include "service/reload_plan.h"
 #include "service/service_metrics.h"
 #include "service/shard_book.h"
@@ -138,6 +139,14 @@ class LiveService {
   void wait_for_signal();
   void reload();
   void apply_reload(const ReloadPlan& plan, ShardPlan started, std::optional<ReloadWarmup> warmup);
+  // bus.share_pairs: leases the pairs before anything is built.
+  Status lease_pairs();
+  // The leases changed: start the pairs gained (warmed from the journal, as a
+  // reload's are) and stop those lost or handed over. [I/O thread]
+  void change_owned_pairs(const std::vector<std::string>& started, const std::vector<std::string>& stopped);
+  bool runs_pair(const std::string& name) const {
+    return std::find(running_pairs_.begin(), running_pairs_.end(), name) != running_pairs_.end();
+  }
   void begin_shutdown(const std::string& why);
   void wait_for_source_closed(std::chrono::steady_clock::time_point deadline);
   void finish_shutdown();
@@ -159,6 +168,8 @@ class LiveService {
   std::unique_ptr<FeedIngest> ingest_;
   std::unique_ptr<TradeSource> source_;
   std::unique_ptr<TradeBackfiller> backfiller_;  // before ingest_ in destruction: it posts to the ingest
+  std::unique_ptr<PairLeaseKeeper> leases_;      // bus.share_pairs
+  std::vector<std::string> running_pairs_;       // with leases: the pairs this worker runs [I/O thread]
   std::shared_ptr<MetricsRegistry> registry_ = std::make_shared<MetricsRegistry>();
   std::shared_ptr<ModelGaugeSet> gauges_ = std::make_shared<ModelGaugeSet>();
   std::shared_ptr<FeedCollector> feed_metrics_;
@@ -398,6 +409,7 @@ Status LiveService::start_metrics() {
     const auto* consumer = dynamic_cast<const NatsTradeSource*>(source_.get());
     registry_->add_collector(make_bus_collector(publisher_.get(), consumer ? &consumer->bus() : nullptr));
   }
+  if (leases_) registry_->add_collector(make_lease_collector(*leases_));
   if (config_.service.metrics.listen.empty()) return Status::ok();
   auto server = MetricsServer::start(config_.service.metrics.listen, registry_,
                                      static_cast<std::size_t>(config_.service.metrics.max_connections), clock_);
@@ -477,7 +489,19 @@ void LiveService::reload() {
     return;
   }
   EngineConfig next = std::move(loaded).value();
-  const ReloadPlan plan = plan_reload(config_, next);
+  ReloadPlan plan = plan_reload(config_, next);
+  if (leases_) {
+    // Sharing the pairs: only those held start or stop here; the leases
+    // decide the rest (a new pair is claimed by one worker's next round).
+    std::erase_if(plan.pairs_started, [&](const std::string& name) { return !runs_pair(name); });
+    std::erase_if(plan.pairs_stopped, [&](const std::string& name) { return !runs_pair(name); });
+    std::erase_if(running_pairs_, [&](const std::string& name) {
+      return std::none_of(next.pairs.begin(), next.pairs.end(), [&](const PairConfig& p) { return p.name == name; });
+    });
+    std::vector<std::string> names;
+    for (const PairConfig& pair : next.pairs) names.push_back(pair.name);
+    leases_->set_pairs(std::move(names));
+  }
   for (const std::string& line : plan.deferred) spdlog::warn("reload: {}", line);
   next.service = config_.service;  // the feed, shards, storage and metrics stay as started
   next.plugins_dir = config_.plugins_dir;
@@ -618,6 +642,8 @@ void LiveService::start_backfill() {
 
 void LiveService::finish_shutdown() {
   const auto started = std::chrono::steady_clock::now();
+  // No pair starts or stops from here on; the leases go to the other workers.
+  if (leases_) leases_->stop();
   // A running backfill ends: what it fetched and held goes downstream.
   if (backfiller_) backfiller_->stop();
   if (ingest_) ingest_->end_backfill();
@@ -662,9 +688,66 @@ void LiveService::finish_shutdown() {
       dropped, storage.records_total, storage.errors_total, storage.dropped_total);
 }
 
+Status LiveService::lease_pairs() {
+  const BusConfig& bus = config_.service.bus;
+  PairLeaseSettings settings;
+  settings.servers = bus.servers;
+  settings.bucket = bus.lease_bucket;
+  settings.replicas = static_cast<int>(bus.replicas);
+  settings.ttl = std::chrono::seconds(bus.lease_ttl_s);
+  settings.worker = bus.worker_id.empty() ? default_worker_id() : bus.worker_id;
+  std::vector<std::string> names;
+  for (const PairConfig& pair : config_.pairs) names.push_back(pair.name);
+  auto keeper = PairLeaseKeeper::connect(settings, std::move(names));
+  if (!keeper) return Status::invalid_input(config_.path + ": " + keeper.error());
+  leases_ = std::move(keeper.value());
+  running_pairs_ = leases_->first_owned();
+  return Status::ok();
+}
+
+void LiveService::change_owned_pairs(const std::vector<std::string>& started, const std::vector<std::string>& stopped) {
+  if (state_.stopping) return;
+  ReloadPlan plan;
+  for (const std::string& name : stopped) {
+    if (!runs_pair(name)) continue;
+    plan.pairs_stopped.push_back(name);
+    std::erase(running_pairs_, name);
+  }
+  for (const std::string& name : started) {
+    const bool configured = std::any_of(config_.pairs.begin(), config_.pairs.end(),
+                                        [&](const PairConfig& pair) { return pair.name == name; });
+    if (configured && !runs_pair(name)) plan.pairs_started.push_back(name);
+  }
+  PipelineSelection selection;
+  selection.pair = [&](const PairConfig& pair) {
+    return std::find(plan.pairs_started.begin(), plan.pairs_started.end(), pair.name) != plan.pairs_started.end();
+  };
+  selection.symbol = [](const SymbolConfig&) { return false; };
+  auto built = build(config_, selection);
+  if (!built) {
+    // The running config built at start; a plugin that fails now is logged and
+    // the pair waits for the next change (its lease is held, its gauges absent).
+    spdlog::error("pair leases: the pairs gained could not be built: {}", built.error());
+    plan.pairs_started.clear();
+    built = ShardPlan(shard_count());
+  }
+  running_pairs_.insert(running_pairs_.end(), plan.pairs_started.begin(), plan.pairs_started.end());
+  apply_reload(plan, std::move(built.value()), plan_reload_warmup());
+}
+
 Status LiveService::run() {
-  // Models first: a bad plugin or parameter fails before anything starts.
+  // Models first: a bad plugin or parameter fails before anything starts,
+  // including the pairs a worker sharing them does not hold yet.
   auto planned = build(config_);
+  if (!planned) return planned.status();
+  const bool sharing = config_.service.bus.share_pairs;
+  if (sharing) {
+    Status leased = lease_pairs();
+    if (!leased) return leased;
+    PipelineSelection owned;
+    owned.pair = [this](const PairConfig& pair) { return runs_pair(pair.name); };
+    planned = build(config_, owned);
+  }
   if (!planned) return planned.status();
   Status status = start_shards(std::move(planned.value()));
   if (!status) return status;
@@ -692,8 +775,15 @@ Status LiveService::run() {
   if (!status) return status;
   status = shards_->start();
   if (!status) return Status::invalid_input(config_.path + ": engine.cpus: " + status.message());
-  spdlog::info("{} shard(s), {} pair(s), {} symbol model set(s), feed: {}", shard_count(), config_.pairs.size(),
-               config_.symbols.size(), source_->description());
+  spdlog::info("{} shard(s), {} pair(s), {} symbol model set(s), feed: {}", shard_count(),
+               sharing ? running_pairs_.size() : config_.pairs.size(), config_.symbols.size(), source_->description());
+  if (leases_) {
+    leases_->start([this](std::vector<std::string> started, std::vector<std::string> stopped) {
+      asio::post(io_, [this, started = std::move(started), stopped = std::move(stopped)] {
+        change_owned_pairs(started, stopped);
+      });
+    });
+  }
 
   status = source_->start(ingest_->symbols());
   source_started_ = status.is_ok();

@@ -277,6 +277,27 @@ std::shared_ptr<MetricsCollector> make_bus_collector(const TradeBus* publisher, 
   });
 }
 
+std::shared_ptr<MetricsCollector> make_lease_collector(const PairLeaseKeeper& keeper) {
+  return std::make_shared<FunctionCollector>([&keeper](MetricWriter& out) {
+    const LeaseCounters& c = keeper.counters();
+    const MetricLabels labels = {{"worker", keeper.worker()}};
+    out.gauge("alphastream_bus_pairs_owned", "Pairs whose lease this worker holds (bus.share_pairs).", labels,
+              static_cast<double>(c.owned.load()));
+    out.gauge("alphastream_bus_workers", "Live workers this one saw in the lease bucket, itself included.", labels,
+              static_cast<double>(c.workers.load()));
+    out.gauge("alphastream_bus_pairs_unowned", "Configured pairs no worker held at the last lease round.", labels,
+              static_cast<double>(c.unowned.load()));
+    for (const auto& [change, counter] : {std::pair{"gained", &c.gained_total}, std::pair{"lost", &c.lost_total},
+                                          std::pair{"released", &c.released_total}}) {
+      out.counter("alphastream_bus_lease_changes_total",
+                  "Pair leases this worker gained, lost (taken or expired) or handed over.",
+                  {{"worker", keeper.worker()}, {"change", change}}, static_cast<double>(counter->load()));
+    }
+    out.counter("alphastream_bus_lease_rounds_failed_total", "Lease rounds the bus cut short.", labels,
+                static_cast<double>(c.failed_rounds_total.load()));
+  });
+}
+
 void add_readiness_checks(MetricsServer& server, const ServiceState& state, const TradeSource& source,
                           const TradeRecorder* recorder) {
   server.add_readiness_check("service", [&state]() -> std::optional<std::string> {

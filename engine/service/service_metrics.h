@@ -13,6 +13,7 @@
 #include "reactor/shard_group.h"
 #include "service/feed_ingest.h"
 #include "service/model_gauges.h"
+#include "service/pair_lease_keeper.h"
 #include "service/shard_book.h"
 #include "source/trade_source.h"
 #include "storage/trade_recorder.h"
@@ -69,6 +70,10 @@ std::shared_ptr<MetricsCollector> make_backfill_collector(const TradeBackfiller&
 // role="consume" (a worker); either may be null. REQUIRES: they outlive
 // every scrape.
 std::shared_ptr<MetricsCollector> make_bus_collector(const TradeBus* publisher, const TradeBus* consumer);
+
+// A worker's pair leases (bus.share_pairs), labelled with its worker id.
+// REQUIRES: keeper outlives every scrape.
+std::shared_ptr<MetricsCollector> make_lease_collector(const PairLeaseKeeper& keeper);
 
 // What /readyz checks besides the process being up.
 struct ServiceState {

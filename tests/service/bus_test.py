@@ -181,5 +181,150 @@ class TradeBusOnNats(unittest.TestCase):
         self.nats = NatsServer(self.dir)  # for tearDown
 
 
+class WorkersSharingPairs(unittest.TestCase):
+    """Two workers (`bus.share_pairs`) divide 8 pairs through leases in a
+    JetStream key-value bucket; each warms the pairs it gains from its own
+    journal of the stream. SIGKILL one: once its leases expire the other
+    holds all 8, and every pair's model equals the backtest of the trades."""
+
+    TTL_S = 3
+    COUNT = 8
+
+    def setUp(self):
+        self.dir = ss.fresh_dir("WorkersSharingPairs")
+        self.nats = NatsServer(self.dir)
+        self.services = []
+
+    def tearDown(self):
+        for service in self.services:
+            service.kill()
+        self.nats.stop()
+
+    def pairs(self):
+        return ["{name: p%d, y: %s, x: %s, model: {plugin: ols, params: {window: %d}}, "
+                "zscore: {window: 30, entry: 2.0, exit: 0.0}}" % (i, ss.Y_SYMBOL, ss.X_SYMBOL, 30 + 10 * i)
+                for i in range(self.COUNT)]
+
+    def config(self, name, feed, bus, storage=None):
+        port = ss.free_port()
+        text = ss.service_config(port, feed=feed, pairs=self.pairs(), symbols=[], engine=ENGINE,
+                                 storage_path=storage)
+        # The whole journal warms a pair gained later.
+        text = text.replace("map_size_mb: 64}}", "map_size_mb: 64}, warmup_s: 86400}")
+        text += "bus: {servers: [%s], stream: TRADES_TEST%s}\n" % (self.nats.url(), bus)
+        return ss.write_file(os.path.join(self.dir, name), text), port
+
+    def worker(self, worker_id):
+        config, port = self.config("%s.yaml" % worker_id, "{source: nats}",
+                                   ", share_pairs: true, lease_ttl_s: %d, worker_id: %s" % (self.TTL_S, worker_id),
+                                   storage=os.path.join(self.dir, "journal-" + worker_id))
+        service = ss.Service(config, self.dir, port, ["--stay-up"])
+        self.services.append(service)
+        return service, config
+
+    @staticmethod
+    def owned(m):
+        return {labels["pair"] for labels, _ in m.series("alphastream_pair_observations_total")}
+
+    def expect_backtest(self, m, pairs, backtest_dir, who):
+        """Each pair's gauges equal the backtest's last row but one (the
+        backtest closes its last interval at the end of the data)."""
+        for pair in sorted(pairs):
+            with open(os.path.join(backtest_dir, pair, "series.csv")) as f:
+                lines = f.read().splitlines()
+            header = lines[0].split(",")
+            row = dict(zip(header, [float(v) if v else math.nan for v in lines[-2].split(",")]))
+            labels = {"pair": pair, "model": "ols"}
+            self.assertEqual(m.value("alphastream_pair_observations_total", **labels), len(lines) - 2, (who, pair))
+            for column in ("beta", "spread", "zscore"):
+                live = m.value("alphastream_pair_" + column, **labels)
+                self.assertTrue(same_number(live, row[column]), "%s %s %s: worker %r, backtest %r"
+                                % (who, pair, column, live, row[column]))
+
+    def test_two_workers_share_the_pairs_and_one_takes_all_when_the_other_is_killed(self):
+        x_csv, y_csv = ss.cli_support.simulate(os.path.join(self.dir, "data"))
+        total = 0
+        for path in (x_csv, y_csv):
+            with open(path) as f:
+                total += sum(1 for line in f if line.strip())
+        csv_feed = "{source: csv, csv: {%s: %s, %s: %s}}" % (ss.X_SYMBOL, x_csv, ss.Y_SYMBOL, y_csv)
+        config, port = self.config("ingest.yaml", csv_feed, ", publish: true")
+        ingest = ss.Service(config, self.dir, port, ["--stay-up"])
+        self.services.append(ingest)
+        ingest.wait_for_metrics(lambda m: m.value("alphastream_bus_acked_total", role="publish") >= total, 60,
+                                "every publish acknowledged")
+        self.assertEqual(ingest.stop(timeout_s=20), ss.EXIT_OK, ingest.log())
+
+        a, a_config = self.worker("w-a")
+        a.wait_for_log("pairs shared through ALPHASTREAM_LEASES as worker w-a", 30)
+        b, _ = self.worker("w-b")
+
+        def settled(m, other):
+            return (m.value("alphastream_bus_received_total", role="consume") == total and
+                    m.value("alphastream_bus_pairs_unowned", worker=other[0]) == 0 and
+                    m.value("alphastream_bus_workers", worker=other[0]) == 2)
+
+        ss.wait_until(lambda: settled(a.scrape(), ["w-a"]) and settled(b.scrape(), ["w-b"]) and
+                      len(self.owned(a.scrape())) + len(self.owned(b.scrape())) == self.COUNT, 60,
+                      lambda: "the workers to divide the pairs:\n" + a.log() + "\n" + b.log())
+        ma, mb = a.scrape(), b.scrape()
+        owned_a, owned_b = self.owned(ma), self.owned(mb)
+        self.assertEqual(owned_a | owned_b, {"p%d" % i for i in range(self.COUNT)})
+        self.assertFalse(owned_a & owned_b, "a pair on both workers")
+        self.assertTrue(owned_a and owned_b, "one worker holds every pair")
+        self.assertEqual(ma.value("alphastream_bus_pairs_owned", worker="w-a"), len(owned_a))
+        self.assertEqual(mb.value("alphastream_bus_pairs_owned", worker="w-b"), len(owned_b))
+        # w-a held every pair until w-b's heartbeat came, then handed w-b's share over.
+        self.assertEqual(ma.value("alphastream_bus_lease_changes_total", worker="w-a", change="released"),
+                         len(owned_b))
+
+        backtest_dir = os.path.join(self.dir, "backtest")
+        done = ss.cli_support.backtest(a_config, x_csv, y_csv, backtest_dir)
+        self.assertEqual(done.returncode, ss.EXIT_OK, ss.describe(done))
+        # w-b's pairs were gained after the stream had gone by: warmed from its journal.
+        self.expect_backtest(ma, owned_a, backtest_dir, "w-a")
+        self.expect_backtest(mb, owned_b, backtest_dir, "w-b")
+
+        b.process.kill()  # SIGKILL: no release, the leases must expire
+        b.process.wait()
+        killed = time.monotonic()
+        m = a.wait_for_metrics(lambda m: len(self.owned(m)) == self.COUNT, 30, "w-a to take every pair")
+        took = time.monotonic() - killed
+        # The leases live TTL_S after w-b's last round (a third of it before
+        # the kill at most); w-a looks every third of it.
+        self.assertLess(took, self.TTL_S * 2 + 2, "took %.1f s" % took)
+        m = a.wait_for_metrics(lambda m: m.value("alphastream_bus_workers", worker="w-a") == 1, 30,
+                               "w-b's heartbeat gone")
+        self.assertEqual(m.value("alphastream_bus_pairs_owned", worker="w-a"), self.COUNT)
+        self.assertEqual(m.value("alphastream_bus_pairs_unowned", worker="w-a"), 0)
+        self.assertEqual(m.value("alphastream_bus_lease_changes_total", worker="w-a", change="gained"),
+                         self.COUNT + len(owned_b))
+        self.expect_backtest(m, {"p%d" % i for i in range(self.COUNT)}, backtest_dir, "w-a after the takeover")
+        self.assertIn("pair leases: %d gained" % len(owned_b), a.log())
+        self.assertEqual(a.stop(timeout_s=20), ss.EXIT_OK, a.log())
+        a.check_no_sanitizer_report()
+
+    def test_sharing_pairs_needs_a_worker_and_a_sound_bucket(self):
+        x_csv, y_csv = ss.cli_support.simulate(os.path.join(self.dir, "data"))
+        csv_feed = "{source: csv, csv: {%s: %s, %s: %s}}" % (ss.X_SYMBOL, x_csv, ss.Y_SYMBOL, y_csv)
+        config, _ = self.config("ingest-sharing.yaml", csv_feed, ", share_pairs: true")
+        done = ss.run_cli(["check-config", "--skip-bind", config], cwd=self.dir)
+        self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
+        self.assertIn("bus.share_pairs: only a worker (feed.source: nats) shares the pairs", done.stderr)
+        config, _ = self.config("bad-id.yaml", "{source: nats}", ", share_pairs: true, worker_id: w.a")
+        done = ss.run_cli(["check-config", "--skip-bind", config], cwd=self.dir)
+        self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
+        self.assertIn("bus.worker_id: expected 1 to 64 letters, digits, '_' and '-', got \"w.a\"", done.stderr)
+        # A bucket made with another TTL is refused, not changed.
+        _, first = self.worker("w-a")
+        self.services[-1].wait_for_log("pairs shared through ALPHASTREAM_LEASES", 30)
+        self.services[-1].stop(timeout_s=20)
+        config, _ = self.config("other-ttl.yaml", "{source: nats}", ", share_pairs: true, lease_ttl_s: 7")
+        done = ss.run_cli(["run", "--config", config], cwd=self.dir)
+        self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
+        self.assertIn("bus: lease bucket ALPHASTREAM_LEASES exists but its TTL is 3000 ms, the config's 7000 ms",
+                      done.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,6 +1,7 @@
 #include "bus/trade_bus.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <future>
@@ -14,6 +15,29 @@ void format_trade_subject(const TradeBusSettings& settings, std::string_view sym
   out.clear();
   out.append(settings.subject_prefix).append(".").append(settings.market).append(".").append(symbol);
 }
+bool jetstream_pending_from_reply(std::string_view reply, std::uint64_t& pending) {
+  if (!reply.starts_with("$JS.ACK.")) return false;
+  std::string_view tokens[12];
+  std::size_t count = 0;
+  for (std::size_t start = 0; count < 12;) {
+    const std::size_t dot = reply.find('.', start);
+    tokens[count++] = reply.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+    if (count == 12) return false;  // longer than either form
+  }
+  // 9 tokens: the first form; 12: the newer one, pending 11th.
+  std::string_view text;
+  if (count == 9) text = tokens[8];
+  else if (count == 12) text = tokens[10];
+  else return false;
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return false;
+  pending = value;
+  return true;
+}
+
 namespace {
 
 // Sends of one message before it counts as failed: the same Nats-Msg-Id each
@@ -208,6 +232,11 @@ class TradeBus::Impl {
     auto* self = static_cast<Impl*>(closure);
     AggTrade trade;
     const std::string_view data(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    std::uint64_t pending = 0;
+    if (const char* reply = natsMsg_GetReply(msg); reply != nullptr && jetstream_pending_from_reply(reply, pending)) {
+      self->counters_.consumer_pending.store(static_cast<std::int64_t>(std::min<std::uint64_t>(pending, INT64_MAX)),
+                                            std::memory_order_relaxed);
+    }
     if (decode_trade_value(data, trade)) {
       bump(self->counters_.received_total);
       self->on_trade_(trade);

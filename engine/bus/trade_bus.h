@@ -42,7 +42,17 @@ struct TradeBusCounters {
   std::atomic<std::uint64_t> failed_total{0};      // given up after the retries, or refused at once
   std::atomic<std::uint64_t> received_total{0};    // trades a subscription decoded
   std::atomic<std::uint64_t> undecodable_total{0}; // messages that were no trade record
+  // Stream messages after the last one received (the lag); -1 until a
+  // delivery has said.
+  std::atomic<std::int64_t> consumer_pending{-1};
 };
+
+// The consumer's pending count a JetStream delivery carries in its reply
+// subject ("$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer
+// seq>.<time>.<pending>", and the newer form with domain and account hash
+// before the stream and a token after); false for anything else. Parsed in
+// place: no allocation per message.
+bool jetstream_pending_from_reply(std::string_view reply, std::uint64_t& pending);
 
 // "<subject_prefix>.<market>.<symbol>" into out (symbol ">": every symbol's);
 // no allocation once out has held a subject as long.

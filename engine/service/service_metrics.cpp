@@ -272,6 +272,11 @@ std::shared_ptr<MetricsCollector> make_bus_collector(const TradeBus* publisher, 
                     load(c.received_total));
         out.counter("alphastream_bus_undecodable_total", "Stream messages that were no trade record.", labels,
                     load(c.undecodable_total));
+        if (const std::int64_t pending = c.consumer_pending.load(std::memory_order_relaxed); pending >= 0) {
+          out.gauge("alphastream_bus_consumer_pending",
+                    "Stream messages after the last one received, not yet delivered to this worker: its lag.", labels,
+                    static_cast<double>(pending));
+        }
       }
     }
   });

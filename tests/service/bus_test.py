@@ -108,6 +108,8 @@ class TradeBusOnNats(unittest.TestCase):
         self.assertEqual(m.total("alphastream_feed_duplicates_total"), 0)
         self.assertEqual(m.total("alphastream_feed_gaps_total"), 0)
         self.assertEqual(m.value("alphastream_bus_connected", role="consume"), 1)
+        # Exported once a delivery carried the count: present, and nothing left.
+        self.assertEqual(m.value("alphastream_bus_consumer_pending", role="consume"), 0, "read to the end")
 
         # The backtest of the files, up to its last row but one: the
         # backtest closes the open interval at the end of its data, the
@@ -154,6 +156,8 @@ class TradeBusOnNats(unittest.TestCase):
                                     "four undecodable messages counted")
         self.assertEqual(m.value("alphastream_bus_received_total", role="consume"), 0)
         self.assertEqual(m.value("alphastream_shard_events_total", shard="0"), 0)
+        # Core NATS publishes reach the stream all the same: the lag is known.
+        self.assertEqual(m.value("alphastream_bus_consumer_pending", role="consume"), 0)
         self.assertEqual(worker.get("/healthz"), (200, "ok\n"))
         # Stopping while subscribed waits for the client's callback to return.
         self.assertEqual(worker.stop(timeout_s=20), ss.EXIT_OK, worker.log())

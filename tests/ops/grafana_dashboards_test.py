@@ -45,7 +45,11 @@ REQUIRED_VARIABLES = {
     "alphastream-pairs.json": {"pair", "model"},
     "alphastream-microstructure.json": {"symbol", "model"},
     "alphastream-engine-health.json": {"pair", "model"},
+    "alphastream-cluster.json": {"ingest", "consumer", "worker"},
 }
+# The boards of one engine, and the board of several on the bus.
+ENGINE_BOARDS = ["alphastream-engine-health.json", "alphastream-microstructure.json", "alphastream-pairs.json"]
+CLUSTER_BOARDS = ["alphastream-cluster.json"]
 # Grafana's own variables, and what they become in this test: $__interval
 # is at least the 15 s Grafana uses as its minimum step; $__range is set to
 # the run's length when queried.
@@ -143,7 +147,7 @@ class DashboardFiles(unittest.TestCase):
     def setUpClass(cls):
         cls.boards = load_dashboards()
 
-    def test_the_three_boards_parse_with_schema_39_unique_ids_and_grid_positions_that_do_not_overlap(self):
+    def test_the_boards_parse_with_schema_39_unique_ids_and_grid_positions_that_do_not_overlap(self):
         self.assertEqual(sorted(self.boards), sorted(REQUIRED_VARIABLES))
         uids = [board["uid"] for board in self.boards.values()]
         self.assertEqual(len(set(uids)), len(uids), uids)
@@ -263,10 +267,10 @@ class DashboardFiles(unittest.TestCase):
 
 
 class Prometheus:
-    """A prometheus server on loopback scraping one target every second,
-    with the shipped rule files; its log in a file."""
+    """A prometheus server on loopback scraping its targets (ports) every
+    second, with the shipped rule files; its log in a file."""
 
-    def __init__(self, work_dir, target_port):
+    def __init__(self, work_dir, target_ports):
         if not PROMETHEUS:
             raise AssertionError("ALPHASTREAM_PROMETHEUS is not set: run these tests through ctest")
         config_dir = os.path.join(work_dir, "prometheus")
@@ -276,7 +280,8 @@ class Prometheus:
         config["global"].update({"scrape_interval": "1s", "evaluation_interval": "1s"})
         [job] = config["scrape_configs"]
         job["scrape_interval"] = "1s"
-        job["static_configs"] = [{"targets": ["127.0.0.1:%d" % target_port]}]
+        job["static_configs"] = [{"targets": ["127.0.0.1:%d" % port for port in target_ports]}]
+        self.targets = len(target_ports)
         self.config_path = os.path.join(config_dir, "prometheus.yml")
         with open(self.config_path, "w") as f:
             yaml.safe_dump(config, f)
@@ -315,7 +320,7 @@ class Prometheus:
         if reply is None or reply[0] != 200:
             return False
         active = reply[1]["data"]["activeTargets"]
-        return len(active) == 1 and active[0]["health"] == "up"
+        return len(active) == self.targets and all(target["health"] == "up" for target in active)
 
     def kill(self):
         ss.terminate_process(self.process)
@@ -333,26 +338,9 @@ def finite_values(result_type, result):
     return values
 
 
-class DashboardQueriesOnPrometheus(unittest.TestCase):
-    """Every query of every board, run as Grafana would against Prometheus
-    scraping `alphastream run` on its simulator feed."""
-
-    def setUp(self):
-        self.dir = ss.fresh_dir("DashboardQueriesOnPrometheus")
-        self.engine = None
-        self.prometheus = None
-        port = ss.free_port()
-        config = ss.write_file(os.path.join(self.dir, "service.yaml"), ss.service_config(
-            port, feed=FEED, pairs=PAIRS, symbols=SYMBOLS, sampling=SAMPLING,
-            storage_path=os.path.join(self.dir, "journal")))
-        self.engine = ss.Service(config, self.dir, port)
-        self.prometheus = Prometheus(self.dir, port)
-
-    def tearDown(self):
-        if self.prometheus:
-            self.prometheus.kill()
-        if self.engine:
-            self.engine.kill()
+class BoardQueries:
+    """Runs every query of boards as Grafana would against self.prometheus,
+    which scrapes self.engines."""
 
     def check_label_values(self, expr, start, end):
         """An error message, or None when label_values(...) lists values."""
@@ -426,11 +414,11 @@ class DashboardQueriesOnPrometheus(unittest.TestCase):
                         out.append("%s: %s: %s\n    %s" % (board["title"], where, problem, query))
         return out
 
-    def test_every_panel_annotation_and_variable_query_shows_data_from_a_running_engine(self):
-        boards = load_dashboards()
-        self.assertEqual(len(boards), 3)
-        ss.wait_until(self.prometheus.scraped_up, 30, lambda: "prometheus to scrape the engine:\n%s\n%s" % (
-            self.prometheus.log(), self.engine.log()), interval_s=0.5)
+    def check_boards(self, names):
+        boards = {name: board for name, board in load_dashboards().items() if name in names}
+        self.assertEqual(sorted(boards), sorted(names))
+        ss.wait_until(self.prometheus.scraped_up, 30, lambda: "prometheus to scrape the engines:\n%s\n%s" % (
+            self.prometheus.log(), "\n".join(engine.log() for engine in self.engines)), interval_s=0.5)
         start = time.time()
         deadline = time.monotonic() + DATA_TIMEOUT_S
         while True:
@@ -447,7 +435,68 @@ class DashboardQueriesOnPrometheus(unittest.TestCase):
         # The check itself can fail: a series nobody exports shows nothing.
         self.assertEqual(self.check_query("alphastream_no_such_series", False, start, end), "empty result")
         self.assertEqual(self.check_query("alphastream_pair_beta{", True, start, end)[:9], "rejected:")
-        self.engine.check_no_sanitizer_report()
+        for engine in self.engines:
+            engine.check_no_sanitizer_report()
+
+
+class DashboardQueriesOnPrometheus(BoardQueries, unittest.TestCase):
+    """Every query of the engine's boards against Prometheus scraping
+    `alphastream run` on its simulator feed."""
+
+    def setUp(self):
+        self.dir = ss.fresh_dir("DashboardQueriesOnPrometheus")
+        self.engines = []
+        self.prometheus = None
+        port = ss.free_port()
+        config = ss.write_file(os.path.join(self.dir, "service.yaml"), ss.service_config(
+            port, feed=FEED, pairs=PAIRS, symbols=SYMBOLS, sampling=SAMPLING,
+            storage_path=os.path.join(self.dir, "journal")))
+        self.engines.append(ss.Service(config, self.dir, port))
+        self.prometheus = Prometheus(self.dir, [port])
+
+    def tearDown(self):
+        if self.prometheus:
+            self.prometheus.kill()
+        for engine in self.engines:
+            engine.kill()
+
+    def test_every_panel_annotation_and_variable_query_shows_data_from_a_running_engine(self):
+        self.check_boards(ENGINE_BOARDS)
+
+
+class ClusterDashboardOnPrometheus(BoardQueries, unittest.TestCase):
+    """The cluster board against Prometheus scraping an ingest publishing
+    the simulator's feed to a real nats-server and two workers sharing the
+    pairs through leases."""
+
+    def setUp(self):
+        self.dir = ss.fresh_dir("ClusterDashboardOnPrometheus")
+        self.engines = []
+        self.prometheus = None
+        self.nats = ss.NatsServer(self.dir)
+        bus = "bus: {servers: [%s], stream: TRADES_BOARD%s}\n"
+        ports = []
+        roles = [("ingest", FEED, ", publish: true"),
+                 ("w-a", "{source: nats}", ", share_pairs: true, lease_ttl_s: 3, worker_id: w-a"),
+                 ("w-b", "{source: nats}", ", share_pairs: true, lease_ttl_s: 3, worker_id: w-b")]
+        for name, feed, extra in roles:
+            port = ss.free_port()
+            text = ss.service_config(port, feed=feed, pairs=PAIRS, symbols=[], sampling=SAMPLING,
+                                     storage_path=os.path.join(self.dir, "journal-" + name))
+            config = ss.write_file(os.path.join(self.dir, name + ".yaml"), text + bus % (self.nats.url(), extra))
+            self.engines.append(ss.Service(config, self.dir, port))
+            ports.append(port)
+        self.prometheus = Prometheus(self.dir, ports)
+
+    def tearDown(self):
+        if self.prometheus:
+            self.prometheus.kill()
+        for engine in self.engines:
+            engine.kill()
+        self.nats.stop()
+
+    def test_every_panel_and_variable_query_shows_data_from_an_ingest_and_two_workers(self):
+        self.check_boards(CLUSTER_BOARDS)
 
 
 if __name__ == "__main__":

@@ -7,45 +7,15 @@ files does. A bus that is down at start is a clear error."""
 
 import math
 import os
-import shutil
 import socket
-import subprocess
 import time
 import unittest
 
 import service_support as ss
 
-NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
 ENGINE = "{cores: 1, queue_capacity: 4096}"
 PAIRS = ["{name: %s, y: %s, x: %s, models: [{plugin: ols, params: {window: 60}}, {plugin: kalman}], "
          "zscore: {window: 30, entry: 2.0, exit: 0.0}}" % (ss.PAIR, ss.Y_SYMBOL, ss.X_SYMBOL)]
-
-
-class NatsServer:
-    """One JetStream node on a free loopback port, its store in work_dir."""
-
-    def __init__(self, work_dir):
-        self.port = ss.free_port()
-        self.store = os.path.join(work_dir, "nats-store")
-        self.log_path = os.path.join(work_dir, "nats-server.log")
-        self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen([NATS_SERVER, "-js", "-sd", self.store, "-p", str(self.port), "-a",
-                                         "127.0.0.1"], stdout=self._log, stderr=subprocess.STDOUT)
-        ss.wait_until(self.ready, 20, lambda: "nats-server to listen:\n" + open(self.log_path).read())
-
-    def ready(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
-
-    def url(self):
-        return "nats://127.0.0.1:%d" % self.port
-
-    def stop(self):
-        ss.terminate_process(self.process)
-        self._log.close()
 
 
 def same_number(a, b):
@@ -57,7 +27,7 @@ def same_number(a, b):
 class TradeBusOnNats(unittest.TestCase):
     def setUp(self):
         self.dir = ss.fresh_dir("TradeBusOnNats")
-        self.nats = NatsServer(self.dir)
+        self.nats = ss.NatsServer(self.dir)
         self.services = []
 
     def tearDown(self):
@@ -182,7 +152,7 @@ class TradeBusOnNats(unittest.TestCase):
         self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
         self.assertIn("bus: cannot connect to %s" % self.nats.url(), done.stderr)
         self.assertLess(time.monotonic() - started, 15)
-        self.nats = NatsServer(self.dir)  # for tearDown
+        self.nats = ss.NatsServer(self.dir)  # for tearDown
 
 
 class WorkersSharingPairs(unittest.TestCase):
@@ -196,7 +166,7 @@ class WorkersSharingPairs(unittest.TestCase):
 
     def setUp(self):
         self.dir = ss.fresh_dir("WorkersSharingPairs")
-        self.nats = NatsServer(self.dir)
+        self.nats = ss.NatsServer(self.dir)
         self.services = []
 
     def tearDown(self):

@@ -11,6 +11,7 @@ import math
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -298,3 +299,33 @@ def terminate_process(process, timeout_s=10):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
+
+
+class NatsServer:
+    """One JetStream node on a free loopback port, its store in work_dir."""
+
+    def __init__(self, work_dir):
+        self.port = free_port()
+        self.store = os.path.join(work_dir, "nats-store")
+        self.log_path = os.path.join(work_dir, "nats-server.log")
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen([NATS_SERVER, "-js", "-sd", self.store, "-p", str(self.port), "-a",
+                                         "127.0.0.1"], stdout=self._log, stderr=subprocess.STDOUT)
+        wait_until(self.ready, 20, lambda: "nats-server to listen:\n" + open(self.log_path).read())
+
+    def ready(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    def url(self):
+        return "nats://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        terminate_process(self.process)
+        self._log.close()

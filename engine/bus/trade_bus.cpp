@@ -4,7 +4,11 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <condition_variable>
 #include <future>
+#include <mutex>
+#include <queue>
+#include <thread>
 
 #include "bus/nats_client.h"
 #include "storage/trade_record.h"
@@ -40,10 +44,35 @@ bool jetstream_pending_from_reply(std::string_view reply, std::uint64_t& pending
 
 namespace {
 
-// Sends of one message before it counts as failed: the same Nats-Msg-Id each
-// time, so JetStream stores it once however many arrive.
-constexpr int kMaxAttempts = 5;
+// A publish JetStream did not acknowledge is sent again under the same
+// Nats-Msg-Id (so it is stored once however many arrive), after a backoff
+// doubling from kFirstRetryDelay to kMaxRetryDelay, until kRetryWindow has
+// passed since its first failure: long enough for a replicated stream to
+// elect a new leader when a node dies (a few seconds), or for a client to
+// reconnect. Past the window, or past kMaxHeldRetries waiting, it counts as
+// failed.
+constexpr auto kFirstRetryDelay = std::chrono::milliseconds(100);
+constexpr auto kMaxRetryDelay = std::chrono::milliseconds(2000);
+constexpr auto kRetryWindow = std::chrono::seconds(30);
+constexpr std::size_t kMaxHeldRetries = 1 << 16;
+// An ack not back within this is a failure, retried like any other: a
+// publish sent to a node as it died is never answered.
+constexpr std::int64_t kAckWaitMs = 5000;
 constexpr const char* kAttemptHeader = "AlphaStream-Attempt";
+constexpr const char* kFirstFailureHeader = "AlphaStream-First-Failure-Ms";
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t header_number(natsMsg* msg, const char* name, std::int64_t otherwise) {
+  const char* text = nullptr;
+  if (natsMsgHeader_Get(msg, name, &text) != NATS_OK || text == nullptr) return otherwise;
+  std::int64_t value = otherwise;
+  std::from_chars(text, text + std::strlen(text), value);
+  return value;
+}
 
 void bump(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
 
@@ -53,6 +82,17 @@ class TradeBus::Impl {
  public:
   explicit Impl(TradeBusSettings settings) : settings_(std::move(settings)) {}
   ~Impl() {
+    if (retry_thread_.joinable()) {
+      // Retries still waiting get the same two seconds as the acks below.
+      wait_for_retries(std::chrono::steady_clock::now() + std::chrono::seconds(2));
+      {
+        std::lock_guard lock(retry_mutex_);
+        retry_stopping_ = true;
+      }
+      retry_wake_.notify_one();
+      retry_thread_.join();
+      for (; !retries_.empty(); retries_.pop()) give_up(retries_.top().msg, "the bus was closing");
+    }
     if (subscription_ != nullptr) {
       // The client may be inside on_message on its delivery thread: wait for
       // the completion callback, which runs after the last one has returned
@@ -85,6 +125,7 @@ class TradeBus::Impl {
     if (natsStatus s = natsConnection_JetStream(&js_, connection_, &js_options); s != NATS_OK) {
       return Status::error(nats_error("JetStream context", s));
     }
+    retry_thread_ = std::thread([this] { resend_when_due(); });
     return ensure_stream();
   }
 
@@ -108,6 +149,7 @@ class TradeBus::Impl {
     jsPubOptions options;
     jsPubOptions_Init(&options);
     options.MsgId = id;
+    options.MaxWait = kAckWaitMs;
     const natsStatus s = js_PublishAsync(js_, subject_text, payload.data(), static_cast<int>(payload.size()), &options);
     if (s != NATS_OK) {
       bump(counters_.failed_total);
@@ -118,11 +160,16 @@ class TradeBus::Impl {
   }
 
   Status flush(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    if (!wait_for_retries(deadline)) return Status::error("bus: publishes still waiting to be retried");
     jsPubOptions options;
     jsPubOptions_Init(&options);
-    options.MaxWait = timeout.count();
+    options.MaxWait = std::max<std::int64_t>(
+        1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
     const natsStatus s = js_PublishAsyncComplete(js_, &options);
-    return s == NATS_OK ? Status::ok() : Status::error(nats_error("waiting for acknowledgements", s));
+    if (s != NATS_OK) return Status::error(nats_error("waiting for acknowledgements", s));
+    // An ack that failed meanwhile is being retried: wait for that too.
+    return wait_for_retries(deadline) ? Status::ok() : Status::error("bus: publishes still waiting to be retried");
   }
 
   Status subscribe(std::function<void(const AggTrade&)> on_trade) {
@@ -198,32 +245,90 @@ class TradeBus::Impl {
     return Status::ok();
   }
 
-  static void on_ack(jsCtx* js, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure) {
+  static void on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure) {
     auto* self = static_cast<Impl*>(closure);
     if (ack != nullptr) {
       bump(self->counters_.acked_total);
       if (ack->Duplicate) bump(self->counters_.duplicates_total);
     } else if (error != nullptr) {
-      const char* attempt_text = nullptr;
-      int attempt = 1;
-      if (natsMsgHeader_Get(msg, kAttemptHeader, &attempt_text) == NATS_OK && attempt_text != nullptr) {
-        attempt = std::atoi(attempt_text);
-      }
-      if (attempt < kMaxAttempts) {
-        const std::string next = std::to_string(attempt + 1);
-        natsMsgHeader_Set(msg, kAttemptHeader, next.c_str());
-        if (js_PublishMsgAsync(js, &msg, nullptr) == NATS_OK) {
-          bump(self->counters_.retries_total);
-        } else {
-          bump(self->counters_.failed_total);
-        }
-      } else {
-        bump(self->counters_.failed_total);
-        std::fprintf(stderr, "bus: a trade on %s was not stored after %d attempts: %s\n", natsMsg_GetSubject(msg),
-                     kMaxAttempts, error->ErrText != nullptr ? error->ErrText : natsStatus_GetText(error->Err));
+      self->schedule_retry(msg, error->ErrText != nullptr ? error->ErrText : natsStatus_GetText(error->Err));
+      return;  // the retry queue owns msg now
+    }
+    natsMsg_Destroy(msg);
+  }
+
+  // Queues msg to be sent again after its backoff, or gives it up. Takes msg.
+  void schedule_retry(natsMsg* msg, const char* why) {
+    const std::int64_t now = steady_ms();
+    const std::int64_t attempt = header_number(msg, kAttemptHeader, 1);
+    const std::int64_t first_failure = header_number(msg, kFirstFailureHeader, now);
+    if (now - first_failure > std::chrono::duration_cast<std::chrono::milliseconds>(kRetryWindow).count()) {
+      give_up(msg, why);
+      return;
+    }
+    const std::string next = std::to_string(attempt + 1), first = std::to_string(first_failure);
+    natsMsgHeader_Set(msg, kAttemptHeader, next.c_str());
+    natsMsgHeader_Set(msg, kFirstFailureHeader, first.c_str());
+    const auto delay = std::min<std::chrono::milliseconds>(
+        kMaxRetryDelay, kFirstRetryDelay * (std::int64_t{1} << std::min<std::int64_t>(attempt - 1, 10)));
+    {
+      std::lock_guard lock(retry_mutex_);
+      if (retries_.size() < kMaxHeldRetries && !retry_stopping_) {
+        retries_.push({std::chrono::steady_clock::now() + delay, msg});
+        msg = nullptr;
       }
     }
-    natsMsg_Destroy(msg);  // no effect when the resend took it
+    if (msg != nullptr) {
+      give_up(msg, "too many publishes waiting to be retried");
+      return;
+    }
+    retry_wake_.notify_one();
+  }
+
+  // Counts msg as failed, logs the first failures and then one in 1000, and destroys it.
+  void give_up(natsMsg* msg, const char* why) {
+    const std::uint64_t failed = counters_.failed_total.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (failed <= 10 || failed % 1000 == 0) {
+      std::fprintf(stderr, "bus: a trade on %s was not stored after retrying for %lld s (%llu so far): %s\n",
+                   natsMsg_GetSubject(msg), static_cast<long long>(kRetryWindow.count()),
+                   static_cast<unsigned long long>(failed), why);
+    }
+    natsMsg_Destroy(msg);
+  }
+
+  // The retry thread: sends each queued message when its backoff is over.
+  void resend_when_due() {
+    std::unique_lock lock(retry_mutex_);
+    while (!retry_stopping_) {
+      if (retries_.empty()) {
+        retry_wake_.wait(lock);
+        continue;
+      }
+      if (retry_wake_.wait_until(lock, retries_.top().due) != std::cv_status::timeout && !retry_stopping_) continue;
+      if (retry_stopping_) break;
+      Retry due = retries_.top();
+      retries_.pop();
+      ++resending_;
+      lock.unlock();
+      natsMsg* msg = due.msg;
+      jsPubOptions options;
+      jsPubOptions_Init(&options);
+      options.MaxWait = kAckWaitMs;
+      if (js_PublishMsgAsync(js_, &msg, &options) == NATS_OK) {
+        bump(counters_.retries_total);
+      } else {
+        schedule_retry(msg, "the client refused the publish");  // the client left msg to us
+      }
+      lock.lock();
+      --resending_;
+      retry_wake_.notify_all();
+    }
+  }
+
+  // Whether the retry queue emptied before deadline.
+  bool wait_for_retries(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(retry_mutex_);
+    return retry_wake_.wait_until(lock, deadline, [&] { return retries_.empty() && resending_ == 0; });
   }
 
   static void on_complete(void* closure) { static_cast<Impl*>(closure)->callbacks_finished_.set_value(); }
@@ -246,9 +351,21 @@ class TradeBus::Impl {
     natsMsg_Destroy(msg);
   }
 
+  struct Retry {
+    std::chrono::steady_clock::time_point due;
+    natsMsg* msg;
+    bool operator>(const Retry& other) const { return due > other.due; }
+  };
+
   natsConnection* connection_ = nullptr;
   jsCtx* js_ = nullptr;
   natsSubscription* subscription_ = nullptr;
+  std::mutex retry_mutex_;  // the retry queue: failed acks only, never a first publish
+  std::condition_variable retry_wake_;
+  std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;
+  int resending_ = 0;
+  bool retry_stopping_ = false;
+  std::thread retry_thread_;
   std::function<void(const AggTrade&)> on_trade_;
 };
 
@@ -269,6 +386,7 @@ Status TradeBus::subscribe(std::function<void(const AggTrade&)> on_trade) {
 }
 bool TradeBus::connected() const { return impl_->connected(); }
 const TradeBusCounters& TradeBus::counters() const { return impl_->counters_; }
+TradeBusCounters& TradeBus::counters() { return impl_->counters_; }
 const TradeBusSettings& TradeBus::settings() const { return impl_->settings_; }
 
 }  // namespace alphastream

@@ -45,6 +45,10 @@ struct TradeBusCounters {
   // Stream messages after the last one received (the lag); -1 until a
   // delivery has said.
   std::atomic<std::int64_t> consumer_pending{-1};
+  // Set by the consuming source: trades that arrived ahead of an older one
+  // of their symbol and were put back in id order, and those waiting now.
+  std::atomic<std::uint64_t> reordered_total{0};
+  std::atomic<std::int64_t> reorder_held{0};
 };
 
 // The consumer's pending count a JetStream delivery carries in its reply
@@ -90,6 +94,7 @@ class TradeBus {
 
   bool connected() const;
   const TradeBusCounters& counters() const;
+  TradeBusCounters& counters();
   const TradeBusSettings& settings() const;
 
  private:

@@ -29,14 +29,17 @@ bool is_listen_address(std::string_view text) {
   return ec == std::errc() && end == port.data() + port.size() && value <= 65535;
 }
 
-// read_positive_integer refuses 0, which idle_spin_us takes.
-std::optional<std::int64_t> read_idle_spin_us(ConfigReader& reader, const YamlValue& value) {
+// A whole number of `unit` in 0..max, for the keys where 0 means something
+// (read_positive_integer refuses it); `note` ends the error message.
+std::optional<std::int64_t> read_whole(ConfigReader& reader, const YamlValue& value, std::int64_t max,
+                                       std::string_view unit, std::string_view note = "") {
   const std::optional<double> x = read_number(reader, value, NumberRange::kNonNegative);
   if (!x) return std::nullopt;
-  if (std::trunc(*x) == *x && *x <= static_cast<double>(kMaxIdleSpinUs)) return static_cast<std::int64_t>(*x);
-  reader.add_error(value.line, value.path,
-                   "expected whole microseconds 0.." + std::to_string(kMaxIdleSpinUs) +
-                       " (busy_poll: true never sleeps), got " + describe(value.node));
+  if (std::trunc(*x) == *x && *x <= static_cast<double>(max)) return static_cast<std::int64_t>(*x);
+  std::string message = "expected whole ";
+  message.append(unit).append(" 0..").append(std::to_string(max)).append(note).append(", got ").append(
+      describe(value.node));
+  reader.add_error(value.line, value.path, message);
   return std::nullopt;
 }
 
@@ -77,7 +80,9 @@ void read_engine(ConfigReader& reader, const YamlValue& section, ShardingConfig&
   }
   const auto spin = map.find("idle_spin_us");
   if (spin) {
-    if (const auto n = read_idle_spin_us(reader, *spin)) engine.idle_spin_us = *n;
+    if (const auto n = read_whole(reader, *spin, kMaxIdleSpinUs, "microseconds", " (busy_poll: true never sleeps)")) {
+      engine.idle_spin_us = *n;
+    }
   }
   if (const auto v = map.find("busy_poll")) {
     if (const auto b = read_bool(reader, *v)) engine.busy_poll = *b;
@@ -351,7 +356,7 @@ namespace {
 void read_bus(ConfigReader& reader, const YamlValue& section, BusConfig& bus) {
   MapReader map(reader, section,
                 {"servers", "stream", "subject_prefix", "market", "replicas", "max_age_s", "duplicate_window_s",
-                 "publish", "share_pairs", "lease_bucket", "lease_ttl_s", "worker_id"});
+                 "publish", "reorder_ms", "share_pairs", "lease_bucket", "lease_ttl_s", "worker_id"});
   if (const auto v = map.require("servers")) {
     for (const YamlValue& element : read_list(reader, *v, "a list of nats:// URLs")) {
       const auto url = read_text(reader, element, "a nats://host:port URL");
@@ -405,6 +410,9 @@ void read_bus(ConfigReader& reader, const YamlValue& section, BusConfig& bus) {
   }
   if (const auto v = map.find("publish")) {
     if (const auto b = read_bool(reader, *v)) bus.publish = *b;
+  }
+  if (const auto v = map.find("reorder_ms")) {
+    if (const auto n = read_whole(reader, *v, 60000, "milliseconds", " (0: no reordering)")) bus.reorder_ms = *n;
   }
   if (const auto v = map.find("share_pairs")) {
     if (const auto b = read_bool(reader, *v)) bus.share_pairs = *b;

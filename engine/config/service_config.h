@@ -147,6 +147,7 @@ struct BusConfig {
   std::int64_t max_age_s = 7 * 86400;            // how long the stream keeps a trade
   std::int64_t duplicate_window_s = 120;         // a repeated Nats-Msg-Id within it is stored once
   bool publish = false;                          // this process is an ingest
+  std::int64_t reorder_ms = 5000;                // a worker holds trades behind a hole in the ids this long
   bool share_pairs = false;                      // a worker holding only the pairs it leases
   std::string lease_bucket = "ALPHASTREAM_LEASES";  // the key-value bucket of the leases
   std::int64_t lease_ttl_s = 10;                 // a lease (and a worker) not refreshed within it expires

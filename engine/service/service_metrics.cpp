@@ -272,6 +272,12 @@ std::shared_ptr<MetricsCollector> make_bus_collector(const TradeBus* publisher, 
                     load(c.received_total));
         out.counter("alphastream_bus_undecodable_total", "Stream messages that were no trade record.", labels,
                     load(c.undecodable_total));
+        out.counter("alphastream_bus_reordered_total",
+                    "Trades that arrived ahead of an older one of their symbol (a retried publish) and were put "
+                    "back in id order.",
+                    labels, load(c.reordered_total));
+        out.gauge("alphastream_bus_reorder_held", "Trades waiting behind a hole in their symbol's ids (bus.reorder_ms).",
+                  labels, static_cast<double>(c.reorder_held.load(std::memory_order_relaxed)));
         if (const std::int64_t pending = c.consumer_pending.load(std::memory_order_relaxed); pending >= 0) {
           out.gauge("alphastream_bus_consumer_pending",
                     "Stream messages after the last one received, not yet delivered to this worker: its lag.", labels,

@@ -26,18 +26,22 @@ TradeBusSettings trade_bus_settings(const BusConfig& bus) {
 Result<std::unique_ptr<NatsTradeSource>> NatsTradeSource::create(const BusConfig& bus, TradeSourceContext context) {
   auto connected = TradeBus::connect(trade_bus_settings(bus));
   if (!connected) return Status::invalid_input(connected.error());
-  return std::unique_ptr<NatsTradeSource>(new NatsTradeSource(std::move(context), std::move(connected.value())));
+  return std::unique_ptr<NatsTradeSource>(new NatsTradeSource(
+      std::move(context), std::move(connected.value()), {.max_hold = std::chrono::milliseconds(bus.reorder_ms)}));
 }
 
-NatsTradeSource::NatsTradeSource(TradeSourceContext context, std::unique_ptr<TradeBus> bus)
-    : context_(std::move(context)), bus_(std::move(bus)) {}
+NatsTradeSource::NatsTradeSource(TradeSourceContext context, std::unique_ptr<TradeBus> bus,
+                                 IdReorderBuffer::Limits reorder)
+    : context_(std::move(context)), bus_(std::move(bus)), reorder_(reorder), expiry_timer_(context_.io) {}
 
 NatsTradeSource::~NatsTradeSource() {
   stopping_ = true;
+  expiry_timer_.cancel();
   bus_.reset();  // waits for a callback in flight; none runs after this
 }
 
 Status NatsTradeSource::start(const std::vector<std::string>&) {
+  schedule_expiry();
   return bus_->subscribe([this](const AggTrade& trade) {
     if (stopping_) return;
     arrived_.enqueue(trade);
@@ -52,15 +56,35 @@ void NatsTradeSource::drain() {
   while (!stopping_ && delivered < kSliceTrades) {
     const std::size_t n = arrived_.try_dequeue_bulk(trades, 64);
     if (n == 0) break;
-    for (std::size_t i = 0; i < n; ++i) context_.sink.accept(trades[i], true);
+    const auto now = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < n; ++i) {
+      reorder_.push(trades[i], now, [this](const AggTrade& trade) { context_.sink.accept(trade, true); });
+    }
     delivered += n;
   }
+  publish_reorder_counts();
   drain_posted_ = false;
   // A trade enqueued after the last dequeue but before the flag cleared
   // posted nothing: look again.
   if (!stopping_ && arrived_.size_approx() > 0 && !drain_posted_.exchange(true)) {
     boost::asio::post(context_.io, [this] { drain(); });
   }
+}
+
+void NatsTradeSource::schedule_expiry() {
+  expiry_timer_.expires_after(std::chrono::milliseconds(200));
+  expiry_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    reorder_.expire(std::chrono::steady_clock::now(), [this](const AggTrade& trade) { context_.sink.accept(trade, true); });
+    publish_reorder_counts();
+    schedule_expiry();
+  });
+}
+
+void NatsTradeSource::publish_reorder_counts() {
+  TradeBusCounters& counters = bus_->counters();
+  counters.reordered_total.store(reorder_.reordered_total(), std::memory_order_relaxed);
+  counters.reorder_held.store(static_cast<std::int64_t>(reorder_.held()), std::memory_order_relaxed);
 }
 
 SourceHealth NatsTradeSource::health() const {

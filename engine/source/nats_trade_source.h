@@ -1,9 +1,10 @@
 // feed.source: nats, a worker's feed: every trade of the bus's stream for
 // the configured market, from the first stored (the stream's history warms
 // the pipelines) and then live, in stream order. The client's threads hand
-// trades over a lock-free queue to the I/O thread, which delivers them to
-// the sink in slices; the sink's sequencers drop what two ingests or a
-// retry sent twice.
+// trades over a lock-free queue to the I/O thread, which puts each symbol's
+// back in id order (a publish retried after a failure is stored after newer
+// ones; bus.reorder_ms bounds the wait for it) and delivers them to the sink
+// in slices; the sink's sequencers drop what two ingests or a retry sent twice.
 #pragma once
 
 #include <atomic>
@@ -12,10 +13,12 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
 #include <concurrentqueue/concurrentqueue.h>
 
 #include "bus/trade_bus.h"
 #include "config/service_config.h"
+#include "feed/id_reorder_buffer.h"
 #include "source/trade_source.h"
 
 namespace alphastream {
@@ -43,14 +46,19 @@ class NatsTradeSource : public TradeSource {
   const TradeBus& bus() const { return *bus_; }
 
  private:
-  NatsTradeSource(TradeSourceContext context, std::unique_ptr<TradeBus> bus);
+  NatsTradeSource(TradeSourceContext context, std::unique_ptr<TradeBus> bus, IdReorderBuffer::Limits reorder);
   void drain();
+  // Releases what a hole has held too long, a few times a second.
+  void schedule_expiry();
+  void publish_reorder_counts();
 
   TradeSourceContext context_;
   std::unique_ptr<TradeBus> bus_;
   moodycamel::ConcurrentQueue<AggTrade> arrived_;
   std::atomic<bool> drain_posted_{false};
   std::atomic<bool> stopping_{false};
+  IdReorderBuffer reorder_;  // [I/O thread]
+  boost::asio::steady_timer expiry_timer_;
 };
 
 }  // namespace alphastream

@@ -300,5 +300,78 @@ class WorkersSharingPairs(unittest.TestCase):
                       done.stderr)
 
 
+class BusOnAThreeNodeCluster(unittest.TestCase):
+    """A stream and a lease bucket with 3 replicas on a 3-node JetStream
+    cluster; one node is killed with SIGKILL while an ingest publishes the
+    simulator's live feed and a worker consumes it: both go on, the worker
+    sees every trade the ingest accepted, none twice and no id missing, and
+    its lag comes back to 0."""
+
+    def setUp(self):
+        self.dir = ss.fresh_dir("BusOnAThreeNodeCluster")
+        self.cluster = ss.NatsCluster(self.dir)
+        self.services = []
+
+    def tearDown(self):
+        for service in self.services:
+            service.kill()
+        self.cluster.stop()
+
+    def start(self, name, feed, bus):
+        port = ss.free_port()
+        text = ss.service_config(port, feed=feed, pairs=PAIRS, symbols=[], engine=ENGINE,
+                                 storage_path=os.path.join(self.dir, "journal-" + name))
+        text += "bus: {servers: [%s], stream: TRADES_R3, replicas: 3%s}\n" % (", ".join(self.cluster.urls()), bus)
+        service = ss.Service(ss.write_file(os.path.join(self.dir, name + ".yaml"), text), self.dir, port)
+        self.services.append(service)
+        return service
+
+    def test_killing_one_of_three_nodes_loses_no_trade(self):
+        feed = "{source: simulator, simulator: {tls: false, trades_per_second: 200, seed: 5}}"
+        ingest = self.start("ingest", feed, ", publish: true")
+        ingest.wait_for_log("publishing every accepted trade to TRADES_R3", 60)
+        worker = self.start("worker", "{source: nats}", ", share_pairs: true, lease_ttl_s: 3, worker_id: w-1")
+        received = lambda m: m.value("alphastream_bus_received_total", role="consume")
+        worker.wait_for_metrics(lambda m: received(m) > 500, 60, "the worker to receive trades")
+
+        # The stream's leader: JetStream must elect another while the ingest
+        # publishes, answering "no responders" meanwhile.
+        leader = ss.wait_until(lambda: self.cluster.stream_leader("TRADES_R3"), 30, "the stream's leader")
+        self.cluster.kill(int(leader[len("node-"):]))
+        killed_at = received(worker.scrape())
+        worker.wait_for_metrics(lambda m: received(m) > killed_at + 1000, 60,
+                                lambda: "trades to keep coming with a node down:\n" + self.cluster.logs())
+        before_stop = ingest.scrape()
+        self.assertEqual(before_stop.value("alphastream_bus_failed_total", role="publish"), 0)
+        self.assertGreater(before_stop.value("alphastream_bus_retries_total", role="publish"), 0,
+                           "publishes during the election were retried")
+        # Stopping the ingest waits for its acknowledgements.
+        self.assertEqual(ingest.stop(timeout_s=30), ss.EXIT_OK, ingest.log())
+        stopped = [ss.STOPPED_LINE.search(line) for line in ingest.log().splitlines()]
+        stopped = [match for match in stopped if match]
+        self.assertEqual(len(stopped), 1, ingest.log())
+        accepted = int(stopped[0].group(1))
+        self.assertNotIn("was not stored", ingest.log())
+
+        # Every accepted trade reaches the worker once, with no hole in any symbol's ids.
+        m = worker.wait_for_metrics(lambda m: received(m) >= accepted, 60,
+                                    "the worker to receive all %d trades" % accepted)
+        time.sleep(0.5)
+        m = worker.scrape()
+        self.assertEqual(received(m), accepted)
+        self.assertEqual(m.total("alphastream_feed_messages_total"), accepted)
+        self.assertEqual(m.total("alphastream_feed_duplicates_total"), 0)
+        self.assertEqual(m.total("alphastream_feed_gaps_total"), 0)
+        self.assertEqual(m.value("alphastream_bus_consumer_pending", role="consume"), 0)
+        self.assertEqual(m.value("alphastream_bus_connected", role="consume"), 1)
+        # The lease bucket lost a node too (its rounds may fail while it elects
+        # a leader): the worker holds the pair again.
+        worker.wait_for_metrics(lambda m: m.value("alphastream_bus_pairs_owned", worker="w-1") == 1, 30,
+                                "the worker to hold the pair")
+        self.assertEqual(worker.stop(timeout_s=20), ss.EXIT_OK, worker.log())
+        worker.check_no_sanitizer_report()
+        ingest.check_no_sanitizer_report()
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -7,6 +7,7 @@ reads: ALPHASTREAM_BIN, ALPHASTREAM_PLUGIN_DIR, ALPHASTREAM_TEST_WORK_DIR):
   ALPHASTREAM_FAKE_SERVER  tests/feed/fake_binance_server.py
 """
 
+import json
 import math
 import os
 import queue
@@ -194,7 +195,7 @@ class Service:
             return metrics if metrics is not None and condition(metrics) else None
 
         return wait_until(check, timeout_s, lambda: "%s; last scrape:\n%s\nlog:\n%s" % (
-            what, last[0].text if last[0] else "(none)", self.log()))
+            what() if callable(what) else what, last[0].text if last[0] else "(none)", self.log()))
 
     def wait_for_log(self, needle, timeout_s, start=0):
         """Waits until the log holds needle at or after offset start; returns
@@ -329,3 +330,78 @@ class NatsServer:
     def stop(self):
         terminate_process(self.process)
         self._log.close()
+
+
+class NatsCluster:
+    """Three JetStream nodes on loopback routed to each other as one cluster,
+    each with its store in work_dir; ready once every node's /healthz says
+    JetStream is up."""
+
+    def __init__(self, work_dir, size=3):
+        self.ports = [free_port() for _ in range(size)]
+        cluster_ports = [free_port() for _ in range(size)]
+        self.monitor_ports = [free_port() for _ in range(size)]
+        routes = ",".join("nats://127.0.0.1:%d" % p for p in cluster_ports)
+        self.processes, self._logs, self.log_paths = [], [], []
+        for i in range(size):
+            log_path = os.path.join(work_dir, "nats-%d.log" % i)
+            log = open(log_path, "w")
+            self.log_paths.append(log_path)
+            self._logs.append(log)
+            self.processes.append(subprocess.Popen(
+                [NATS_SERVER, "-js", "-sd", os.path.join(work_dir, "nats-store-%d" % i), "-p", str(self.ports[i]),
+                 "-a", "127.0.0.1", "-m", str(self.monitor_ports[i]), "-n", "node-%d" % i, "--cluster_name",
+                 "alphastream-test", "--cluster", "nats://127.0.0.1:%d" % cluster_ports[i], "--routes", routes],
+                stdout=log, stderr=subprocess.STDOUT))
+        wait_until(lambda: all(self.healthy(i) for i in range(size)), 60,
+                   lambda: "the cluster's JetStream:\n" + self.logs(), interval_s=0.25)
+
+    def healthy(self, index):
+        try:
+            url = "http://127.0.0.1:%d/healthz" % self.monitor_ports[index]
+            with urllib.request.urlopen(url, timeout=1) as reply:
+                return reply.status == 200
+        except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+            return False
+
+    def urls(self):
+        return ["nats://127.0.0.1:%d" % p for p in self.ports]
+
+    def stream_leader(self, stream):
+        """The name ("node-<index>") of the node leading stream's replicas,
+        or None while no node says (from the monitoring endpoint's /jsz)."""
+        for index, port in enumerate(self.monitor_ports):
+            if self.processes[index].poll() is not None:
+                continue
+            try:
+                url = "http://127.0.0.1:%d/jsz?accounts=true&streams=true" % port
+                with urllib.request.urlopen(url, timeout=2) as reply:
+                    info = json.loads(reply.read().decode())
+            except (urllib.error.URLError, ConnectionError, socket.timeout, OSError, ValueError):
+                continue
+            for account in info.get("account_details") or []:
+                for detail in account.get("stream_detail") or []:
+                    if detail.get("name") == stream:
+                        leader = (detail.get("cluster") or {}).get("leader")
+                        if leader and leader.startswith("node-"):
+                            return leader
+        return None
+
+    def logs(self):
+        out = []
+        for i, path in enumerate(self.log_paths):
+            with open(path) as f:
+                out.append("== node %d\n%s" % (i, f.read()[-3000:]))
+        return "\n".join(out)
+
+    def kill(self, index):
+        """SIGKILL one node."""
+        if self.processes[index].poll() is None:
+            self.processes[index].kill()
+            self.processes[index].wait()
+
+    def stop(self):
+        for process in self.processes:
+            terminate_process(process)
+        for log in self._logs:
+            log.close()

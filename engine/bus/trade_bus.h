@@ -77,13 +77,15 @@ class TradeBus {
   // "<prefix>.<market>.<SYMBOL>"
   std::string subject(std::string_view symbol) const;
 
-  // Publishes asynchronously; a failed or timed-out publish is retried (the
-  // same Nats-Msg-Id, so it is stored once) a few times, then counted as
-  // failed and logged. Waits while max_pending are unacknowledged.
+  // Publishes asynchronously; a publish refused by JetStream or not
+  // acknowledged within 5 s is retried on a thread of the bus (the same
+  // Nats-Msg-Id, so it is stored once) with a backoff, for up to 30 s, then
+  // counted as failed and logged. Waits while max_pending are unacknowledged.
   // Returns an error only when the client refuses the publish at once.
   // [one thread]
   Status publish(const AggTrade& trade);
-  // Waits until every publish so far is acknowledged, up to timeout.
+  // Waits until every publish so far is acknowledged and no retry is
+  // waiting, up to timeout.
   Status flush(std::chrono::milliseconds timeout);
 
   // Delivers every trade of the stream's subjects for this market, from the

@@ -166,15 +166,19 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
     batches.back()->trades.reserve(TradeBatch::kTrades);
     free_batches.enqueue(batches.back().get());
   }
+  // Every inbox exists before the first worker starts: a worker reading the
+  // vector while the next push_back reallocates it would be a race.
   std::vector<std::unique_ptr<moodycamel::BlockingConcurrentQueue<TradeBatch*>>> inboxes;
-  std::vector<std::jthread> workers;
   for (unsigned w = 0; w < count; ++w) {
     inboxes.push_back(std::make_unique<moodycamel::BlockingConcurrentQueue<TradeBatch*>>());
-    workers.emplace_back([&, w] {
+  }
+  std::vector<std::jthread> workers;
+  for (unsigned w = 0; w < count; ++w) {
+    workers.emplace_back([&, w, inbox = inboxes[w].get()] {
       PipelineBook& own = *worker_books[w];
       for (;;) {
         TradeBatch* batch = nullptr;
-        inboxes[w]->wait_dequeue(batch);
+        inbox->wait_dequeue(batch);
         if (batch == nullptr) return;
         for (const AggTrade& trade : batch->trades) own.on_trade(trade);
         if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) free_batches.enqueue(batch);

@@ -152,6 +152,18 @@ class TradeBus::Impl {
     options.MaxWait = kAckWaitMs;
     const natsStatus s = js_PublishAsync(js_, subject_text, payload.data(), static_cast<int>(payload.size()), &options);
     if (s != NATS_OK) {
+      // Refused at once (max_pending unacknowledged for the stall wait, the
+      // connection gone): queued for a retry like a failed ack, within the
+      // retry queue's bound, rather than dropped.
+      natsMsg* msg = nullptr;
+      if (natsMsg_Create(&msg, subject_text, nullptr, reinterpret_cast<const char*>(payload.data()),
+                         static_cast<int>(payload.size())) == NATS_OK &&
+          natsMsgHeader_Set(msg, "Nats-Msg-Id", id) == NATS_OK) {
+        bump(counters_.published_total);
+        schedule_retry(msg, natsStatus_GetText(s));
+        return Status::ok();
+      }
+      natsMsg_Destroy(msg);
       bump(counters_.failed_total);
       return Status::error(nats_error(std::string("publish to ") + subject_text, s));
     }
@@ -304,7 +316,9 @@ class TradeBus::Impl {
         retry_wake_.wait(lock);
         continue;
       }
-      if (retry_wake_.wait_until(lock, retries_.top().due) != std::cv_status::timeout && !retry_stopping_) continue;
+      // A copy: a push while waiting may move the queue's storage.
+      const auto next_due = retries_.top().due;
+      if (retry_wake_.wait_until(lock, next_due) != std::cv_status::timeout && !retry_stopping_) continue;
       if (retry_stopping_) break;
       Retry due = retries_.top();
       retries_.pop();

@@ -200,12 +200,25 @@ class WorkersSharingPairs(unittest.TestCase):
     def owned(m):
         return {labels["pair"] for labels, _ in m.series("alphastream_pair_observations_total")}
 
+    @staticmethod
+    def backtest_rows(backtest_dir, pair):
+        with open(os.path.join(backtest_dir, pair, "series.csv")) as f:
+            return f.read().splitlines()
+
+    def caught_up(self, service, pairs, backtest_dir):
+        """A scrape once each pair has every observation the backtest has but
+        its last: a gained pair's warm-up and the trades queued behind it
+        take a while on a slow (sanitizer) build."""
+        want = {pair: len(self.backtest_rows(backtest_dir, pair)) - 2 for pair in pairs}
+        return service.wait_for_metrics(lambda m: all(
+            m.get("alphastream_pair_observations_total", pair=pair, model="ols") == n for pair, n in want.items()),
+            60, "every pair's observations")
+
     def expect_backtest(self, m, pairs, backtest_dir, who):
         """Each pair's gauges equal the backtest's last row but one (the
         backtest closes its last interval at the end of the data)."""
         for pair in sorted(pairs):
-            with open(os.path.join(backtest_dir, pair, "series.csv")) as f:
-                lines = f.read().splitlines()
+            lines = self.backtest_rows(backtest_dir, pair)
             header = lines[0].split(",")
             row = dict(zip(header, [float(v) if v else math.nan for v in lines[-2].split(",")]))
             labels = {"pair": pair, "model": "ols"}
@@ -256,8 +269,8 @@ class WorkersSharingPairs(unittest.TestCase):
         done = ss.cli_support.backtest(a_config, x_csv, y_csv, backtest_dir)
         self.assertEqual(done.returncode, ss.EXIT_OK, ss.describe(done))
         # w-b's pairs were gained after the stream had gone by: warmed from its journal.
-        self.expect_backtest(ma, owned_a, backtest_dir, "w-a")
-        self.expect_backtest(mb, owned_b, backtest_dir, "w-b")
+        self.expect_backtest(self.caught_up(a, owned_a, backtest_dir), owned_a, backtest_dir, "w-a")
+        self.expect_backtest(self.caught_up(b, owned_b, backtest_dir), owned_b, backtest_dir, "w-b")
 
         b.process.kill()  # SIGKILL: no release, the leases must expire
         b.process.wait()
@@ -273,7 +286,8 @@ class WorkersSharingPairs(unittest.TestCase):
         self.assertEqual(m.value("alphastream_bus_pairs_unowned", worker="w-a"), 0)
         self.assertEqual(m.value("alphastream_bus_lease_changes_total", worker="w-a", change="gained"),
                          self.COUNT + len(owned_b))
-        self.expect_backtest(m, {"p%d" % i for i in range(self.COUNT)}, backtest_dir, "w-a after the takeover")
+        every = {"p%d" % i for i in range(self.COUNT)}
+        self.expect_backtest(self.caught_up(a, every, backtest_dir), every, backtest_dir, "w-a after the takeover")
         self.assertIn("pair leases: %d gained" % len(owned_b), a.log())
         self.assertEqual(a.stop(timeout_s=20), ss.EXIT_OK, a.log())
         a.check_no_sanitizer_report()

@@ -306,7 +306,6 @@ Result<std::unique_ptr<PairLeases>> PairLeases::connect(const PairLeaseSettings&
 PairLeases::PairLeases(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PairLeases::~PairLeases() = default;
 LeaseRound PairLeases::run_round(const std::vector<std::string>& pairs) { return impl_->run_round(pairs); }
-void PairLeases::release_all() { impl_->release_all(); }
 bool PairLeases::owns(std::string_view pair) const { return impl_->owns(pair); }
 const PairLeaseSettings& PairLeases::settings() const { return impl_->settings_; }
 

@@ -70,8 +70,6 @@ class PairLeases {
   // changed so far); a lease not refreshed for a whole TTL is given up at the
   // next round's start, since another worker may hold it by now.
   LeaseRound run_round(const std::vector<std::string>& pairs);
-  // Releases every lease held and deletes the heartbeat.
-  void release_all();
 
   // Whether this worker holds `pair`'s lease, as of the last round.
   bool owns(std::string_view pair) const;

@@ -375,25 +375,23 @@ void read_bus(ConfigReader& reader, const YamlValue& section, BusConfig& bus) {
       return std::isalnum(c) || c == '_' || c == '-' || (dots && c == '.');
     }) && text.front() != '.' && text.back() != '.';
   };
-  if (const auto v = map.find("stream")) {
-    if (const auto text = read_text(reader, *v, "a stream name")) {
-      if (token(*text, false)) {
-        bus.stream = *text;
-      } else {
-        reader.add_error(v->line, v->path, "expected letters, digits, '_' and '-', got " + describe(v->node));
-      }
+  // A key whose text must be a token (or dotted tokens) NATS accepts.
+  const auto read_name = [&](const char* key, std::string_view expected, bool dots, std::string& out) {
+    const auto v = map.find(key);
+    if (!v) return;
+    const auto text = read_text(reader, *v, expected);
+    if (!text) return;
+    if (token(*text, dots)) {
+      out = *text;
+    } else {
+      reader.add_error(v->line, v->path,
+                       std::string(dots ? "expected tokens of letters, digits, '_' and '-' joined by '.', got "
+                                        : "expected letters, digits, '_' and '-', got ") +
+                           describe(v->node));
     }
-  }
-  if (const auto v = map.find("subject_prefix")) {
-    if (const auto text = read_text(reader, *v, "a subject prefix")) {
-      if (token(*text, true)) {
-        bus.subject_prefix = *text;
-      } else {
-        reader.add_error(v->line, v->path, "expected tokens of letters, digits, '_' and '-' joined by '.', got " +
-                                               describe(v->node));
-      }
-    }
-  }
+  };
+  read_name("stream", "a stream name", false, bus.stream);
+  read_name("subject_prefix", "a subject prefix", true, bus.subject_prefix);
   if (const auto v = map.find("market")) {
     if (const auto index = read_choice(reader, *v, {"um", "cm", "spot"})) {
       bus.market = std::array<const char*, 3>{"um", "cm", "spot"}[*index];
@@ -417,15 +415,7 @@ void read_bus(ConfigReader& reader, const YamlValue& section, BusConfig& bus) {
   if (const auto v = map.find("share_pairs")) {
     if (const auto b = read_bool(reader, *v)) bus.share_pairs = *b;
   }
-  if (const auto v = map.find("lease_bucket")) {
-    if (const auto text = read_text(reader, *v, "a bucket name")) {
-      if (token(*text, false)) {
-        bus.lease_bucket = *text;
-      } else {
-        reader.add_error(v->line, v->path, "expected letters, digits, '_' and '-', got " + describe(v->node));
-      }
-    }
-  }
+  read_name("lease_bucket", "a bucket name", false, bus.lease_bucket);
   if (const auto v = map.find("lease_ttl_s")) {
     if (const auto n = read_positive_integer(reader, *v, 3600)) {
       if (*n >= 2) {

@@ -45,8 +45,7 @@ void PairLeaseKeeper::stop() {
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
   if (leases_) {
-    leases_->release_all();
-    leases_.reset();
+    leases_.reset();  // releases every lease and the heartbeat
     counters_.owned.store(0);
   }
 }

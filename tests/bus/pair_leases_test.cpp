@@ -106,6 +106,14 @@ class PairLeasesTest : public ::testing::Test {
     return connected ? std::move(connected.value()) : nullptr;
   }
 
+  // Two rounds each: w-a takes everything, w-b joins, w-a hands over, w-b claims.
+  static void settle(PairLeases& a, PairLeases& b) {
+    for (int i = 0; i < 2; ++i) {
+      a.run_round(kPairs);
+      b.run_round(kPairs);
+    }
+  }
+
   fs::path dir_;
   int port_ = 0;
   pid_t pid_ = -1;
@@ -185,10 +193,7 @@ TEST_F(PairLeasesTest, ASilentWorkersPairsAreTakenAfterTheTtlAndItGivesThemUpWhe
   auto a = worker("w-a");
   auto b = worker("w-b");
   ASSERT_TRUE(a && b);
-  for (int i = 0; i < 2; ++i) {
-    a->run_round(kPairs);
-    b->run_round(kPairs);
-  }
+  settle(*a, *b);
   const std::vector<std::string> both{"w-a", "w-b"};
   const std::set<std::string> bs = owned_by("w-b", both);
   // w-b stops refreshing (as if killed); w-a keeps its rounds every third of the TTL.
@@ -221,10 +226,7 @@ TEST_F(PairLeasesTest, AWorkerThatStopsCleanlyHandsItsPairsOverAtOnce) {
   auto a = worker("w-a");
   auto b = worker("w-b");
   ASSERT_TRUE(a && b);
-  for (int i = 0; i < 2; ++i) {
-    a->run_round(kPairs);
-    b->run_round(kPairs);
-  }
+  settle(*a, *b);
   b.reset();  // releases its leases and deletes its heartbeat
   const LeaseRound r = a->run_round(kPairs);
   EXPECT_EQ(as_set(r.gained), owned_by("w-b", {"w-a", "w-b"}));

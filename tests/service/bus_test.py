@@ -24,16 +24,25 @@ def same_number(a, b):
     return math.isclose(a, b, rel_tol=1e-14, abs_tol=1e-300)
 
 
-class TradeBusOnNats(unittest.TestCase):
+class OnNats(unittest.TestCase):
+    """A work folder named after the class, a NATS server (start_nats) and
+    the services a test starts, all stopped whatever happens."""
+
+    def start_nats(self):
+        return ss.NatsServer(self.dir)
+
     def setUp(self):
-        self.dir = ss.fresh_dir("TradeBusOnNats")
-        self.nats = ss.NatsServer(self.dir)
+        self.dir = ss.fresh_dir(type(self).__name__)
+        self.nats = self.start_nats()
         self.services = []
 
     def tearDown(self):
         for service in self.services:
             service.kill()
         self.nats.stop()
+
+
+class TradeBusOnNats(OnNats):
 
     def config(self, name, feed, publish, extra=""):
         port = ss.free_port()
@@ -155,7 +164,7 @@ class TradeBusOnNats(unittest.TestCase):
         self.nats = ss.NatsServer(self.dir)  # for tearDown
 
 
-class WorkersSharingPairs(unittest.TestCase):
+class WorkersSharingPairs(OnNats):
     """Two workers (`bus.share_pairs`) divide 8 pairs through leases in a
     JetStream key-value bucket; each warms the pairs it gains from its own
     journal of the stream. SIGKILL one: once its leases expire the other
@@ -163,16 +172,6 @@ class WorkersSharingPairs(unittest.TestCase):
 
     TTL_S = 3
     COUNT = 8
-
-    def setUp(self):
-        self.dir = ss.fresh_dir("WorkersSharingPairs")
-        self.nats = ss.NatsServer(self.dir)
-        self.services = []
-
-    def tearDown(self):
-        for service in self.services:
-            service.kill()
-        self.nats.stop()
 
     def pairs(self):
         return ["{name: p%d, y: %s, x: %s, model: {plugin: ols, params: {window: %d}}, "
@@ -315,28 +314,21 @@ class WorkersSharingPairs(unittest.TestCase):
                       done.stderr)
 
 
-class BusOnAThreeNodeCluster(unittest.TestCase):
+class BusOnAThreeNodeCluster(OnNats):
     """A stream and a lease bucket with 3 replicas on a 3-node JetStream
     cluster; one node is killed with SIGKILL while an ingest publishes the
     simulator's live feed and a worker consumes it: both go on, the worker
     sees every trade the ingest accepted, none twice and no id missing, and
     its lag comes back to 0."""
 
-    def setUp(self):
-        self.dir = ss.fresh_dir("BusOnAThreeNodeCluster")
-        self.cluster = ss.NatsCluster(self.dir)
-        self.services = []
-
-    def tearDown(self):
-        for service in self.services:
-            service.kill()
-        self.cluster.stop()
+    def start_nats(self):
+        return ss.NatsCluster(self.dir)
 
     def start(self, name, feed, bus):
         port = ss.free_port()
         text = ss.service_config(port, feed=feed, pairs=PAIRS, symbols=[], engine=ENGINE,
                                  storage_path=os.path.join(self.dir, "journal-" + name))
-        text += "bus: {servers: [%s], stream: TRADES_R3, replicas: 3%s}\n" % (", ".join(self.cluster.urls()), bus)
+        text += "bus: {servers: [%s], stream: TRADES_R3, replicas: 3%s}\n" % (", ".join(self.nats.urls()), bus)
         service = ss.Service(ss.write_file(os.path.join(self.dir, name + ".yaml"), text), self.dir, port)
         self.services.append(service)
         return service
@@ -354,11 +346,11 @@ class BusOnAThreeNodeCluster(unittest.TestCase):
 
         # The stream's leader: JetStream must elect another while the ingest
         # publishes, answering "no responders" meanwhile.
-        leader = ss.wait_until(lambda: self.cluster.stream_leader("TRADES_R3"), 30, "the stream's leader")
-        self.cluster.kill(int(leader[len("node-"):]))
+        leader = ss.wait_until(lambda: self.nats.stream_leader("TRADES_R3"), 30, "the stream's leader")
+        self.nats.kill(int(leader[len("node-"):]))
         killed_at = received(worker.scrape())
         worker.wait_for_metrics(lambda m: received(m) > killed_at + 1000, 60,
-                                lambda: "trades to keep coming with a node down:\n" + self.cluster.logs())
+                                lambda: "trades to keep coming with a node down:\n" + self.nats.logs())
         before_stop = ingest.scrape()
         self.assertEqual(before_stop.value("alphastream_bus_failed_total", role="publish"), 0)
         self.assertGreater(before_stop.value("alphastream_bus_retries_total", role="publish"), 0,

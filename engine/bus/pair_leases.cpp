@@ -16,6 +16,11 @@ constexpr std::string_view kPairPrefix = "pair.";
 constexpr std::string_view kWorkerPrefix = "worker.";
 // How long one bucket operation may wait for the server.
 constexpr std::int64_t kRequestTimeoutMs = 2000;
+// The bucket is outside input (anyone with access can write it): a round
+// reads at most this many entries, and values longer than a worker id are
+// refused by the server (the bucket's max value size).
+constexpr std::size_t kMaxBucketEntries = 1'000'000;
+constexpr std::int32_t kMaxValueBytes = 64;
 
 std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 14695981039346656037ull) {
   for (const unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
@@ -231,6 +236,7 @@ class PairLeases::Impl {
       config.TTL = ttl_ns;
       config.Replicas = settings_.replicas;
       config.StorageType = js_FileStorage;
+      config.MaxValueSize = kMaxValueBytes;
       s = js_CreateKeyValue(&kv_, js_, &config);
       if (s != NATS_OK) return Status::error(nats_error("cannot create lease bucket " + settings_.bucket, s));
       return Status::ok();
@@ -278,6 +284,12 @@ class PairLeases::Impl {
         break;
       }
       if (entry == nullptr) break;  // the initial values are all in
+      if (entries.size() >= kMaxBucketEntries) {
+        kvEntry_Destroy(entry);
+        result = Status::error("lease bucket " + settings_.bucket + " holds more than " +
+                               std::to_string(kMaxBucketEntries) + " entries: not read");
+        break;
+      }
       if (kvEntry_Operation(entry) == kvOp_Put) {
         const char* value = static_cast<const char*>(kvEntry_Value(entry));
         entries[kvEntry_Key(entry)] = {std::string(value != nullptr ? value : "", static_cast<std::size_t>(

@@ -3,6 +3,7 @@
 #include "bus/pair_leases.h"
 
 #include <gtest/gtest.h>
+#include <nats/nats.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -249,6 +250,36 @@ TEST_F(PairLeasesTest, ARestartedWorkerWithTheSameIdTakesBackWhatItHeld) {
   ASSERT_TRUE(again) << again.error();
   const LeaseRound r = again.value()->run_round(kPairs);
   EXPECT_EQ(r.gained.size(), kPairs.size()) << "without waiting for the TTL";
+}
+
+TEST_F(PairLeasesTest, WhatElseIsWrittenToTheBucketMovesNoLease) {
+  auto a = worker("w-a");
+  ASSERT_TRUE(a);
+  ASSERT_EQ(a->run_round(kPairs).owned.size(), kPairs.size());
+  // Anyone with access to the bucket can write it: entries that are no
+  // worker's heartbeat, no configured pair, or a value past the limit.
+  natsConnection* connection = nullptr;
+  jsCtx* js = nullptr;
+  kvStore* kv = nullptr;
+  const std::string url = "nats://127.0.0.1:" + std::to_string(port_);
+  ASSERT_EQ(natsConnection_ConnectTo(&connection, url.c_str()), NATS_OK);
+  ASSERT_EQ(natsConnection_JetStream(&js, connection, nullptr), NATS_OK);
+  ASSERT_EQ(js_KeyValue(&kv, js, "LEASES_TEST"), NATS_OK);
+  std::uint64_t revision = 0;
+  EXPECT_EQ(kvStore_PutString(&revision, kv, "worker.evil", "not a worker id!"), NATS_OK);
+  EXPECT_EQ(kvStore_PutString(&revision, kv, "pair.not-configured", "w-z"), NATS_OK);
+  EXPECT_EQ(kvStore_PutString(&revision, kv, "other", "x"), NATS_OK);
+  const std::string huge(1000, 'z');
+  EXPECT_NE(kvStore_PutString(&revision, kv, "pair.btc-eth", huge.c_str()), NATS_OK) << "the bucket caps values";
+  const LeaseRound r = a->run_round(kPairs);
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.workers, 1u) << "a heartbeat that is no worker id counts for nothing";
+  EXPECT_EQ(r.owned.size(), kPairs.size());
+  EXPECT_TRUE(r.gained.empty() && r.lost.empty() && r.released.empty());
+  EXPECT_EQ(r.unowned, 0u);
+  kvStore_Destroy(kv);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(connection);
 }
 
 TEST_F(PairLeasesTest, PairsNoLongerConfiguredAreReleased) {

@@ -303,6 +303,13 @@ class WorkersSharingPairs(OnNats):
         done = ss.run_cli(["check-config", "--skip-bind", config], cwd=self.dir)
         self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
         self.assertIn("bus.worker_id: expected 1 to 64 letters, digits, '_' and '-', got \"w.a\"", done.stderr)
+        config, _ = self.config("bad-bounds.yaml", "{source: nats}",
+                                ", share_pairs: true, lease_ttl_s: 1, reorder_ms: 70000")
+        done = ss.run_cli(["check-config", "--skip-bind", config], cwd=self.dir)
+        self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
+        self.assertIn("bus.lease_ttl_s: expected at least 2", done.stderr)
+        self.assertIn("bus.reorder_ms: expected whole milliseconds 0..60000 (0: no reordering), got \"70000\"",
+                      done.stderr)
         # A bucket made with another TTL is refused, not changed.
         _, first = self.worker("w-a")
         self.services[-1].wait_for_log("pairs shared through ALPHASTREAM_LEASES", 30)

@@ -73,7 +73,10 @@ class BackfillThroughFakeServer(unittest.TestCase):
         m = self.wait_for(lambda m: m.value("alphastream_backfill_held_trades") == 3, "three live trades held")
         self.assertEqual(self.counter(m, "alphastream_feed_messages_total"), 5)  # nothing past the gap yet
         self.server.expect("rest 200 /fapi/v1/aggTrades?symbol=ETHUSDT&fromId=6&limit=5")
-        m = self.wait_for(lambda m: self.counter(m, "alphastream_feed_messages_total") == 13, "ids 6..13")
+        # The held gauge is cleared just after the released trades are counted:
+        # a scrape between the two sees both.
+        m = self.wait_for(lambda m: self.counter(m, "alphastream_feed_messages_total") == 13 and
+                          m.value("alphastream_backfill_held_trades") == 0, "ids 6..13, none held")
         self.assertEqual(self.counter(m, "alphastream_feed_backfilled_trades_total"), 5)
         self.assertEqual(self.counter(m, "alphastream_feed_backfills_total"), 1)
         self.assertEqual(self.counter(m, "alphastream_feed_backfills_incomplete_total"), 0)

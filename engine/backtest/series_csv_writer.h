@@ -13,6 +13,16 @@
 
 namespace alphastream {
 
+// The longest field format_csv_number writes ("-2.2250738585072014e-308").
+inline constexpr std::size_t kMaxCsvNumber = 32;
+
+// Writes `value` at out in shortest round-trip form (nothing for NaN);
+// returns the end. REQUIRES: kMaxCsvNumber bytes at out.
+char* format_csv_number(char* out, double value);
+
+// Appends `value` as format_csv_number writes it.
+void append_csv_number(std::vector<char>& out, double value);
+
 class SeriesCsvWriter {
  public:
   static Result<std::unique_ptr<SeriesCsvWriter>> open(const std::string& path,
@@ -27,13 +37,16 @@ class SeriesCsvWriter {
   Status close();
 
  private:
-  SeriesCsvWriter(std::string path, std::FILE* file) : path_(std::move(path)), file_(file) {}
+  SeriesCsvWriter(std::string path, std::FILE* file);
+  void flush();
+
   std::string path_;
   std::FILE* file_;
-  std::vector<char> line_;
+  // Rows are formatted in place and written a large block at a time: a
+  // stdio call per row costs as much as formatting it.
+  std::vector<char> buffer_;
+  std::size_t used_ = 0;
+  bool failed_ = false;
 };
-
-// Appends `value` in shortest round-trip form; nothing for NaN.
-void append_csv_number(std::vector<char>& out, double value);
 
 }  // namespace alphastream

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/html.h"
 #include "report/model_comparison_report.h"
 #include "report/series_thinner.h"
 #include "report/svg_chart.h"
@@ -64,6 +65,32 @@ struct EngleGrangerFigures {
   std::array<double, 3> adf_crit = {kNaN, kNaN, kNaN};
   double half_life_obs = kNaN;
 };
+
+// The performance figures beyond the first few: NaN (a figure the run does
+// not have, e.g. a Sharpe ratio of one day) as null.
+void append_performance(nlohmann::ordered_json& summary, const PerformanceSummary& p) {
+  summary["notional"] = p.notional_usd;
+  summary["days"] = p.days;
+  summary["total_return"] = number_or_null(p.total_return);
+  summary["annualised_return"] = number_or_null(p.annualised_return);
+  summary["sortino"] = number_or_null(p.sortino);
+  summary["calmar"] = number_or_null(p.calmar);
+  summary["longest_drawdown_ms"] = p.longest_drawdown_ms;
+  summary["profit_factor"] = number_or_null(p.profit_factor);
+  summary["expectancy"] = number_or_null(p.expectancy_usd);
+  summary["avg_win"] = number_or_null(p.avg_win_usd);
+  summary["avg_loss"] = number_or_null(p.avg_loss_usd);
+  summary["best_trade"] = number_or_null(p.best_trade_usd);
+  summary["worst_trade"] = number_or_null(p.worst_trade_usd);
+  summary["avg_holding_ms"] = number_or_null(p.avg_holding_ms);
+  summary["long"] = {{"trades", p.long_trades}, {"pnl", p.long_pnl_usd}};
+  summary["short"] = {{"trades", p.short_trades}, {"pnl", p.short_pnl_usd}};
+  nlohmann::ordered_json daily = nlohmann::ordered_json::array();
+  for (const DailyPnl& day : p.daily) {
+    daily.push_back({{"day_start_ms", day.day_start_ms}, {"pnl", day.pnl_usd}, {"equity", day.equity_usd}});
+  }
+  summary["daily"] = std::move(daily);
+}
 
 std::string format_number(double value, int decimals) {
   if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
@@ -132,10 +159,8 @@ void PairOutputs::on_row(const PairRow& row) {
   if (row_count_ == 0) first_ts_ms_ = row.ts_ms;
   last_ts_ms_ = row.ts_ms;
   ++row_count_;
-  if (!rows_) {
-    path_.push_back(LedgerPoint{row.ts_ms, row.equity_usd, row.position});
-    return;
-  }
+  performance_.add(LedgerPoint{row.ts_ms, row.equity_usd, row.position});
+  if (!rows_) return;
   row_ = {row.x, row.y, row.alpha, row.beta, row.spread, row.zscore, static_cast<double>(row.position), row.equity_usd,
           with_adf_ ? row.adf_pvalue : kNaN};
   rows_->append(row.ts_ms, row_);
@@ -152,10 +177,8 @@ void PairOutputs::on_row(const PairRow& row) {
 
 void PairOutputs::on_finish(const LedgerPoint& final_point) {
   if (row_count_ == 0) return;
-  if (!rows_) {
-    path_.back() = final_point;
-    return;
-  }
+  performance_.replace_last(final_point);
+  if (!rows_) return;
   row_[kEquity] = final_point.equity_usd;
   row_[kPosition] = static_cast<double>(final_point.position);
   rows_->replace_last(row_);
@@ -170,20 +193,6 @@ Status PairOutputs::close_files() {
     if (Status finished = rows_->finish(); !finished) return finished;
   }
   return series_ ? series_->close() : Status::ok();
-}
-
-LedgerPathReplay PairOutputs::path() const {
-  if (!rows_) {
-    return [this](const std::function<void(const LedgerPoint&)>& visit) {
-      for (const LedgerPoint& point : path_) visit(point);
-    };
-  }
-  return [this](const std::function<void(const LedgerPoint&)>& visit) {
-    // A read error stops the replay early; the thinning pass reports it.
-    (void)rows_->for_each([&](std::uint64_t, std::int64_t ts_ms, std::span<const double> v) {
-      visit(LedgerPoint{ts_ms, v[kEquity], static_cast<int>(v[kPosition])});
-    });
-  };
 }
 
 Status SymbolOutputs::open_series(const std::string& path) {
@@ -328,7 +337,7 @@ Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_
   PairPipeline& pipeline = *run.pipeline;
   ReportInput report;
   const std::vector<ClosedTrade>& trades = pipeline.ledger().closed_trades();
-  const PerformanceSummary performance = summarize_performance(run.outputs->path(), trades);
+  const PerformanceSummary performance = run.outputs->performance(trades);
   if (Status thinned = thin_report(*run.outputs, trades, report); !thinned) return thinned;
 
   nlohmann::ordered_json summary;
@@ -374,6 +383,7 @@ Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_
   summary["max_drawdown"] = performance.max_drawdown_usd;
   summary["win_rate"] = performance.win_rate;
   summary["exposure"] = performance.exposure;
+  append_performance(summary, performance);
   if (pipeline.spec().adf.enabled()) {
     const StationarityConfig& adf = pipeline.spec().adf;
     summary["rolling_adf"] = {{"window", adf.window},
@@ -414,11 +424,31 @@ Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_
       {"trades", std::to_string(performance.n_trades)},
       {"P&L net of costs (USD)", format_number(performance.pnl_usd, 2)},
       {"fees (USD)", format_number(performance.fees_usd, 2)},
-      {"Sharpe (annualised)", format_number(performance.sharpe, 2)},
+      {"return on notional / annualised", format_number(100 * performance.total_return, 2) + " % / " +
+                                              format_number(100 * performance.annualised_return, 2) + " %"},
+      {"Sharpe / Sortino (daily, 365-day year)",
+       format_number(performance.sharpe, 2) + " / " + format_number(performance.sortino, 2)},
+      {"Calmar", format_number(performance.calmar, 2)},
       {"max drawdown (USD)", format_number(performance.max_drawdown_usd, 2)},
+      {"longest drawdown", format_duration_ms(performance.longest_drawdown_ms)},
       {"win rate", format_number(100 * performance.win_rate, 1) + " %"},
+      {"profit factor", format_number(performance.profit_factor, 2)},
+      {"expectancy per trade (USD)", format_number(performance.expectancy_usd, 2)},
+      {"average win / loss (USD)",
+       format_number(performance.avg_win_usd, 2) + " / " + format_number(performance.avg_loss_usd, 2)},
+      {"best / worst trade (USD)",
+       format_number(performance.best_trade_usd, 2) + " / " + format_number(performance.worst_trade_usd, 2)},
+      {"average holding time", std::isfinite(performance.avg_holding_ms)
+                                   ? format_duration_ms(static_cast<std::int64_t>(performance.avg_holding_ms))
+                                   : "n/a"},
+      {"long trades / P&L (USD)", std::to_string(performance.long_trades) + " / " +
+                                      format_number(performance.long_pnl_usd, 2)},
+      {"short trades / P&L (USD)", std::to_string(performance.short_trades) + " / " +
+                                       format_number(performance.short_pnl_usd, 2)},
       {"exposure", format_number(100 * performance.exposure, 1) + " %"},
   };
+  report.notional_usd = performance.notional_usd;
+  for (const DailyPnl& day : performance.daily) report.daily.push_back({day.day_start_ms, day.pnl_usd, day.equity_usd});
   report.adf_max_pvalue = spec.adf.max_pvalue.value_or(kNaN);
   report.symbols = std::move(panels);
   report.trades.clear();

@@ -17,6 +17,7 @@
 #include "backtest/series_csv_writer.h"
 #include "core/status.h"
 #include "pipeline/pair_pipeline.h"
+#include "pipeline/performance.h"
 #include "pipeline/symbol_pipeline.h"
 #include "report/backtest_report.h"
 #include "stats/engle_granger.h"
@@ -32,10 +33,10 @@ class PairOutputs : public PairRowSink {
   enum Column : std::size_t { kX, kY, kAlpha, kBeta, kSpread, kZscore, kPosition, kEquity, kAdfPvalue, kColumns };
 
   // keep_rows: the outputs are written (open_series first); else only the
-  // ledger's path is kept, in memory, for the performance figures.
+  // performance figures are kept.
   PairOutputs(const PairPipeline& pipeline, std::string label, bool keep_rows)
       : keep_rows_(keep_rows), with_adf_(pipeline.spec().adf.enabled()), pair_(pipeline.spec().name),
-        model_(std::move(label)) {
+        model_(std::move(label)), performance_(pipeline.spec().costs.notional) {
     const ModelInstance& model = pipeline.model();
     const as_model_descriptor& descriptor = model.descriptor();
     for (std::uint32_t i = 0; i < descriptor.output_count; ++i) {
@@ -68,8 +69,10 @@ class PairOutputs : public PairRowSink {
   const RowLog& row_log() const { return *rows_; }
   // A hash of the (x, y) series, to find runs that observed the same prices.
   std::uint64_t xy_hash() const { return xy_hash_; }
-  // The ledger's path, from the RowLog or memory, for summarize_performance.
-  LedgerPathReplay path() const;
+  // The run's performance figures, from the equity path seen row by row.
+  PerformanceSummary performance(std::span<const ClosedTrade> trades) const {
+    return performance_.summarize(trades);
+  }
 
  private:
   // One JSON line per signal or stationarity change: what a pager would get.
@@ -88,7 +91,7 @@ class PairOutputs : public PairRowSink {
   std::unique_ptr<SeriesCsvWriter> series_;
   std::unique_ptr<RowLog> rows_;
   std::array<double, kColumns> row_{};
-  std::vector<LedgerPoint> path_;  // without keep_rows only
+  PerformanceTracker performance_;
   std::uint64_t row_count_ = 0;
   std::int64_t first_ts_ms_ = 0;
   std::int64_t last_ts_ms_ = 0;

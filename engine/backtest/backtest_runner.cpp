@@ -300,8 +300,7 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
       }
       statuses[i] = write_pair_outputs(run, tests[test_of[i]], std::move(panels), pair);
     } else {
-      const PerformanceSummary performance =
-          summarize_performance(run.outputs->path(), pipeline.ledger().closed_trades());
+      const PerformanceSummary performance = run.outputs->performance(pipeline.ledger().closed_trades());
       pair.trades = performance.n_trades;
       pair.pnl_usd = performance.pnl_usd;
       pair.sharpe = performance.sharpe;

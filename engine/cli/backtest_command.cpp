@@ -41,10 +41,13 @@ void print_run_summary(const BacktestSummary& summary) {
                   pair.pair.c_str(), pair.model.c_str(), static_cast<unsigned long long>(pair.stale_drops),
                   static_cast<double>(pair.longest_break_ms) / 1000.0);
     }
-    std::printf("pair    %s [%s]: %llu observations, %llu trades, P&L %.2f USD, Sharpe %.2f, ADF p-value %.4f, "
+    // A Sharpe ratio of daily returns needs two days.
+    char sharpe[32] = "n/a";
+    if (std::isfinite(pair.sharpe)) std::snprintf(sharpe, sizeof sharpe, "%.2f", pair.sharpe);
+    std::printf("pair    %s [%s]: %llu observations, %llu trades, P&L %.2f USD, Sharpe %s, ADF p-value %.4f, "
                 "half-life %.1f obs -> %s\n",
                 pair.pair.c_str(), pair.model.c_str(), static_cast<unsigned long long>(pair.observations),
-                static_cast<unsigned long long>(pair.trades), pair.pnl_usd, pair.sharpe, pair.adf_pvalue,
+                static_cast<unsigned long long>(pair.trades), pair.pnl_usd, sharpe, pair.adf_pvalue,
                 pair.half_life_obs, pair.out_dir.c_str());
   }
   for (const SymbolBacktestSummary& symbol : summary.symbols) {

@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -119,35 +118,5 @@ class PaperLedger {
   std::uint64_t skipped_entries_ = 0;
   std::vector<ClosedTrade> closed_trades_;
 };
-
-struct PerformanceSummary {
-  std::size_t n_trades = 0;
-  double pnl_usd = 0;   // sum of the trades' net P&L
-  double fees_usd = 0;  // sum of the trades' fees
-  // Mean over sample std (ddof = 1) of the changes of equity between
-  // consecutive points, times sqrt(points per year); a year is 365 days and
-  // the spacing is the median gap between timestamps (the mean gap if the
-  // median is 0). 0 when there are fewer than 2 changes, the std is 0 or the
-  // timestamps do not advance.
-  double sharpe = 0;
-  // Largest fall of equity from a running peak, in USD, >= 0. Equity starts
-  // at 0 before the first point, so a fall from the start counts.
-  double max_drawdown_usd = 0;
-  double win_rate = 0;  // share of trades with pnl_usd > 0; 0 without trades
-  double exposure = 0;  // share of points with a position; 0 without points
-};
-
-// Performance of a run: path holds one point per observation (ledger
-// last_point() after each, the last one replaced after finish()); trades are
-// the closed trades. Allocates (the distinct gaps, for their median): not
-// for the hot path.
-PerformanceSummary summarize_performance(std::span<const LedgerPoint> path,
-                                         std::span<const ClosedTrade> trades);
-
-// The same over a path too long to hold in memory: replay(visit) calls visit
-// with every point of the path in order; it is replayed three times. Same
-// figures, bit for bit, as the span version.
-using LedgerPathReplay = std::function<void(const std::function<void(const LedgerPoint&)>& visit)>;
-PerformanceSummary summarize_performance(const LedgerPathReplay& replay, std::span<const ClosedTrade> trades);
 
 }  // namespace alphastream

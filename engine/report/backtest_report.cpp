@@ -374,6 +374,12 @@ void append_symbol_panels(std::string& out, const ReportInput& in) {
   }
 }
 
+void append_money_cell(std::string& out, double usd) {
+  out += usd > 0 ? "<td class=\"num pos\">" : usd < 0 ? "<td class=\"num neg\">" : "<td class=\"num\">";
+  out += format_grouped(usd, 2);
+  out += "</td>";
+}
+
 void append_trades(std::string& out, const ReportInput& in) {
   out += "<section class=\"card trades\">\n<h2>Trades</h2>\n";
   if (in.trades.empty()) {
@@ -394,21 +400,98 @@ void append_trades(std::string& out, const ReportInput& in) {
   for (std::size_t i = 0; i < rows; ++i) {
     const ReportTrade& t = in.trades[i];
     cumulative += t.pnl;
-    const auto money_cell = [&out](double usd) {
-      out += usd > 0 ? "<td class=\"num pos\">" : usd < 0 ? "<td class=\"num neg\">" : "<td class=\"num\">";
-      out += format_grouped(usd, 2);
-      out += "</td>";
-    };
     out += "<tr><td class=\"num\">" + std::to_string(i + 1) + "</td><td>" + side_name(t.side) +
            "</td><td>" + format_utc(t.entry_ts_ms) + "</td><td>" + format_utc(t.exit_ts_ms) +
            "</td><td class=\"num\">" + format_duration_ms(t.exit_ts_ms - t.entry_ts_ms) + "</td>";
-    money_cell(t.pnl);
-    money_cell(cumulative);
+    append_money_cell(out, t.pnl);
+    append_money_cell(out, cumulative);
     out += "<td>";
     append_html_escaped(out, t.exit_reason);
     out += "</td></tr>\n";
   }
   out += "</tbody>\n</table></div>\n</section>\n";
+}
+
+void append_daily(std::string& out, const ReportInput& in) {
+  if (in.daily.empty()) return;
+  out += "<section class=\"card daily\">\n<h2>Daily P&amp;L</h2>\n<p class=\"note\">UTC days";
+  if (in.notional_usd > 0) out += "; return on the notional of " + format_grouped(in.notional_usd, 0) + " USD";
+  out += ".</p>\n";
+  const std::size_t rows = std::min(in.daily.size(), kReportMaxDayRows);
+  if (rows < in.daily.size()) {
+    out += "<p class=\"note\">Showing the first " + format_grouped(static_cast<double>(rows), 0) + " of " +
+           format_grouped(static_cast<double>(in.daily.size()), 0) + " days; the summary covers all of them.</p>\n";
+  }
+  out += "<div class=\"table-scroll\"><table>\n<thead><tr><th>Day (UTC)</th><th class=\"num\">P&amp;L (USD)</th>"
+         "<th class=\"num\">Return</th><th class=\"num\">Equity (USD)</th></tr></thead>\n<tbody>\n";
+  for (std::size_t i = 0; i < rows; ++i) {
+    const ReportDay& day = in.daily[i];
+    out += "<tr><td>" + format_utc_date(day.day_start_ms) + "</td>";
+    append_money_cell(out, day.pnl_usd);
+    out += "<td class=\"num\">";
+    out += in.notional_usd > 0 ? format_fixed(100 * day.pnl_usd / in.notional_usd, 3) + " %" : "n/a";
+    out += "</td>";
+    append_money_cell(out, day.equity_usd);
+    out += "</tr>\n";
+  }
+  out += "</tbody>\n</table></div>\n</section>\n";
+}
+
+// The trades' net P&L in equal bins from the worst to the best, losses red.
+void append_pnl_histogram(std::string& out, const ReportInput& in) {
+  if (in.trades.size() < 2) return;
+  const auto [lo_it, hi_it] = std::minmax_element(in.trades.begin(), in.trades.end(),
+                                                  [](const ReportTrade& a, const ReportTrade& b) { return a.pnl < b.pnl; });
+  const double lo = lo_it->pnl, hi = hi_it->pnl;
+  if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return;
+  const std::size_t bins = std::clamp<std::size_t>(
+      static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(in.trades.size())))), 5, 40);
+  const double width = (hi - lo) / static_cast<double>(bins);
+  std::vector<std::size_t> counts(bins, 0);
+  for (const ReportTrade& t : in.trades) {
+    const auto bin = static_cast<std::size_t>((t.pnl - lo) / width);
+    ++counts[std::min(bin, bins - 1)];
+  }
+  const std::size_t most = *std::max_element(counts.begin(), counts.end());
+  constexpr double kWidth = 900, kHeight = 220, kLeft = 50, kBottom = 30, kTop = 10;
+  const double plot_w = kWidth - kLeft - 10, plot_h = kHeight - kBottom - kTop;
+  out += "<section class=\"card histogram\">\n<h2>Trade P&amp;L distribution</h2>\n<p class=\"note\">" +
+         format_grouped(static_cast<double>(in.trades.size()), 0) + " trades in " + std::to_string(bins) +
+         " bins of " + format_grouped(width, 2) + " USD, net of costs.</p>\n";
+  out += "<svg class=\"chart-svg\" viewBox=\"0 0 900 220\" role=\"img\" aria-label=\"trade P&amp;L histogram\">\n";
+  for (std::size_t b = 0; b < bins; ++b) {
+    if (counts[b] == 0) continue;
+    const double from = lo + width * static_cast<double>(b);
+    const double h = plot_h * static_cast<double>(counts[b]) / static_cast<double>(most);
+    out += "<rect x=\"";
+    append_fixed(out, kLeft + plot_w * static_cast<double>(b) / static_cast<double>(bins) + 1, 1);
+    out += "\" y=\"";
+    append_fixed(out, kTop + plot_h - h, 1);
+    out += "\" width=\"";
+    append_fixed(out, plot_w / static_cast<double>(bins) - 2, 1);
+    out += "\" height=\"";
+    append_fixed(out, h, 1);
+    out += std::string("\" fill=\"") + (from + width / 2 < 0 ? kShortColor : kLongColor) + "\"><title>" +
+           format_grouped(from, 2) + " to " + format_grouped(from + width, 2) + " USD: " +
+           std::to_string(counts[b]) + " trades</title></rect>\n";
+  }
+  const auto label = [&](double x, const std::string& text, const char* anchor) {
+    out += "<text x=\"";
+    append_fixed(out, x, 1);
+    out += std::string("\" y=\"215\" font-size=\"12\" text-anchor=\"") + anchor + "\">" + text + "</text>\n";
+  };
+  label(kLeft, format_grouped(lo, 2), "start");
+  label(kLeft + plot_w, format_grouped(hi, 2), "end");
+  if (lo < 0 && hi > 0) {
+    const double zero = kLeft + plot_w * (-lo) / (hi - lo);
+    out += "<line x1=\"";
+    append_fixed(out, zero, 1);
+    out += "\" x2=\"";
+    append_fixed(out, zero, 1);
+    out += "\" y1=\"10\" y2=\"200\" stroke=\"#8a94a6\" stroke-dasharray=\"4 3\"/>\n";
+    label(zero, "0", "middle");
+  }
+  out += "<text x=\"5\" y=\"20\" font-size=\"12\">" + std::to_string(most) + "</text>\n</svg>\n</section>\n";
 }
 
 }  // namespace
@@ -439,6 +522,8 @@ Result<std::string> render_backtest_report(const ReportInput& input) {
   body += equity_chart(input);
   body += drawdown_chart(input);
   append_symbol_panels(body, input);
+  append_daily(body, input);
+  append_pnl_histogram(body, input);
   append_trades(body, input);
   body += "<footer>AlphaStream backtest report. Long series are drawn from each pixel "
           "column's first, lowest, highest and last value; hover a trade marker for its details."

@@ -24,6 +24,13 @@ struct ReportTrade {
   std::string exit_reason;  // e.g. "exit", "stop", "end of data"
 };
 
+// One UTC day of the run (PerformanceTracker's DailyPnl).
+struct ReportDay {
+  std::int64_t day_start_ms = 0;
+  double pnl_usd = 0;
+  double equity_usd = 0;
+};
+
 // The outputs of a leg's symbol model that the report charts, each drawn only
 // when the model has it: VWAP (against the last price), taker imbalance,
 // trade intensity and Kyle's lambda, as the `microstructure` plugin names them.
@@ -65,7 +72,9 @@ struct ReportInput {
   double exit = 0.0;                // |z| that closes it
   double stop = std::numeric_limits<double>::quiet_NaN();  // NaN: no stop
   std::vector<std::pair<std::string, std::string>> summary;  // key, formatted value
-  std::vector<ReportTrade> trades;
+  std::vector<ReportTrade> trades;   // their P&L histogram is drawn from all of them
+  std::vector<ReportDay> daily;      // the daily P&L table; empty: none
+  double notional_usd = 0;           // daily returns are P&L over it
   std::vector<SymbolPanel> symbols;  // a microstructure panel each, in this order
   // A thinned input (the rows SeriesThinner kept of every series, so every
   // chart is drawn as from the whole): the whole run's observation count,
@@ -86,8 +95,10 @@ struct RunningDrawdown {
   double next(double equity, std::int64_t ts_ms);
 };
 
-// The trades table lists at most this many rows and says how many it left out.
+// The trades and daily tables list at most this many rows and say how many
+// they left out.
 inline constexpr std::size_t kReportMaxTradeRows = 500;
+inline constexpr std::size_t kReportMaxDayRows = 400;
 
 // Returns the complete HTML document, or an error naming the pair and the
 // first series whose length differs from ts_ms, or where ts_ms decreases (a

@@ -1,5 +1,6 @@
 #include "report/model_comparison_report.h"
 
+#include <cmath>
 #include <fstream>
 #include <utility>
 
@@ -51,7 +52,7 @@ void append_results_table(std::string& out, const ComparisonInput& in) {
     out += "<tr><td>";
     append_html_escaped(out, model.label);
     out += "</td><td class=\"num\">" + std::to_string(model.trades) + "</td><td class=\"num\">" +
-           format_fixed(model.pnl_usd, 2) + "</td><td class=\"num\">" + format_fixed(model.sharpe, 2) +
+           format_fixed(model.pnl_usd, 2) + "</td><td class=\"num\">" + (std::isnan(model.sharpe) ? std::string("n/a") : format_fixed(model.sharpe, 2)) +
            "</td><td class=\"num\">" + format_fixed(model.max_drawdown_usd, 2) + "</td></tr>\n";
   }
   out += "</tbody></table></div>\n</section>\n";

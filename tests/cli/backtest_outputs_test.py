@@ -69,6 +69,9 @@ class SimulatedPairBacktest(unittest.TestCase):
         for key in cs.SUMMARY_KEYS:
             self.assertIn(key, summary)
             self.assertIsNotNone(summary[key], key)
+        for key in cs.DAILY_RATIO_KEYS:
+            self.assertIsNone(summary[key], key)
+        self.assertEqual(summary["days"], 1)
         self.assertEqual(set(summary["adf_crit"]), {"1%", "5%", "10%"})
         self.assertLess(summary["adf_crit"]["1%"], summary["adf_crit"]["5%"])
         self.assertLess(summary["adf_crit"]["5%"], summary["adf_crit"]["10%"])

@@ -44,6 +44,72 @@ def assert_close(test, actual, expected, rtol, atol, what):
                   % (what, int(bad.sum()), i, actual[i], expected[i], bound[i]))
 
 
+def expected_performance(ts_ms, equity, trades):
+    """The summary's performance figures from their definitions
+    (engine/pipeline/performance.h): daily P&L from pandas' UTC-day resample of
+    the equity path, days without points flat; returns on NOTIONAL."""
+    path = pd.Series(equity, index=pd.to_datetime(ts_ms, unit="ms"))
+    close = path.resample("1D").last().ffill()
+    pnl = close.diff()
+    pnl.iloc[0] = close.iloc[0]
+    r = (pnl / NOTIONAL).to_numpy()
+    days = len(r)
+    total = equity[-1] / NOTIONAL
+    annualised = total * 365 / days
+    peak = np.maximum.accumulate(np.maximum(equity, 0.0))
+    drawdown = float(np.max(peak - equity))
+    # Longest time below the running peak (the start's 0 included), to the
+    # point that regains it or to the end.
+    longest, top, top_ts, under = 0, 0.0, int(ts_ms[0]), False
+    for t, e in zip(ts_ms, equity):
+        if e < top or under:
+            longest = max(longest, int(t) - top_ts)
+        under = e < top
+        if not under:
+            top, top_ts = e, int(t)
+    trades = pd.DataFrame(trades)
+    long = trades.side == "long"
+    wins, losses = trades.pnl_usd[trades.pnl_usd > 0], trades.pnl_usd[trades.pnl_usd < 0]
+    out = {
+        "days": days, "total_return": total, "annualised_return": annualised, "max_drawdown": drawdown,
+        "longest_drawdown_ms": longest,
+        "calmar": annualised / (drawdown / NOTIONAL) if drawdown > 0 else None,
+        "sharpe": r.mean() / r.std(ddof=1) * np.sqrt(365) if days >= 2 else None,
+        "sortino": (r.mean() / np.sqrt(np.mean(np.minimum(r, 0) ** 2)) * np.sqrt(365)
+                    if days >= 2 and (r < 0).any() else None),
+        "profit_factor": wins.sum() / -losses.sum(), "expectancy": trades.pnl_usd.mean(),
+        "avg_win": wins.mean(), "avg_loss": losses.mean(), "best_trade": trades.pnl_usd.max(),
+        "worst_trade": trades.pnl_usd.min(),
+        "avg_holding_ms": float((trades.exit_ts_ms - trades.entry_ts_ms).mean()),
+        "long": {"trades": int(long.sum()), "pnl": trades.pnl_usd[long].sum()},
+        "short": {"trades": int((~long).sum()), "pnl": trades.pnl_usd[~long].sum()},
+    }
+    daily = [{"day_start_ms": int(day.value // 1_000_000), "pnl": p, "equity": e}
+             for day, p, e in zip(close.index, pnl.to_numpy(), close.to_numpy())]
+    return out, daily
+
+
+def assert_performance(test, summary, ts_ms, equity, trades):
+    """Equity and P&L in USD to 1e-6; ratios to 1e-6 relative (they are
+    quotients of those sums)."""
+    expected, daily = expected_performance(ts_ms, equity, trades)
+    for key, value in expected.items():
+        if isinstance(value, dict):
+            test.assertEqual(summary[key]["trades"], value["trades"], key)
+            test.assertAlmostEqual(summary[key]["pnl"], value["pnl"], delta=1e-6, msg=key)
+        elif value is None:
+            test.assertIsNone(summary[key], key)
+        elif key in ("days", "longest_drawdown_ms"):
+            test.assertEqual(summary[key], value, key)
+        else:
+            test.assertAlmostEqual(summary[key], value, delta=1e-6 * max(1.0, abs(value)), msg=key)
+    test.assertEqual([d["day_start_ms"] for d in summary["daily"]], [d["day_start_ms"] for d in daily])
+    for got, want in zip(summary["daily"], daily):
+        test.assertAlmostEqual(got["pnl"], want["pnl"], delta=1e-6)
+        test.assertAlmostEqual(got["equity"], want["equity"], delta=1e-6)
+    return expected
+
+
 class TimeModeBacktestMatchesIndependentRecomputation(unittest.TestCase):
 
     @classmethod
@@ -177,14 +243,10 @@ class TimeModeBacktestMatchesIndependentRecomputation(unittest.TestCase):
         self.assertAlmostEqual(equity[-1], expected["pnl_usd"].sum(), delta=1e-6)
         drawdown = np.max(np.maximum.accumulate(np.maximum(equity, 0.0)) - equity)
         self.assertAlmostEqual(s["max_drawdown"], drawdown, delta=1e-6)
-        changes = np.diff(equity)
-        gap_ms = float(np.median(np.diff(self.series["ts_ms"].to_numpy())))
-        self.assertEqual(gap_ms, INTERVAL_MS)
-        sharpe = changes.mean() / changes.std(ddof=1) * np.sqrt(MS_PER_YEAR / gap_ms)
-        self.assertAlmostEqual(s["sharpe"], sharpe, delta=1e-6 * abs(sharpe))
         held = np.array(self.positions)
         held[-1] = 0  # the end-of-data close
         self.assertAlmostEqual(s["exposure"], float((held != 0).mean()), delta=1e-12)
+        assert_performance(self, s, self.series["ts_ms"].to_numpy(), equity, self.replayed_trades)
 
     def test_static_regression_and_adf_match_statsmodels(self):
         s = self.summary
@@ -243,6 +305,48 @@ class TickModeBacktestHasOneObservationPerTrade(unittest.TestCase):
         np.testing.assert_array_equal(series["ts_ms"].to_numpy(), expected["ts_ms"].to_numpy())
         np.testing.assert_array_equal(series["x"].to_numpy(), expected["x"].to_numpy())
         np.testing.assert_array_equal(series["y"].to_numpy(), expected["y"].to_numpy())
+
+
+class MultiDayPerformanceMatchesPandas(unittest.TestCase):
+    """54 hours sampled every minute: three UTC days, so the daily Sharpe,
+    Sortino and the daily table have something to say."""
+
+    def test_daily_figures_match_pandas_over_three_days(self):
+        work = cs.fresh_dir("recompute_days")
+        data = os.path.join(work, "data")
+        done = cs.run(["simulate", "--out", data, "--x", cs.X_SYMBOL, "--y", cs.Y_SYMBOL, "--hours", "54",
+                       "--seed", "7", "--x-rate", "0.2", "--y-rate", "0.2", "--x-vol", "0.001",
+                       "--spread-sigma", "0.1", "--spread-theta", "0.0005"])
+        self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+        window, z_window, interval_ms = 120, 60, 60000
+        config = cs.write_file(os.path.join(work, "backtest.yaml"), cs.config_text(
+            ols_window=window, z_window=z_window, interval_ms=interval_ms, entry=ENTRY, exit=EXIT, stop=STOP,
+            fee_bps=FEE_BPS, slippage_bps=SLIPPAGE_BPS, notional=NOTIONAL))
+        out = os.path.join(work, "out")
+        done = cs.backtest(config, data, data, out)
+        self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+        series = cs.read_series(os.path.join(out, cs.PAIR, "series.csv"))
+        with open(os.path.join(out, cs.PAIR, "summary.json")) as f:
+            summary = json.load(f)
+        x, y = series["x"].to_numpy(), series["y"].to_numpy()
+        alpha, beta = cs.rolling_ols(x, y, window)
+        spread = pd.Series(y - (beta * x + alpha))
+        rolling = spread.rolling(z_window, min_periods=z_window)
+        z = ((spread - rolling.mean()) / rolling.std(ddof=1)).to_numpy()
+        ts_ms = series["ts_ms"].to_numpy()
+        positions, trades, equity = cs.replay_signals_and_ledger(ts_ms, x, y, beta, z, ENTRY, EXIT, STOP, FEE_BPS,
+                                                                 SLIPPAGE_BPS, NOTIONAL)
+        self.assertEqual(series["position"].astype(int).tolist()[:-1], positions[:-1])
+        self.assertGreater(len(trades), 10)
+        expected = assert_performance(self, summary, ts_ms, np.array(equity), trades)
+        self.assertEqual(expected["days"], 3)
+        self.assertIsNotNone(summary["sharpe"])
+        self.assertIsNotNone(summary["sortino"])
+        self.assertTrue(any(day["pnl"] < 0 for day in summary["daily"]))  # so the Sortino has a downside
+        with open(os.path.join(out, cs.PAIR, "report.html")) as f:
+            report = f.read()
+        self.assertIn("<h2>Daily P&amp;L</h2>", report)
+        self.assertIn("2024-01-03", report)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,10 @@ AGG_TRADE_COLUMNS = ["agg_trade_id", "price", "quantity", "first_trade_id", "las
 SERIES_HEADER = "ts_ms,x,y,alpha,beta,spread,zscore,position"
 OLS_OUTPUTS = "r_squared,residual_std"
 SUMMARY_KEYS = ["n_obs", "static_alpha", "static_beta", "adf_stat", "adf_pvalue", "adf_usedlag", "adf_crit",
-                "half_life_obs", "n_trades", "pnl", "fees", "sharpe", "max_drawdown"]
+                "half_life_obs", "n_trades", "pnl", "fees", "max_drawdown", "notional", "days", "total_return",
+                "annualised_return", "longest_drawdown_ms", "expectancy", "avg_holding_ms", "long", "short", "daily"]
+# Ratios of daily returns: null for a run of one day (the generated pair's two hours).
+DAILY_RATIO_KEYS = ["sharpe", "sortino"]
 
 SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "ThreadSanitizer", "runtime error:")
 

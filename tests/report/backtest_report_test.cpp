@@ -104,7 +104,7 @@ TEST(BacktestReport, SmallRunHasEveryChartAsOneWellFormedSvg) {
     ASSERT_NE(figure, nullptr) << id;
     EXPECT_EQ(figure->find_all("svg").size(), 1u) << id;
   }
-  EXPECT_EQ(doc->find_all("svg").size(), 7u);
+  EXPECT_EQ(doc->find_all("svg").size(), 8u);  // and the trades' P&L histogram
   EXPECT_EQ(html->find("<script"), std::string::npos);
   // Nothing is fetched: the only URLs are the SVG namespace, one per chart.
   std::size_t urls = 0;
@@ -185,6 +185,52 @@ TEST(BacktestReport, NoObservationsGiveAMessageInEveryChart) {
   EXPECT_EQ(html.value().find("NaN"), std::string::npos);
 }
 
+TEST(BacktestReport, TradePnlHistogramBinsEveryTradeFromTheWorstToTheBest) {
+  ReportInput in = small_input();
+  // 9 trades: ceil(sqrt(9)) = 5 bins of (10 - -10) / 5 = 4 USD.
+  in.trades.clear();
+  for (double pnl : {-10.0, -9.0, -1.0, 0.5, 1.0, 1.5, 2.0, 9.0, 10.0}) {
+    in.trades.push_back({kMar5Ms, kMar5Ms + 1000, +1, pnl, "exit"});
+  }
+  auto doc = parse(render_backtest_report(in).value());
+  const auto sections = doc->find_all("section", "class", "card histogram");
+  ASSERT_EQ(sections.size(), 1u);
+  const auto bars = sections[0]->find_all("rect");
+  ASSERT_EQ(bars.size(), 4u);  // the bin [-6, -2) is empty
+  std::vector<std::string> titles;
+  for (const XmlElement* bar : bars) titles.push_back(bar->find_all("title")[0]->all_text());
+  EXPECT_EQ(titles[0], "-10.00 to -6.00 USD: 2 trades");
+  EXPECT_EQ(titles[1], "-2.00 to 2.00 USD: 4 trades");   // -1, 0.5, 1, 1.5
+  EXPECT_EQ(titles[2], "2.00 to 6.00 USD: 1 trades");    // 2
+  EXPECT_EQ(titles[3], "6.00 to 10.00 USD: 2 trades");   // 9 and the best, 10, in the last bin
+  EXPECT_EQ(bars[0]->attr("fill"), "#c0392b");
+  EXPECT_EQ(bars[3]->attr("fill"), "#2f7d4a");
+  // The tallest bar fills the plot.
+  EXPECT_EQ(bars[1]->attr("height"), "180.0");
+  in.trades.resize(1);
+  EXPECT_TRUE(parse(render_backtest_report(in).value())->find_all("section", "class", "card histogram").empty());
+}
+
+TEST(BacktestReport, DailyTableListsEachUtcDayWithItsReturnOnTheNotional) {
+  ReportInput in = small_input();
+  in.notional_usd = 10000;
+  in.daily = {{kMar5Ms, 35.5, 35.5}, {kMar5Ms + 86'400'000, -12.34, 23.16}};
+  auto doc = parse(render_backtest_report(in).value());
+  const auto sections = doc->find_all("section", "class", "card daily");
+  ASSERT_EQ(sections.size(), 1u);
+  const auto rows = sections[0]->find_all("tr");
+  ASSERT_EQ(rows.size(), 3u);  // the header and two days
+  const auto cells = rows[2]->find_all("td");
+  ASSERT_EQ(cells.size(), 4u);
+  EXPECT_EQ(cells[0]->all_text(), "2024-03-06");
+  EXPECT_EQ(cells[1]->all_text(), "-12.34");
+  EXPECT_EQ(cells[1]->attr("class"), "num neg");
+  EXPECT_EQ(cells[2]->all_text(), "-0.123 %");
+  EXPECT_EQ(cells[3]->all_text(), "23.16");
+  in.daily.clear();
+  EXPECT_TRUE(parse(render_backtest_report(in).value())->find_all("section", "class", "card daily").empty());
+}
+
 TEST(BacktestReport, AMissingSeriesLeavesOnlyItsChartEmpty) {
   ReportInput in = small_input(100);
   in.alpha.clear();
@@ -192,7 +238,7 @@ TEST(BacktestReport, AMissingSeriesLeavesOnlyItsChartEmpty) {
   auto doc = parse(render_backtest_report(in).value());
   EXPECT_EQ(chart(*doc, "hedge")->find_all("polyline").size(), 1u);  // beta alone
   EXPECT_TRUE(chart(*doc, "spread")->find_all("svg").empty());
-  EXPECT_EQ(doc->find_all("svg").size(), 6u);
+  EXPECT_EQ(doc->find_all("svg").size(), 7u);
 }
 
 TEST(BacktestReport, ASeriesOfTheWrongLengthIsAnErrorNamingIt) {
@@ -305,7 +351,7 @@ TEST(BacktestReportAdf, PValueChartDrawsEveryTestOnAZeroToOneScaleWithTheGateLin
   auto doc = parse(render_backtest_report(in).value());
   const XmlElement* adf = chart(*doc, "adf");
   ASSERT_NE(adf, nullptr);
-  EXPECT_EQ(doc->find_all("svg").size(), 8u);
+  EXPECT_EQ(doc->find_all("svg").size(), 9u);
   // 200 px high: the plot runs from y = 12 (p = 1) to y = 160 (p = 0).
   const auto gate = adf->find_all("line", "class", "threshold");
   ASSERT_EQ(gate.size(), 1u);
@@ -400,7 +446,7 @@ TEST(BacktestReportMicrostructure, ALegsPanelChartsVwapAgainstLastPriceImbalance
   EXPECT_EQ(sections[0]->attr("data-symbol"), "BTCUSDT");
   EXPECT_EQ(sections[0]->attr("data-model"), "microstructure");
   EXPECT_EQ(sections[0]->find_all("svg").size(), 4u);
-  EXPECT_EQ(doc->find_all("svg").size(), 11u);
+  EXPECT_EQ(doc->find_all("svg").size(), 12u);
 
   const XmlElement* prices = chart(*doc, "micro-BTCUSDT-vwap");
   ASSERT_NE(prices, nullptr);

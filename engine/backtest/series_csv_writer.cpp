@@ -10,7 +10,7 @@
 namespace alphastream {
 
 namespace {
-constexpr std::size_t kBufferBytes = 256 << 10;
+constexpr std::size_t kBufferBytes = 64 << 10;
 }  // namespace
 
 char* format_csv_number(char* out, double value) {

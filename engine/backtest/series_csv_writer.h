@@ -42,7 +42,7 @@ class SeriesCsvWriter {
 
   std::string path_;
   std::FILE* file_;
-  // Rows are formatted in place and written a large block at a time: a
+  // Rows are formatted in place and written 64 KB at a time: a
   // stdio call per row costs as much as formatting it.
   std::vector<char> buffer_;
   std::size_t used_ = 0;

@@ -93,12 +93,29 @@ endif()
 # CMAKE_INSTALL_PREFIX is the package's /usr) both set it then. Written
 # straight to its destination, so concurrent installs to different prefixes
 # do not share a file.
+# One .in makes both units, so their sandbox cannot drift apart: the single
+# engine, and the template with one instance per config of a cluster role.
 install(CODE "
   set(ALPHASTREAM_BIN \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/alphastream\")
-  set(unit \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${ALPHASTREAM_INSTALL_UNITDIR}/alphastream.service\")
-  message(STATUS \"Installing: \${unit}\")
-  configure_file(\"${PROJECT_SOURCE_DIR}/packaging/systemd/alphastream.service.in\" \"\${unit}\" @ONLY)
-  list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${unit}\")
+  foreach(kind single template)
+    if(kind STREQUAL single)
+      set(UNIT alphastream)
+      set(DESCRIPTION \"AlphaStream statistical-arbitrage engine (Binance USD-M aggTrades)\")
+      set(CONFIG /etc/alphastream/alphastream.yaml)
+      set(STATE_DIRECTORY alphastream)
+      set(file alphastream.service)
+    else()
+      set(UNIT alphastream@INSTANCE)
+      set(DESCRIPTION \"AlphaStream engine %i (/etc/alphastream/%i.yaml)\")
+      set(CONFIG /etc/alphastream/%i.yaml)
+      set(STATE_DIRECTORY alphastream/%i)
+      set(file alphastream@.service)
+    endif()
+    set(unit \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${ALPHASTREAM_INSTALL_UNITDIR}/\${file}\")
+    message(STATUS \"Installing: \${unit}\")
+    configure_file(\"${PROJECT_SOURCE_DIR}/packaging/systemd/alphastream.service.in\" \"\${unit}\" @ONLY)
+    list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${unit}\")
+  endforeach()
 ")
 
 # cpack -G DEB: one package, installed under /usr.

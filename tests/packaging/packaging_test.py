@@ -97,7 +97,10 @@ class InstalledTree(unittest.TestCase):
                     "lib/cmake/AlphaStream/AlphaStreamPlugin.cmake",
                     "lib/cmake/AlphaStream/plugin_exports.map",
                     "lib/systemd/system/alphastream.service",
+                    "lib/systemd/system/alphastream@.service",
                     "share/alphastream/config/alphastream.yaml",
+                    "share/alphastream/config/cluster/ingest.yaml",
+                    "share/alphastream/config/cluster/worker.yaml",
                     "share/alphastream/config/demo.yaml",
                     "share/alphastream/config/prometheus/prometheus.yml",
                     "share/alphastream/config/alertmanager/alertmanager.yml",
@@ -138,43 +141,69 @@ class InstalledTree(unittest.TestCase):
             for tree in (os.path.realpath(SOURCE_DIR), os.path.realpath(BUILD_DIR)):
                 self.assertNotIn(tree, text, "%s names %s" % (name, tree))
 
-    def test_unit_runs_the_installed_binary_as_its_own_sandboxed_user(self):
-        with open(self.path("lib", "systemd", "system", "alphastream.service")) as f:
-            settings = unit_settings(f.read())
-        binary = self.path("bin", "alphastream")
-        self.assertEqual(settings["ExecStartPre"], ["%s check-config %s" % (binary, CONFIG)])
-        self.assertEqual(settings["ExecStart"], ["%s --log-format json run --config %s" % (binary, CONFIG)])
-        self.assertEqual(settings["ExecReload"],
-                         ["%s check-config --skip-bind %s" % (binary, CONFIG), "/bin/kill -HUP $MAINPID"])
-        expected = {"User": "alphastream", "DynamicUser": "yes", "StateDirectory": "alphastream",
-                    "Restart": "on-failure", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
-                    "NoNewPrivileges": "yes", "CapabilityBoundingSet": "",
-                    "RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX", "SystemCallFilter": "@system-service",
-                    "MemoryDenyWriteExecute": "yes"}
-        self.assertEqual({key: settings.get(key, [None])[-1] for key in expected}, expected)
-        for key in ("RestartSec", "TimeoutStopSec", "LimitNOFILE"):
-            self.assertIn(key, settings)
+    # (unit file, the config it reads, its state directory, an instance to verify)
+    UNITS = [("alphastream.service", CONFIG, "alphastream", "alphastream.service"),
+             ("alphastream@.service", "/etc/alphastream/%i.yaml", "alphastream/%i", "alphastream@worker-1.service")]
 
-    def test_unit_passes_systemd_analyze_verify_without_a_warning(self):
+    def test_units_run_the_installed_binary_as_their_own_sandboxed_user(self):
+        binary = self.path("bin", "alphastream")
+        for unit, config, state, _ in self.UNITS:
+            with open(self.path("lib", "systemd", "system", unit)) as f:
+                settings = unit_settings(f.read())
+            self.assertEqual(settings["ExecStartPre"], ["%s check-config %s" % (binary, config)], unit)
+            self.assertEqual(settings["ExecStart"], ["%s --log-format json run --config %s" % (binary, config)], unit)
+            self.assertEqual(settings["ExecReload"],
+                             ["%s check-config --skip-bind %s" % (binary, config), "/bin/kill -HUP $MAINPID"], unit)
+            expected = {"User": "alphastream", "DynamicUser": "yes", "StateDirectory": state,
+                        "Restart": "on-failure", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
+                        "NoNewPrivileges": "yes", "CapabilityBoundingSet": "",
+                        "RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX", "SystemCallFilter": "@system-service",
+                        "MemoryDenyWriteExecute": "yes"}
+            self.assertEqual({key: settings.get(key, [None])[-1] for key in expected}, expected, unit)
+            for key in ("RestartSec", "TimeoutStopSec", "LimitNOFILE"):
+                self.assertIn(key, settings, unit)
+
+    def instance(self, unit, name):
+        """A unit file as systemd would load it for instance `name` (a link
+        named for the instance: how a template is verified)."""
+        path = self.path("lib", "systemd", "system", unit)
+        if name == unit:
+            return path
+        link = os.path.join(self.prefix, "verify", name)
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        if not os.path.lexists(link):
+            os.symlink(path, link)
+        return link
+
+    def test_units_pass_systemd_analyze_verify_without_a_warning(self):
         analyze = shutil.which("systemd-analyze")
         if analyze is None:
-            self.skipTest("systemd-analyze is not installed; the unit was only parsed")
-        unit = self.path("lib", "systemd", "system", "alphastream.service")
-        done = call([analyze, "verify", unit])
-        # verify exits 0 on settings it ignores; each one is a line naming the file.
-        self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertNotIn(unit, done.stdout + done.stderr)
+            self.skipTest("systemd-analyze is not installed; the units were only parsed")
+        for unit, _, _, name in self.UNITS:
+            path = self.instance(unit, name)
+            done = call([analyze, "verify", path])
+            # verify exits 0 on settings it ignores; each one is a line naming the file.
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertNotIn(path, done.stdout + done.stderr)
+            self.assertNotIn(unit, done.stdout + done.stderr)
 
     def test_unit_exposure_is_rated_ok_by_systemd_analyze_security(self):
         analyze = shutil.which("systemd-analyze")
         if analyze is None:
             self.skipTest("systemd-analyze is not installed")
-        unit = self.path("lib", "systemd", "system", "alphastream.service")
-        done = call([analyze, "security", "--offline=true", unit])
-        match = re.search(r"Overall exposure level for alphastream\.service: (\d+\.\d+) (\w+)", done.stdout)
-        self.assertIsNotNone(match, done.stdout + done.stderr)
-        # systemd rates 0-2 "OK", up to 5 "MEDIUM", 10 "UNSAFE".
-        self.assertLessEqual(float(match.group(1)), 2.0, done.stdout)
+        for unit, _, _, name in self.UNITS:
+            done = call([analyze, "security", "--offline=true", self.instance(unit, name)])
+            match = re.search(r"Overall exposure level for %s: (\d+\.\d+) (\w+)" % re.escape(name), done.stdout)
+            self.assertIsNotNone(match, done.stdout + done.stderr)
+            # systemd rates 0-2 "OK", up to 5 "MEDIUM", 10 "UNSAFE".
+            self.assertLessEqual(float(match.group(1)), 2.0, done.stdout)
+
+    def test_shipped_cluster_configs_check_against_the_installed_plugins(self):
+        for role, feed in (("ingest", "binance"), ("worker", "nats")):
+            config = self.path("share", "alphastream", "config", "cluster", role + ".yaml")
+            done = cs.run(["check-config", "--skip-bind", config])
+            self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+            self.assertIn("feed %s, plugins from %s" % (feed, self.path("lib", "alphastream", "plugins")), done.stdout)
 
 
 class OutOfTreePlugin(unittest.TestCase):
@@ -364,6 +393,7 @@ class DebPackage(unittest.TestCase):
                     "./usr/lib/cmake/AlphaStream/AlphaStreamConfigVersion.cmake",
                     "./usr/lib/cmake/AlphaStream/AlphaStreamPlugin.cmake",
                     "./usr/lib/systemd/system/alphastream.service",
+                    "./usr/lib/systemd/system/alphastream@.service",
                     "./usr/share/alphastream/config/alphastream.yaml",
                     "./usr/share/doc/alphastream/copyright",
                     "./usr/share/doc/alphastream/LICENSE"}

@@ -80,12 +80,12 @@ PipelineSet PipelineBook::release() {
 void PipelineBook::add_pair(PairModelRun run) {
   if (!keep_closed_trades_) run.pipeline->reserve_closed_trades(kLiveClosedTradeRoom);
   pairs_.push_back(std::move(run));
-  rebuild_routes();
+  route(pairs_.back());
 }
 
 void PipelineBook::add_symbol_model(SymbolModelRun run) {
   symbol_models_.push_back(std::move(run));
-  rebuild_routes();
+  route(symbol_models_.back());
 }
 
 std::size_t PipelineBook::remove_pair(std::string_view name) {
@@ -109,17 +109,21 @@ PipelineBook::Route& PipelineBook::route_for(const Symbol& symbol) {
   return routes_.emplace_back(Route{symbol, {}, {}});
 }
 
+void PipelineBook::route(const PairModelRun& run) {
+  PairPipeline* pipeline = run.pipeline.get();
+  route_for(pipeline->spec().y).pairs.emplace_back(pipeline, Leg::kY);
+  route_for(pipeline->spec().x).pairs.emplace_back(pipeline, Leg::kX);
+}
+
+void PipelineBook::route(const SymbolModelRun& run) {
+  route_for(run.pipeline->spec().symbol).symbol_models.push_back(run.pipeline.get());
+}
+
 void PipelineBook::rebuild_routes() {
   routes_.clear();
   last_route_ = 0;
-  for (PairModelRun& run : pairs_) {
-    PairPipeline* pipeline = run.pipeline.get();
-    route_for(pipeline->spec().y).pairs.emplace_back(pipeline, Leg::kY);
-    route_for(pipeline->spec().x).pairs.emplace_back(pipeline, Leg::kX);
-  }
-  for (SymbolModelRun& run : symbol_models_) {
-    route_for(run.pipeline->spec().symbol).symbol_models.push_back(run.pipeline.get());
-  }
+  for (const PairModelRun& run : pairs_) route(run);
+  for (const SymbolModelRun& run : symbol_models_) route(run);
 }
 
 PipelineBook::Delivery PipelineBook::on_trade(const AggTrade& trade) {

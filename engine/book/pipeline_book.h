@@ -110,6 +110,10 @@ class PipelineBook {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  // Adding appends to the routes (a rebuild per pair made adding 10,000
+  // pairs quadratic: 11 s); removing rebuilds them.
+  void route(const PairModelRun& run);
+  void route(const SymbolModelRun& run);
   void rebuild_routes();
   Route& route_for(const Symbol& symbol);
 

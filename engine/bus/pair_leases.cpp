@@ -290,7 +290,9 @@ class PairLeases::Impl {
                                std::to_string(kMaxBucketEntries) + " entries: not read");
         break;
       }
-      if (kvEntry_Operation(entry) == kvOp_Put) {
+      // A bucket made before values were capped (or by hand) may hold longer
+      // ones: no worker id is, so such an entry is left out, not copied.
+      if (kvEntry_Operation(entry) == kvOp_Put && kvEntry_ValueLen(entry) <= kMaxValueBytes) {
         const char* value = static_cast<const char*>(kvEntry_Value(entry));
         entries[kvEntry_Key(entry)] = {std::string(value != nullptr ? value : "", static_cast<std::size_t>(
                                                                                       kvEntry_ValueLen(entry))),

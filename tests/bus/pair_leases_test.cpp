@@ -282,6 +282,39 @@ TEST_F(PairLeasesTest, WhatElseIsWrittenToTheBucketMovesNoLease) {
   natsConnection_Destroy(connection);
 }
 
+TEST_F(PairLeasesTest, LongValuesInABucketWithoutTheCapAreLeftOut) {
+  // The bucket as a version without the value cap made it.
+  natsConnection* connection = nullptr;
+  jsCtx* js = nullptr;
+  kvStore* kv = nullptr;
+  const std::string url = "nats://127.0.0.1:" + std::to_string(port_);
+  ASSERT_EQ(natsConnection_ConnectTo(&connection, url.c_str()), NATS_OK);
+  ASSERT_EQ(natsConnection_JetStream(&js, connection, nullptr), NATS_OK);
+  kvConfig config;
+  kvConfig_Init(&config);
+  config.Bucket = "LEASES_TEST";
+  config.History = 1;
+  config.TTL = std::chrono::duration_cast<std::chrono::nanoseconds>(1500ms).count();
+  ASSERT_EQ(js_CreateKeyValue(&kv, js, &config), NATS_OK);
+  std::uint64_t revision = 0;
+  const std::string huge(100'000, 'z');
+  ASSERT_EQ(kvStore_PutString(&revision, kv, "worker.huge", huge.c_str()), NATS_OK);
+  ASSERT_EQ(kvStore_PutString(&revision, kv, "pair.btc-eth", huge.c_str()), NATS_OK);
+  auto a = worker("w-a");
+  ASSERT_TRUE(a);
+  const LeaseRound r = a->run_round(kPairs);
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.workers, 1u);
+  // The pair whose entry holds a long value is nobody's to claim: its key
+  // exists, so create-if-absent fails, and it is counted unowned.
+  EXPECT_EQ(r.owned.size(), kPairs.size() - 1);
+  EXPECT_FALSE(a->owns("btc-eth"));
+  EXPECT_EQ(r.unowned, 1u);
+  kvStore_Destroy(kv);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(connection);
+}
+
 TEST_F(PairLeasesTest, PairsNoLongerConfiguredAreReleased) {
   auto a = worker("w-a");
   ASSERT_TRUE(a);

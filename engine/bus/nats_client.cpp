@@ -9,7 +9,28 @@ std::string nats_error(std::string_view what, natsStatus status, jsErrCode js_co
   return out;
 }
 
-Status connect_nats(const std::vector<std::string>& servers, natsConnection** connection) {
+namespace {
+
+natsStatus apply_access(natsOptions* options, const BusAccess& access) {
+  natsStatus s = NATS_OK;
+  if (!access.user.empty()) s = natsOptions_SetUserInfo(options, access.user.c_str(), access.password.c_str());
+  if (s == NATS_OK && !access.token.empty()) s = natsOptions_SetToken(options, access.token.c_str());
+  if (s == NATS_OK && !access.credentials_file.empty()) {
+    s = natsOptions_SetUserCredentialsFromFiles(options, access.credentials_file.c_str(), nullptr);
+  }
+  if (s == NATS_OK && access.tls()) s = natsOptions_SetSecure(options, true);
+  if (s == NATS_OK && !access.tls_ca_file.empty()) {
+    s = natsOptions_LoadCATrustedCertificates(options, access.tls_ca_file.c_str());
+  }
+  if (s == NATS_OK && !access.tls_cert_file.empty()) {
+    s = natsOptions_LoadCertificatesChain(options, access.tls_cert_file.c_str(), access.tls_key_file.c_str());
+  }
+  return s;
+}
+
+}  // namespace
+
+Status connect_nats(const std::vector<std::string>& servers, const BusAccess& access, natsConnection** connection) {
   natsOptions* options = nullptr;
   if (natsStatus s = natsOptions_Create(&options); s != NATS_OK) return Status::error(nats_error("options", s));
   std::vector<const char*> urls;
@@ -17,6 +38,13 @@ Status connect_nats(const std::vector<std::string>& servers, natsConnection** co
   natsStatus s = natsOptions_SetServers(options, urls.data(), static_cast<int>(urls.size()));
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(options, -1);  // for ever: the bus is the feed
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(options, 250);
+  if (s == NATS_OK) {
+    s = apply_access(options, access);
+    if (s != NATS_OK) {
+      natsOptions_Destroy(options);
+      return Status::error(nats_error("credentials or TLS files of the bus section", s));
+    }
+  }
   if (s == NATS_OK) s = natsConnection_Connect(connection, options);
   natsOptions_Destroy(options);
   if (s != NATS_OK) {

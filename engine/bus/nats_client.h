@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bus_access.h"
 #include "core/status.h"
 
 namespace alphastream {
@@ -15,8 +16,10 @@ namespace alphastream {
 // "bus: <what>: <status text> (<client's last error>) [JetStream error N]"
 std::string nats_error(std::string_view what, natsStatus status, jsErrCode js_code = static_cast<jsErrCode>(0));
 
-// Connects to the first of servers that answers, reconnecting for ever
-// afterwards; the error names every server tried.
-Status connect_nats(const std::vector<std::string>& servers, natsConnection** connection);
+// Connects to the first of servers that answers, with access's credentials
+// and TLS, reconnecting for ever afterwards; the error names every server
+// tried and what the server or the TLS handshake said (e.g. "Authorization
+// Violation").
+Status connect_nats(const std::vector<std::string>& servers, const BusAccess& access, natsConnection** connection);
 
 }  // namespace alphastream

@@ -94,7 +94,7 @@ class PairLeases::Impl {
       return Status::invalid_input("bus: worker id \"" + settings_.worker +
                                    "\" is not 1 to 64 of the characters A-Z a-z 0-9 _ -");
     }
-    if (Status connected = connect_nats(settings_.servers, &connection_); !connected) return connected;
+    if (Status connected = connect_nats(settings_.servers, settings_.access, &connection_); !connected) return connected;
     jsOptions options;
     jsOptions_Init(&options);
     options.Wait = kRequestTimeoutMs;

@@ -19,13 +19,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bus_access.h"
 #include "core/status.h"
 #include "core/worker_id.h"
 
 namespace alphastream {
 
 struct PairLeaseSettings {
-  std::vector<std::string> servers;  // nats://host:port
+  std::vector<std::string> servers;
+  BusAccess access;  // credentials and TLS  // nats://host:port
   std::string bucket = "ALPHASTREAM_LEASES";
   int replicas = 1;
   std::chrono::milliseconds ttl{10000};

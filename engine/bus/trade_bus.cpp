@@ -126,7 +126,7 @@ class TradeBus::Impl {
   }
 
   Status connect() {
-    if (Status connected = connect_nats(settings_.servers, &connection_); !connected) return connected;
+    if (Status connected = connect_nats(settings_.servers, settings_.access, &connection_); !connected) return connected;
     jsOptions js_options;
     jsOptions_Init(&js_options);
     js_options.PublishAsync.MaxPending = settings_.max_pending;

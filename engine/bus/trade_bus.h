@@ -17,12 +17,14 @@
 #include <vector>
 
 #include "core/agg_trade.h"
+#include "core/bus_access.h"
 #include "core/status.h"
 
 namespace alphastream {
 
 struct TradeBusSettings {
-  std::vector<std::string> servers;  // nats://host:port
+  std::vector<std::string> servers;
+  BusAccess access;  // credentials and TLS  // nats://host:port
   std::string stream;
   std::string subject_prefix;
   std::string market;  // um, cm, spot

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "config/yaml_reader.h"
@@ -353,10 +356,70 @@ std::string_view feed_source_name(FeedSource source) {
 
 namespace {
 
+// A file the service reads at start: resolved against the config's folder,
+// and readable now, so a typo is a file:line error rather than a failed
+// connection.
+std::optional<std::string> read_readable_file(ConfigReader& reader, const YamlValue& value, std::string_view what) {
+  const auto text = read_text(reader, value, what);
+  if (!text) return std::nullopt;
+  std::string path = reader.resolve_path(*text);
+  if (std::FILE* file = std::fopen(path.c_str(), "rb"); file != nullptr) {
+    std::fclose(file);
+    return path;
+  }
+  reader.add_error(value.line, value.path, "cannot read " + path + ": " + std::strerror(errno));
+  return std::nullopt;
+}
+
+// user + password, token or credentials (one of them), and tls.
+void read_bus_access(ConfigReader& reader, const MapReader& map, BusAccess& access) {
+  const auto text = [&](const char* key, std::string_view what, std::string& out) {
+    if (const auto v = map.find(key)) {
+      if (const auto t = read_text(reader, *v, what)) out = *t;
+    }
+  };
+  text("user", "a user name", access.user);
+  text("password", "a password", access.password);
+  text("token", "a token", access.token);
+  if (const auto v = map.find("credentials")) {
+    if (const auto path = read_readable_file(reader, *v, "a .creds file")) access.credentials_file = *path;
+  }
+  const auto password = map.find("password");
+  if (password && access.user.empty()) {
+    reader.add_error(password->line, password->path, "a password needs a user");
+  }
+  const auto user = map.find("user");
+  if (user && !password) reader.add_error(user->line, user->path, "a user needs a password");
+  const int ways = (user ? 1 : 0) + (map.find("token") ? 1 : 0) + (map.find("credentials") ? 1 : 0);
+  if (ways > 1) {
+    const auto at = map.find("token") ? map.find("token") : map.find("credentials");
+    reader.add_error(at->line, at->path, "give one of user/password, token and credentials");
+  }
+  if (const auto v = map.find("tls")) {
+    MapReader tls(reader, *v, {"ca_file", "cert_file", "key_file"});
+    const auto file = [&](const char* key, std::string& out) {
+      if (const auto f = tls.find(key)) {
+        if (const auto path = read_readable_file(reader, *f, "a PEM file path")) out = *path;
+      }
+    };
+    file("ca_file", access.tls_ca_file);
+    file("cert_file", access.tls_cert_file);
+    file("key_file", access.tls_key_file);
+    const auto cert = tls.find("cert_file");
+    const auto key = tls.find("key_file");
+    if (cert && !key) reader.add_error(cert->line, cert->path, "a client certificate needs its key_file");
+    if (key && !cert) reader.add_error(key->line, key->path, "a key_file needs its cert_file");
+    if (!tls.find("ca_file") && !cert) {
+      reader.add_error(v->line, v->path, "expected ca_file (the servers' trust anchor) and/or cert_file and key_file");
+    }
+  }
+}
+
 void read_bus(ConfigReader& reader, const YamlValue& section, BusConfig& bus) {
   MapReader map(reader, section,
-                {"servers", "stream", "subject_prefix", "market", "replicas", "max_age_s", "duplicate_window_s",
-                 "publish", "reorder_ms", "share_pairs", "lease_bucket", "lease_ttl_s", "worker_id"});
+                {"servers", "user", "password", "token", "credentials", "tls", "stream", "subject_prefix", "market",
+                 "replicas", "max_age_s", "duplicate_window_s", "publish", "reorder_ms", "share_pairs", "lease_bucket",
+                 "lease_ttl_s", "worker_id"});
   if (const auto v = map.require("servers")) {
     for (const YamlValue& element : read_list(reader, *v, "a list of nats:// URLs")) {
       const auto url = read_text(reader, element, "a nats://host:port URL");
@@ -369,6 +432,7 @@ void read_bus(ConfigReader& reader, const YamlValue& section, BusConfig& bus) {
     }
     if (bus.servers.empty()) reader.add_error(v->line, v->path, "expected at least one server");
   }
+  read_bus_access(reader, map, bus.access);
   // Names NATS accepts in a stream name and a subject token.
   const auto token = [](const std::string& text, bool dots) {
     return !text.empty() && std::all_of(text.begin(), text.end(), [&](unsigned char c) {

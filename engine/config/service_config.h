@@ -30,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "core/bus_access.h"
+
 namespace alphastream {
 
 class ConfigReader;
@@ -140,6 +142,7 @@ struct LogConfig {
 // trade it accepts; a worker (feed.source: nats) consumes them.
 struct BusConfig {
   std::vector<std::string> servers;              // nats://host:port, at least one when used
+  BusAccess access;                              // user/password, token or .creds file; TLS files
   std::string stream = "ALPHASTREAM_TRADES";     // created if missing, checked if not
   std::string subject_prefix = "alphastream.trades";  // + ".<market>.<SYMBOL>"
   std::string market = "um";                     // um, cm or spot: part of the subject

@@ -692,6 +692,7 @@ Status LiveService::lease_pairs() {
   const BusConfig& bus = config_.service.bus;
   PairLeaseSettings settings;
   settings.servers = bus.servers;
+  settings.access = bus.access;
   settings.bucket = bus.lease_bucket;
   settings.replicas = static_cast<int>(bus.replicas);
   settings.ttl = std::chrono::seconds(bus.lease_ttl_s);

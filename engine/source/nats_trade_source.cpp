@@ -14,6 +14,7 @@ constexpr std::size_t kSliceTrades = 1024;
 TradeBusSettings trade_bus_settings(const BusConfig& bus) {
   TradeBusSettings settings;
   settings.servers = bus.servers;
+  settings.access = bus.access;
   settings.stream = bus.stream;
   settings.subject_prefix = bus.subject_prefix;
   settings.market = bus.market;

@@ -316,5 +316,42 @@ TEST(ServiceConfig, TheBusSectionIsReadAndAWorkerNeedsOneAndMayNotPublish) {
       << error_of("bus: {stream: X}\n");
 }
 
+TEST(ServiceConfig, BusCredentialsAreOneWayAndTlsFilesMustBeReadable) {
+  const Result<EngineConfig> user = parse_with("bus: {servers: [\"nats://a:1\"], user: alpha, password: s3cret}\n");
+  ASSERT_TRUE(user.is_ok()) << user.error();
+  EXPECT_EQ(user->service.bus.access.user, "alpha");
+  EXPECT_EQ(user->service.bus.access.password, "s3cret");
+  EXPECT_FALSE(user->service.bus.access.tls());
+  // /etc/hostname stands in for a PEM file: the config checks it can be read.
+  const Result<EngineConfig> tls = parse_with(
+      "bus: {servers: [\"tls://a:1\"], token: t0k, tls: {ca_file: /etc/hostname, cert_file: /etc/hostname, "
+      "key_file: /etc/hostname}}\n");
+  ASSERT_TRUE(tls.is_ok()) << tls.error();
+  EXPECT_EQ(tls->service.bus.access.token, "t0k");
+  EXPECT_EQ(tls->service.bus.access.tls_ca_file, "/etc/hostname");
+  EXPECT_TRUE(tls->service.bus.access.tls());
+
+  const auto error_of = [](std::string_view yaml) {
+    const Result<EngineConfig> config = parse_with(yaml);
+    return config.is_ok() ? std::string("(accepted)") : config.error();
+  };
+  const std::pair<const char*, const char*> bad[] = {
+      {"bus: {servers: [\"nats://a:1\"], password: p}\n", "live.yaml:3: bus.password: a password needs a user"},
+      {"bus: {servers: [\"nats://a:1\"], user: u}\n", "live.yaml:3: bus.user: a user needs a password"},
+      {"bus: {servers: [\"nats://a:1\"], user: u, password: p, token: t}\n",
+       "live.yaml:3: bus.token: give one of user/password, token and credentials"},
+      {"bus: {servers: [\"nats://a:1\"], credentials: /nonexistent/bus.creds}\n",
+       "live.yaml:3: bus.credentials: cannot read /nonexistent/bus.creds: No such file or directory"},
+      {"bus: {servers: [\"nats://a:1\"], tls: {cert_file: /etc/hostname}}\n",
+       "live.yaml:3: bus.tls.cert_file: a client certificate needs its key_file"},
+      {"bus: {servers: [\"nats://a:1\"], tls: {}}\n", "live.yaml:3: bus.tls: expected ca_file"},
+      {"bus: {servers: [\"nats://a:1\"], tls: {ca_file: certs/ca.pem}}\n",
+       "live.yaml:3: bus.tls.ca_file: cannot read /etc/alphastream/certs/ca.pem"},
+  };
+  for (const auto& [yaml, expected] : bad) {
+    EXPECT_NE(error_of(yaml).find(expected), std::string::npos) << yaml << " -> " << error_of(yaml);
+  }
+}
+
 }  // namespace
 }  // namespace alphastream

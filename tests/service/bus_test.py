@@ -8,6 +8,7 @@ files does. A bus that is down at start is a clear error."""
 import math
 import os
 import socket
+import subprocess
 import time
 import unittest
 
@@ -162,6 +163,109 @@ class TradeBusOnNats(OnNats):
         self.assertIn("bus: cannot connect to %s" % self.nats.url(), done.stderr)
         self.assertLess(time.monotonic() - started, 15)
         self.nats = ss.NatsServer(self.dir)  # for tearDown
+
+
+class RedundantIngests(OnNats):
+    """Two ingests on one venue feed (the fake Binance server sends every
+    frame to both connections) publish the same trades, and the stream
+    stores each once. One is killed with SIGKILL halfway, publishes of its
+    own still unacknowledged: the other carries on, and a worker receives
+    every id once, with no gap."""
+
+    TOTAL = 2000
+
+    def test_killing_one_of_two_ingests_loses_no_trade(self):
+        server = ss.FakeBinanceServer()
+        self.addCleanup(server.kill)
+        feed = ('{source: binance, url: "ws://127.0.0.1:%d/market/stream", reconnect: {initial_ms: 20, max_ms: 100}}'
+                % server.port)
+        pairs = ["{name: btc-eth, y: ETHUSDT, x: BTCUSDT, models: [{plugin: ols, params: {window: 30}}], "
+                 "zscore: {window: 10, entry: 2.0, exit: 0.0}}"]
+        bus = "bus: {servers: [%s], stream: TRADES_TEST%s}\n"
+        ingests = []
+        for index in range(2):
+            port = ss.free_port()
+            text = ss.service_config(port, feed=feed, pairs=pairs, symbols=[], engine=ENGINE)
+            config = ss.write_file(os.path.join(self.dir, "ingest-%d.yaml" % index),
+                                   text + bus % (self.nats.url(), ", publish: true"))
+            ingests.append(ss.Service(config, self.dir, port))
+            self.services.append(ingests[-1])
+            server.expect("open %d /market/stream?streams=" % (index + 1), timeout_s=30)
+        port = ss.free_port()
+        text = ss.service_config(port, feed="{source: nats}", pairs=pairs, symbols=[], engine=ENGINE)
+        worker = ss.Service(ss.write_file(os.path.join(self.dir, "worker.yaml"), text + bus % (self.nats.url(), "")),
+                            self.dir, port)
+        self.services.append(worker)
+        worker.wait_for_log("feed: nats: stream TRADES_TEST", 30)
+
+        now_ms = int(time.time() * 1000)
+        send = lambda agg_id: server.command("send " + ss.agg_trade_frame("BTCUSDT", agg_id, time_ms=now_ms + agg_id))
+        half = self.TOTAL // 2
+        for agg_id in range(1, half + 1):
+            send(agg_id)
+        published = lambda m: m.value("alphastream_bus_published_total", role="publish") >= half
+        ingests[0].wait_for_metrics(published, 30, "the first ingest to publish half")
+        ingests[0].kill()  # SIGKILL, whatever it had in flight
+        for agg_id in range(half + 1, self.TOTAL + 1):
+            send(agg_id)
+
+        survivor = ingests[1].wait_for_metrics(
+            lambda m: m.value("alphastream_bus_acked_total", role="publish") >= self.TOTAL, 60, "every publish acked")
+        self.assertEqual(survivor.value("alphastream_bus_failed_total", role="publish"), 0)
+        received = lambda m: m.value("alphastream_bus_received_total", role="consume")
+        worker.wait_for_metrics(lambda m: received(m) >= self.TOTAL, 60, "the worker to receive every trade")
+        time.sleep(0.5)  # nothing more may come
+        m = worker.scrape()
+        self.assertEqual(received(m), self.TOTAL, "each trade stored once")
+        self.assertEqual(m.total("alphastream_feed_gaps_total"), 0)
+        self.assertEqual(m.total("alphastream_feed_duplicates_total"), 0)
+        self.assertEqual(m.total("alphastream_shard_events_total"), self.TOTAL, "every id reached the pipelines")
+
+
+class BusAccessControl(OnNats):
+    """A bus that asks who connects: user and password, then TLS with the
+    servers' own CA; the wrong answer is a clear error before anything runs
+    (exit 2)."""
+
+    def start_nats(self):
+        return ss.NatsServer(self.dir, ["--user", "alpha", "--pass", "s3cret"])
+
+    def worker_config(self, name, servers, access):
+        port = ss.free_port()
+        text = ss.service_config(port, feed="{source: nats}", pairs=PAIRS, symbols=[], engine=ENGINE)
+        text += "bus: {servers: [%s], stream: TRADES_TEST%s}\n" % (servers, access)
+        return ss.write_file(os.path.join(self.dir, name), text), port
+
+    def test_the_right_user_connects_and_a_wrong_password_or_none_is_refused(self):
+        config, port = self.worker_config("right.yaml", self.nats.url(), ", user: alpha, password: s3cret")
+        worker = ss.Service(config, self.dir, port)
+        self.services.append(worker)
+        worker.wait_for_log("feed: nats: stream TRADES_TEST", 30)
+        self.assertEqual(worker.stop(timeout_s=20), ss.EXIT_OK, worker.log())
+        for name, access in (("wrong.yaml", ", user: alpha, password: guess"), ("none.yaml", "")):
+            config, _ = self.worker_config(name, self.nats.url(), access)
+            done = ss.run_cli(["run", "--config", config], cwd=self.dir)
+            self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
+            self.assertIn("bus: cannot connect to %s" % self.nats.url(), done.stderr)
+            self.assertIn("Authorization Violation", done.stderr)
+
+    def test_tls_with_the_servers_ca_connects_and_without_it_is_refused(self):
+        self.nats.stop()
+        cert, key = os.path.join(self.dir, "server.pem"), os.path.join(self.dir, "server.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        self.nats = ss.NatsServer(self.dir, ["--tls", "--tlscert", cert, "--tlskey", key])
+        url = "tls://127.0.0.1:%d" % self.nats.port
+        config, port = self.worker_config("tls.yaml", url, ", tls: {ca_file: %s}" % cert)
+        worker = ss.Service(config, self.dir, port)
+        self.services.append(worker)
+        worker.wait_for_log("feed: nats: stream TRADES_TEST", 30)
+        self.assertEqual(worker.stop(timeout_s=20), ss.EXIT_OK, worker.log())
+        config, _ = self.worker_config("untrusted.yaml", url, "")
+        done = ss.run_cli(["run", "--config", config], cwd=self.dir)
+        self.assertEqual(done.returncode, ss.EXIT_BAD_INPUT, ss.describe(done))
+        self.assertIn("bus: cannot connect to %s" % url, done.stderr)
 
 
 class WorkersSharingPairs(OnNats):

@@ -306,15 +306,16 @@ NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
 
 
 class NatsServer:
-    """One JetStream node on a free loopback port, its store in work_dir."""
+    """One JetStream node on a free loopback port, its store in work_dir;
+    extra_args for authorization or TLS (e.g. --user U --pass P)."""
 
-    def __init__(self, work_dir):
+    def __init__(self, work_dir, extra_args=()):
         self.port = free_port()
         self.store = os.path.join(work_dir, "nats-store")
         self.log_path = os.path.join(work_dir, "nats-server.log")
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen([NATS_SERVER, "-js", "-sd", self.store, "-p", str(self.port), "-a",
-                                         "127.0.0.1"], stdout=self._log, stderr=subprocess.STDOUT)
+                                         "127.0.0.1"] + list(extra_args), stdout=self._log, stderr=subprocess.STDOUT)
         wait_until(self.ready, 20, lambda: "nats-server to listen:\n" + open(self.log_path).read())
 
     def ready(self):

@@ -92,6 +92,33 @@ void append_performance(nlohmann::ordered_json& summary, const PerformanceSummar
   summary["daily"] = std::move(daily);
 }
 
+// The run's provenance and the pair's settings as the run used them.
+nlohmann::ordered_json provenance_json(const RunProvenance& provenance, const PairSpec& spec) {
+  nlohmann::ordered_json out;
+  out["engine_version"] = provenance.engine_version;
+  out["git_commit"] = provenance.git_commit;
+  out["config"] = {{"path", provenance.config_path}, {"sha256", provenance.config_sha256}};
+  out["sampling"] = {{"mode", spec.sampling.mode == SamplingConfig::Mode::kTime ? "time" : "tick"},
+                     {"interval_ms", spec.sampling.interval_ms},
+                     {"max_stale_ms", spec.sampling.max_stale_ms}};
+  out["zscore"] = {{"window", spec.zscore.window},
+                   {"entry", spec.zscore.entry},
+                   {"exit", spec.zscore.exit},
+                   {"stop", number_or_null(spec.zscore.stop.value_or(kNaN))}};
+  out["costs"] = {{"fee_bps", spec.costs.fee_bps},
+                  {"slippage_bps", spec.costs.slippage_bps},
+                  {"notional", spec.costs.notional}};
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
+  for (const InputFileDigest& input : provenance.inputs) {
+    inputs.push_back({{"symbol", input.symbol},
+                      {"path", input.path},
+                      {"bytes", input.bytes},
+                      {"sha256", input.sha256.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(input.sha256)}});
+  }
+  out["inputs"] = std::move(inputs);
+  return out;
+}
+
 std::string format_number(double value, int decimals) {
   if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
   char buffer[64];
@@ -333,7 +360,8 @@ Status thin_report(const PairOutputs& outputs, std::span<const ClosedTrade> trad
 }  // namespace
 
 Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_granger_fit,
-                          std::vector<SymbolPanel> panels, PairBacktestSummary& pair) {
+                          std::vector<SymbolPanel> panels, const RunProvenance& provenance,
+                          PairBacktestSummary& pair) {
   PairPipeline& pipeline = *run.pipeline;
   ReportInput report;
   const std::vector<ClosedTrade>& trades = pipeline.ledger().closed_trades();
@@ -394,6 +422,10 @@ Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_
   }
   summary["model_update_errors"] = pipeline.model().update_errors();
   summary["late_trades"] = pipeline.aligner().late_trades();
+  summary["provenance"] = provenance_json(provenance, pipeline.spec());
+  nlohmann::ordered_json params = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : run.params) params[key] = value;
+  summary["provenance"]["model_params"] = std::move(params);
   const std::string summary_path = (fs::path(run.dir) / "summary.json").string();
   {
     std::ofstream out(summary_path, std::ios::binary);
@@ -448,6 +480,21 @@ Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_
       {"exposure", format_number(100 * performance.exposure, 1) + " %"},
   };
   report.notional_usd = performance.notional_usd;
+  report.provenance.emplace_back("engine", "alphastream " + provenance.engine_version + " (" + provenance.git_commit + ")");
+  report.provenance.emplace_back("config", provenance.config_path + " (sha256 " + provenance.config_sha256 + ")");
+  std::string param_text;
+  for (const auto& [key, value] : run.params) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%s%s=%.10g", param_text.empty() ? "" : ", ", key.c_str(), value);
+    param_text += text;
+  }
+  report.provenance.emplace_back("model", pipeline.model().descriptor().id + std::string(" ") +
+                                              pipeline.model().descriptor().version +
+                                              (param_text.empty() ? "" : ": ") + param_text);
+  for (const InputFileDigest& input : provenance.inputs) {
+    report.provenance.emplace_back(input.symbol, input.path + " (" + std::to_string(input.bytes) + " bytes, sha256 " +
+                                                     (input.sha256.empty() ? "n/a" : input.sha256) + ")");
+  }
   for (const DailyPnl& day : performance.daily) report.daily.push_back({day.day_start_ms, day.pnl_usd, day.equity_usd});
   report.adf_max_pvalue = spec.adf.max_pvalue.value_or(kNaN);
   report.symbols = std::move(panels);

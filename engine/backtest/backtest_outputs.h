@@ -149,6 +149,9 @@ struct PairRun {
   PairPipeline* pipeline;  // owned by the run's PipelineBook
   std::shared_ptr<PairOutputs> outputs;  // the pipeline's sink
   std::string dir;
+  // The model's parameters as run: each the config's value, else the
+  // plugin's default, in the plugin's order.
+  std::vector<std::pair<std::string, double>> params;
 };
 
 struct SymbolRun {
@@ -170,6 +173,7 @@ bool same_observations(PairRun& a, PairRun& b);
 // summary.json and report.html of a pair run, its series already written;
 // fills pair's figures.
 Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_granger, std::vector<SymbolPanel> panels,
+                          const RunProvenance& provenance,
                           PairBacktestSummary& pair);
 
 // <out>/<pair>/report.html for a pair run with several models: runs[first,

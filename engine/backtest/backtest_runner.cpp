@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <future>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "core/progress_meter.h"
 #include "book/pipeline_book.h"
 #include "source/csv_trade_stream.h"
+#include "source/trade_catalog.h"
 
 namespace alphastream {
 
@@ -96,7 +98,21 @@ Status BacktestRunner::State::create(const std::vector<std::string>& selected_pa
     // One model: <out>/<pair>/; several: <out>/<pair>/<label>/ each.
     std::string dir = (fs::path(options.out_dir) / name).string();
     if (pair->models.size() > 1) dir = (fs::path(dir) / run.label).string();
-    pairs.push_back({run.label, run.pipeline.get(), std::move(outputs), std::move(dir)});
+    std::vector<std::pair<std::string, double>> params;
+    const auto model = std::find_if(pair->models.begin(), pair->models.end(),
+                                    [&](const ModelConfig& m) { return m.label == run.label; });
+    const PluginLibrary& library = run.pipeline->model().library();
+    for (std::uint32_t i = 0; i < library.param_count(); ++i) {
+      const std::string key = library.param(i).name;
+      double value = library.param(i).default_value;
+      if (model != pair->models.end()) {
+        for (const ModelParam& given : model->params) {
+          if (given.key == key) value = given.value;
+        }
+      }
+      params.emplace_back(key, value);
+    }
+    pairs.push_back({run.label, run.pipeline.get(), std::move(outputs), std::move(dir), std::move(params)});
   }
   for (SymbolModelRun& run : built.value().symbols) {
     const std::string symbol(run.pipeline->spec().symbol.view());
@@ -298,7 +314,7 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
           if (symbol.symbol == leg.view()) panels.push_back(symbol.outputs->panel(symbol.symbol, symbol.label));
         }
       }
-      statuses[i] = write_pair_outputs(run, tests[test_of[i]], std::move(panels), pair);
+      statuses[i] = write_pair_outputs(run, tests[test_of[i]], std::move(panels), options.provenance, pair);
     } else {
       const PerformanceSummary performance = run.outputs->performance(pipeline.ledger().closed_trades());
       pair.trades = performance.n_trades;
@@ -355,7 +371,8 @@ Result<std::unique_ptr<BacktestRunner>> BacktestRunner::create(const BacktestOpt
   return std::unique_ptr<BacktestRunner>(new BacktestRunner(std::move(state)));
 }
 
-Result<BacktestSummary> BacktestRunner::run(TradeStream& trades) {
+Result<BacktestSummary> BacktestRunner::run(TradeStream& trades,
+                                            std::shared_future<std::vector<InputFileDigest>> inputs) {
   const auto started = std::chrono::steady_clock::now();
   State& state = *state_;
   if (state.ran) return Status::error("backtest: run() called twice");
@@ -373,6 +390,7 @@ Result<BacktestSummary> BacktestRunner::run(TradeStream& trades) {
   for (PairRun& run : state.pairs) run.outputs->on_finish(run.pipeline->ledger().last_point());
   summary.import_summaries = trades.summary();
   summary.skipped_rows = trades.skipped_rows();
+  if (inputs.valid()) state.options.provenance.inputs = inputs.get();
 
   status = state.write_outputs(summary);
   if (!status) return status;
@@ -407,6 +425,22 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
     if (!files) return Status::invalid_input("--data " + needed.symbol + ": " + files.error());
     sources.push_back({needed.symbol, std::move(files.value())});
   }
+  // The provenance's digests, on a thread of their own while the run reads
+  // the same files (from the page cache, or the catalog's digest cache).
+  std::shared_future<std::vector<InputFileDigest>> inputs =
+      std::async(std::launch::async, [sources, catalog = options.catalog_dir] {
+        std::vector<InputFileDigest> digests;
+        for (const CsvTradeStream::Source& source : sources) {
+          for (const DataFile& file : source.files) {
+            std::error_code ec;
+            const auto bytes = std::filesystem::file_size(file.path, ec);
+            auto sha256 = cached_file_sha256(catalog, file.path);
+            digests.push_back({source.symbol, file.path, ec ? 0 : static_cast<std::uint64_t>(bytes),
+                               sha256 ? sha256.value() : std::string()});
+          }
+        }
+        return digests;
+      }).share();
   CsvImportOptions import;
   import.skip_bad_rows = options.skip_bad_rows;
   import.reorder_window = options.reorder_window;
@@ -414,7 +448,7 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
   auto stream = CsvTradeStream::open(sources, import, options.range);
   if (!stream) return stream.status();
 
-  auto summary = runner.value()->run(*stream.value());
+  auto summary = runner.value()->run(*stream.value(), inputs);
   if (summary) summary->elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,28 @@
 #include "core/status.h"
 
 namespace alphastream {
+
+// A data file a run read, as its provenance names it.
+struct InputFileDigest {
+  std::string symbol;
+  std::string path;
+  std::uint64_t bytes = 0;
+  std::string sha256;  // 64 hex digits; empty when the file could not be hashed
+};
+
+// Where a run's results came from, in every pair's summary.json
+// ("provenance") and report: enough to tell two runs apart and to run one
+// again. Nothing here depends on when or where the run happened, so the
+// same run writes the same outputs.
+struct RunProvenance {
+  std::string engine_version;  // e.g. "0.1.0"
+  std::string git_commit;      // `git describe --always --dirty` of the build, or "unknown"
+  std::string config_path;     // as given
+  std::string config_sha256;
+  // The data files (run_backtest hashes them beside the run, through the
+  // catalog's digest cache); empty for a journal replay.
+  std::vector<InputFileDigest> inputs;
+};
 
 struct BacktestOptions {
   EngineConfig config;
@@ -44,6 +67,7 @@ struct BacktestOptions {
   // the pairs' outputs written in parallel too; outputs are the same byte
   // for byte whatever the count. 0: one per core, at most one per pipeline.
   unsigned threads = 0;
+  RunProvenance provenance;
 };
 
 struct PairBacktestSummary {
@@ -105,8 +129,11 @@ class BacktestRunner {
 
   // Creates the output folders, feeds every trade of the stream to the
   // pipelines of its symbol (trades of other symbols are read and ignored),
-  // then writes the outputs (options.threads). Call once.
-  Result<BacktestSummary> run(TradeStream& trades);
+  // then writes the outputs (options.threads). inputs, when valid, gives the
+  // provenance's input files once the trades are consumed (they are hashed
+  // meanwhile). Call once.
+  Result<BacktestSummary> run(TradeStream& trades,
+                              std::shared_future<std::vector<InputFileDigest>> inputs = {});
 
  private:
   struct State;

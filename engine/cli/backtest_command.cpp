@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include "backtest/backtest_runner.h"
+#include "build_info.h"
+#include "feed/file_digest.h"
 #include "cli/commands.h"
 #include "config/engine_config.h"
 
@@ -29,6 +31,15 @@ std::optional<std::vector<DataArg>> parse_data_args(const std::vector<std::strin
     known->paths.push_back(item.substr(equals + 1));
   }
   return args;
+}
+
+RunProvenance run_provenance(const std::string& config_path) {
+  RunProvenance provenance;
+  provenance.engine_version = ALPHASTREAM_VERSION;
+  provenance.git_commit = ALPHASTREAM_GIT_COMMIT;
+  provenance.config_path = config_path;
+  if (auto digest = sha256_of_file(config_path)) provenance.config_sha256 = digest.value();
+  return provenance;
 }
 
 void print_run_summary(const BacktestSummary& summary) {
@@ -108,6 +119,7 @@ int run_backtest(const BacktestArgs& args) {
   options.threads = args.threads;
   options.show_progress = !args.no_progress;
   options.progress_terminal = isatty(STDERR_FILENO) != 0;
+  options.provenance = run_provenance(args.config_path);
 
   auto summary = run_backtest(options);
   if (!summary) {

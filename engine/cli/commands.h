@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "alphastream/plugin.h"
+#include "backtest/backtest_runner.h"
 #include "config/service_config.h"
 #include "core/time_range.h"
 #include "simulator/pair_trade_generator.h"
@@ -101,6 +102,10 @@ void add_catalog_options(CLI::App& command, CatalogArgs& args);
 std::string catalog_dir(const CatalogArgs& args);
 
 // One symbol's --data PATHs, in the order given.
+// The provenance of a batch run over config_path: this binary's version and
+// commit, the config's path and SHA-256.
+RunProvenance run_provenance(const std::string& config_path);
+
 struct DataArg {
   std::string symbol;  // upper-cased like config symbols
   std::vector<std::string> paths;

@@ -135,6 +135,7 @@ int run_replay(const ReplayArgs& args) {
   options.threads = args.threads;
   options.progress_terminal = isatty(STDERR_FILENO) != 0;
   options.progress_label = "replay";
+  options.provenance = run_provenance(args.config_path);
   auto runner = BacktestRunner::create(options);
   if (!runner) {
     spdlog::error("{}", runner.error());

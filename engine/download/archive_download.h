@@ -40,7 +40,5 @@ struct ArchiveDownloadSummary {
 ArchiveDownloadSummary download_archive_files(const std::vector<ArchiveFile>& files,
                                               const ArchiveDownloadOptions& options);
 
-// The SHA-256 of a file as 64 lower-case hex digits.
-Result<std::string> sha256_of_file(const std::string& path);
 
 }  // namespace alphastream

@@ -437,6 +437,13 @@ void append_daily(std::string& out, const ReportInput& in) {
   out += "</tbody>\n</table></div>\n</section>\n";
 }
 
+void append_provenance(std::string& out, const ReportInput& in) {
+  if (in.provenance.empty()) return;
+  out += "<section class=\"card provenance\">\n<h2>Provenance</h2>\n<dl class=\"facts\">";
+  for (const auto& [key, value] : in.provenance) append_fact(out, key, value);
+  out += "</dl>\n</section>\n";
+}
+
 // The trades' net P&L in equal bins from the worst to the best, losses red.
 void append_pnl_histogram(std::string& out, const ReportInput& in) {
   if (in.trades.size() < 2) return;
@@ -525,6 +532,7 @@ Result<std::string> render_backtest_report(const ReportInput& input) {
   append_daily(body, input);
   append_pnl_histogram(body, input);
   append_trades(body, input);
+  append_provenance(body, input);
   body += "<footer>AlphaStream backtest report. Long series are drawn from each pixel "
           "column's first, lowest, highest and last value; hover a trade marker for its details."
           "</footer>\n";

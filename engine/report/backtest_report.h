@@ -74,6 +74,7 @@ struct ReportInput {
   std::vector<std::pair<std::string, std::string>> summary;  // key, formatted value
   std::vector<ReportTrade> trades;   // their P&L histogram is drawn from all of them
   std::vector<ReportDay> daily;      // the daily P&L table; empty: none
+  std::vector<std::pair<std::string, std::string>> provenance;  // key, value: the run's origin; empty: none
   double notional_usd = 0;           // daily returns are P&L over it
   std::vector<SymbolPanel> symbols;  // a microstructure panel each, in this order
   // A thinned input (the rows SeriesThinner kept of every series, so every

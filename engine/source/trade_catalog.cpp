@@ -8,11 +8,14 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <system_error>
+
+#include "feed/file_digest.h"
 
 namespace alphastream {
 namespace {
@@ -110,6 +113,37 @@ bool plausible(const CatalogRecord& r, std::int64_t previous_id) {
 }
 
 }  // namespace
+
+Result<std::string> cached_file_sha256(const std::string& dir, const std::string& data_path) {
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  if (!source_identity(data_path, size, mtime_ns)) return Status::error(data_path + ": cannot stat to hash");
+  std::string digest_path;
+  if (!dir.empty()) {
+    digest_path = entry_path(dir, data_path) + ".sha256";
+    // "<size> <mtime ns> <64 hex digits>"
+    if (std::FILE* file = std::fopen(digest_path.c_str(), "rb"); file != nullptr) {
+      unsigned long long kept_size = 0;
+      long long kept_mtime = 0;
+      char hex[65] = {};
+      const bool read = std::fscanf(file, "%llu %lld %64[0-9a-f]", &kept_size, &kept_mtime, hex) == 3;
+      std::fclose(file);
+      if (read && kept_size == size && kept_mtime == mtime_ns && std::strlen(hex) == 64) return std::string(hex);
+    }
+  }
+  auto digest = sha256_of_file(data_path);
+  if (!digest || digest_path.empty()) return digest;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string temp = digest_path + ".tmp" + std::to_string(::getpid());
+  if (std::FILE* file = std::fopen(temp.c_str(), "wb"); file != nullptr) {
+    const bool written = std::fprintf(file, "%llu %lld %s\n", static_cast<unsigned long long>(size),
+                                      static_cast<long long>(mtime_ns), digest->c_str()) > 0;
+    if (std::fclose(file) == 0 && written) std::filesystem::rename(temp, digest_path, ec);
+    std::filesystem::remove(temp, ec);
+  }
+  return digest;
+}
 
 std::string default_catalog_dir() {
   if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache == '/') {

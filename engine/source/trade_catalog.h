@@ -28,6 +28,12 @@ namespace alphastream {
 // $HOME/.cache/alphastream/catalog; empty when neither is set.
 std::string default_catalog_dir();
 
+// The SHA-256 of data_path (sha256_of_file), kept in dir beside the file's
+// entry while the file's size and modification time are unchanged, so a
+// run's provenance costs one read of each file, not one a run. dir empty, or
+// not writable: computed every time.
+Result<std::string> cached_file_sha256(const std::string& dir, const std::string& data_path);
+
 // A catalogued file, mapped read-only.
 class CatalogEntry {
  public:

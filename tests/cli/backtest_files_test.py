@@ -132,7 +132,10 @@ class ManyFilesPerSymbol(unittest.TestCase):
         data = ["%s=%s" % (s, self.daily) for s in (cs.X_SYMBOL, cs.Y_SYMBOL)]
         out, first = self.backtest("catalog-first", data, ["--catalog", catalog])
         self.assertNotIn("from the catalog", first.stdout)
-        self.assertEqual(len(os.listdir(catalog)), 2 * (DAYS - 1))
+        entries = [name for name in os.listdir(catalog) if name.endswith(".trades")]
+        self.assertEqual(len(entries), 2 * (DAYS - 1))
+        # Each input's SHA-256 is kept beside its entry for the next run's provenance.
+        self.assertEqual(len([name for name in os.listdir(catalog) if name.endswith(".trades.sha256")]), 2 * (DAYS - 1))
         out, second = self.backtest("catalog-second", data, ["--catalog", catalog])
         self.assert_same_as_reference(out)
         imports = [line for line in second.stdout.splitlines() if line.startswith("import ") and ".zip:" in line]

@@ -3,6 +3,7 @@ binary: the four output files, their shape, and that a second run writes
 the same bytes."""
 
 import filecmp
+import hashlib
 import json
 import os
 import sys
@@ -63,6 +64,26 @@ class SimulatedPairBacktest(unittest.TestCase):
         self.assertEqual(first_beta[6], "")
         self.assertEqual(rows[600 + 298 - 1].split(",")[6], "")
         self.assertNotEqual(rows[600 + 298].split(",")[6], "")
+
+    def test_provenance_names_the_build_the_config_and_every_input_with_its_sha256(self):
+        provenance = json.loads(self.read("summary.json"))["provenance"]
+        version = cs.run(["--version"]).stdout.split()[1]
+        self.assertEqual(provenance["engine_version"], version)
+        self.assertRegex(provenance["git_commit"], r"^([0-9a-f]{12}(-dirty)?|unknown)$")
+        with open(self.config, "rb") as f:
+            self.assertEqual(provenance["config"], {"path": self.config, "sha256": hashlib.sha256(f.read()).hexdigest()})
+        inputs = {i["symbol"]: i for i in provenance["inputs"]}
+        for symbol, path in ((cs.X_SYMBOL, self.x_csv), (cs.Y_SYMBOL, self.y_csv)):
+            with open(path, "rb") as f:
+                data = f.read()
+            self.assertEqual(inputs[symbol], {"symbol": symbol, "path": path, "bytes": len(data),
+                                              "sha256": hashlib.sha256(data).hexdigest()})
+        self.assertEqual(provenance["model_params"], {"window": 600.0})
+        self.assertEqual(provenance["zscore"], {"window": 300, "entry": 2.0, "exit": 0.0, "stop": 4.0})
+        self.assertEqual(provenance["costs"], {"fee_bps": 4.0, "slippage_bps": 1.0, "notional": 10000.0})
+        report = self.read("report.html")
+        self.assertIn("<h2>Provenance</h2>", report)
+        self.assertIn(inputs[cs.X_SYMBOL]["sha256"], report)
 
     def test_summary_has_every_key(self):
         summary = json.loads(self.read("summary.json"))

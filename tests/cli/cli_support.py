@@ -11,6 +11,7 @@ Set by tests/cli/CMakeLists.txt:
 """
 
 import html.parser
+import json
 import os
 import re
 import shutil
@@ -346,6 +347,19 @@ class HtmlChecker(html.parser.HTMLParser):
 def svg_fragments(text):
     """The text of each top-level <svg ...>...</svg> element."""
     return re.findall(r"<svg\b.*?</svg>", text, flags=re.DOTALL)
+
+
+def without_provenance(name, data):
+    """An output's bytes less what says where the run came from (summary.json's
+    "provenance", report.html's provenance section), for comparing runs of
+    the same trades from different sources or configs."""
+    if name.endswith("summary.json"):
+        summary = json.loads(data)
+        summary.pop("provenance", None)
+        return json.dumps(summary, indent=2).encode()
+    if name.endswith("report.html"):
+        return re.sub(rb'<section class="card provenance">.*?</section>\n', b"", data, flags=re.DOTALL)
+    return data
 
 
 def tree_bytes(root):

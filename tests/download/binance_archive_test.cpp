@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "download/archive_download.h"
+#include "feed/file_digest.h"
 
 namespace alphastream {
 namespace {

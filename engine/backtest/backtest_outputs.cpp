@@ -510,6 +510,7 @@ Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_
   pair.pnl_usd = performance.pnl_usd;
   pair.sharpe = performance.sharpe;
   pair.max_drawdown_usd = performance.max_drawdown_usd;
+  pair.performance = performance;
   return Status::ok();
 }
 

@@ -316,10 +316,11 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
       }
       statuses[i] = write_pair_outputs(run, tests[test_of[i]], std::move(panels), options.provenance, pair);
     } else {
-      const PerformanceSummary performance = run.outputs->performance(pipeline.ledger().closed_trades());
-      pair.trades = performance.n_trades;
-      pair.pnl_usd = performance.pnl_usd;
-      pair.sharpe = performance.sharpe;
+      pair.performance = run.outputs->performance(pipeline.ledger().closed_trades());
+      pair.trades = pair.performance.n_trades;
+      pair.pnl_usd = pair.performance.pnl_usd;
+      pair.sharpe = pair.performance.sharpe;
+      pair.max_drawdown_usd = pair.performance.max_drawdown_usd;
     }
   });
   for (std::size_t i = 0; i < pairs.size(); ++i) {

@@ -13,6 +13,7 @@
 
 #include "source/trade_stream.h"
 #include "config/engine_config.h"
+#include "pipeline/performance.h"
 #include "core/time_range.h"
 #include "core/status.h"
 
@@ -83,6 +84,7 @@ struct PairBacktestSummary {
   double adf_pvalue = 0;
   double half_life_obs = 0;
   std::string out_dir;
+  PerformanceSummary performance;  // every figure, the daily P&L included
 };
 
 struct SymbolBacktestSummary {

@@ -93,17 +93,17 @@ void add_backtest_options(CLI::App& command, BacktestArgs& args) {
   command.add_flag("--no-progress", args.no_progress, "no progress line on stderr");
 }
 
-int run_backtest(const BacktestArgs& args) {
+std::optional<BacktestOptions> backtest_options(const BacktestArgs& args) {
   auto config = load_config(args.config_path);
   if (!config) {
     spdlog::error("invalid config:\n{}", config.error());
-    return kExitBadInput;
+    return std::nullopt;
   }
   apply_config_logging(config->service.log);
   auto data_paths = parse_data_args(args.data);
-  if (!data_paths) return kExitBadInput;
+  if (!data_paths) return std::nullopt;
   const std::optional<TimeRange> range = parse_time_range(args.range);
-  if (!range) return kExitBadInput;
+  if (!range) return std::nullopt;
 
   BacktestOptions options;
   options.plugins_dir = config->plugins_dir.empty() ? default_plugins_dir() : config->plugins_dir;
@@ -120,8 +120,13 @@ int run_backtest(const BacktestArgs& args) {
   options.show_progress = !args.no_progress;
   options.progress_terminal = isatty(STDERR_FILENO) != 0;
   options.provenance = run_provenance(args.config_path);
+  return options;
+}
 
-  auto summary = run_backtest(options);
+int run_backtest(const BacktestArgs& args) {
+  const std::optional<BacktestOptions> options = backtest_options(args);
+  if (!options) return kExitBadInput;
+  auto summary = run_backtest(*options);
   if (!summary) {
     spdlog::error("{}", summary.error());
     return summary.status().is_invalid_input() ? kExitBadInput : kExitFailure;

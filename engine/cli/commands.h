@@ -60,6 +60,18 @@ struct BacktestArgs {
 };
 void add_backtest_options(CLI::App& command, BacktestArgs& args);
 int run_backtest(const BacktestArgs& args);
+// The options args give (config loaded, provenance read); nullopt after
+// logging what was wrong.
+std::optional<BacktestOptions> backtest_options(const BacktestArgs& args);
+
+struct SweepArgs {
+  BacktestArgs backtest;
+  std::vector<std::string> grids;  // KEY=V1,V2,...
+  std::string rank_by = "sharpe";
+  int folds = 0;
+};
+void add_sweep_options(CLI::App& command, SweepArgs& args);
+int run_sweep(const SweepArgs& args);
 // The backtest's and the replay's closing report on stdout.
 void print_run_summary(const BacktestSummary& summary);
 

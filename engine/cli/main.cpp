@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   const Subcommand commands[] = {
       subcommand(app, "backtest", "Run the configured pairs over historical aggTrade files",
                  cli::add_backtest_options, cli::run_backtest),
+      subcommand(app, "sweep", "Run the configured pairs once per combination of parameter values, ranked",
+                 cli::add_sweep_options, cli::run_sweep),
       subcommand(app, "simulate", "Write a synthetic cointegrated pair as Binance aggTrade CSV files",
                  cli::add_simulate_options, cli::run_simulate),
       subcommand(app, "screen", "Rank every pair of the given symbols by Engle-Granger cointegration",

@@ -29,7 +29,10 @@ void PerformanceTracker::close_day() {
 }
 
 void PerformanceTracker::commit(const LedgerPoint& point) {
-  const std::int64_t day = day_of(point.ts_ms);
+  // A point is stamped at the end of what it saw (a time-mode interval's
+  // end): it belongs to the day of its last millisecond, so the interval
+  // that ends at midnight closes its day rather than opening the next.
+  const std::int64_t day = day_of(point.ts_ms - 1);
   if (points_ == 0) {
     first_ts_ms_ = point.ts_ms;
     peak_ts_ms_ = point.ts_ms;
@@ -108,21 +111,30 @@ PerformanceSummary PerformanceTracker::summarize(std::span<const ClosedTrade> tr
   const double days = static_cast<double>(s.days);
   s.annualised_return = s.total_return * kDaysPerYear / days;
   if (s.max_drawdown_usd > 0) s.calmar = s.annualised_return / (s.max_drawdown_usd / notional_usd_);
-  if (s.days < 2) return s;
+  const DailyRatios ratios = daily_ratios(s.daily, notional_usd_);
+  s.sharpe = ratios.sharpe;
+  s.sortino = ratios.sortino;
+  return s;
+}
+
+DailyRatios daily_ratios(std::span<const DailyPnl> days, double notional_usd) {
+  DailyRatios out;
+  if (days.size() < 2 || !(notional_usd > 0)) return out;
+  const double n = static_cast<double>(days.size());
   double mean = 0;
-  for (const DailyPnl& d : s.daily) mean += d.pnl_usd / notional_usd_;
-  mean /= days;
+  for (const DailyPnl& d : days) mean += d.pnl_usd / notional_usd;
+  mean /= n;
   double squares = 0, downside = 0;
-  for (const DailyPnl& d : s.daily) {
-    const double r = d.pnl_usd / notional_usd_;
+  for (const DailyPnl& d : days) {
+    const double r = d.pnl_usd / notional_usd;
     squares += (r - mean) * (r - mean);
     if (r < 0) downside += r * r;
   }
-  const double std = std::sqrt(squares / (days - 1));
+  const double std = std::sqrt(squares / (n - 1));
   const double annualise = std::sqrt(kDaysPerYear);
-  if (std > 0) s.sharpe = mean / std * annualise;
-  if (downside > 0) s.sortino = mean / std::sqrt(downside / days) * annualise;
-  return s;
+  if (std > 0) out.sharpe = mean / std * annualise;
+  if (downside > 0) out.sortino = mean / std::sqrt(downside / n) * annualise;
+  return out;
 }
 
 PerformanceSummary summarize_performance(std::span<const LedgerPoint> path, std::span<const ClosedTrade> trades,

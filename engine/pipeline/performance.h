@@ -19,7 +19,9 @@ inline constexpr double kDaysPerYear = 365;  // crypto trades every day
 
 // One UTC calendar day of the run: its P&L (equity at its last point less
 // equity at the previous day's, 0 before the first) and its closing equity.
-// A day without observations inside the run is there with 0 P&L.
+// A point belongs to the day of its stamp's last millisecond (ts_ms - 1): the
+// 1 s interval stamped 00:00:00 is the previous day's last. A day without
+// observations inside the run is there with 0 P&L.
 struct DailyPnl {
   std::int64_t day_start_ms = 0;
   double pnl_usd = 0;
@@ -71,6 +73,14 @@ struct PerformanceSummary {
   double exposure = 0;  // share of points with a position; 0 without points
   std::vector<DailyPnl> daily;
 };
+
+// Sharpe and Sortino ratios of daily P&L over a notional, as
+// PerformanceSummary defines them; NaN where they do not exist.
+struct DailyRatios {
+  double sharpe = PerformanceSummary::kNaN;
+  double sortino = PerformanceSummary::kNaN;
+};
+DailyRatios daily_ratios(std::span<const DailyPnl> days, double notional_usd);
 
 class PerformanceTracker {
  public:

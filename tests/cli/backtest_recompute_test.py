@@ -48,7 +48,8 @@ def expected_performance(ts_ms, equity, trades):
     """The summary's performance figures from their definitions
     (engine/pipeline/performance.h): daily P&L from pandas' UTC-day resample of
     the equity path, days without points flat; returns on NOTIONAL."""
-    path = pd.Series(equity, index=pd.to_datetime(ts_ms, unit="ms"))
+    # A point belongs to the day of its stamp's last millisecond.
+    path = pd.Series(equity, index=pd.to_datetime(np.asarray(ts_ms) - 1, unit="ms"))
     close = path.resample("1D").last().ffill()
     pnl = close.diff()
     pnl.iloc[0] = close.iloc[0]

@@ -74,12 +74,12 @@ TEST(PerformanceSummary, DailyReturnsGiveSharpeSortinoAndCalmarOnA365DayYear) {
 }
 
 TEST(PerformanceSummary, RatiosOfFewerThanTwoDaysOrNoVariationAreNaN) {
-  const auto one_day = summarize_performance(path_of({0, 1000, 2000}, {0, 10, 5}), {}, 1000);
+  const auto one_day = summarize_performance(path_of({1000, 2000, 3000}, {0, 10, 5}), {}, 1000);
   EXPECT_EQ(one_day.days, 1u);
   EXPECT_TRUE(std::isnan(one_day.sharpe));
   EXPECT_TRUE(std::isnan(one_day.sortino));
   EXPECT_NEAR(one_day.calmar, 0.005 * 365 / 0.005, 1e-9);
-  const auto flat = summarize_performance(path_of({0, D, 2 * D}, {0, 0, 0}), {}, 1000);
+  const auto flat = summarize_performance(path_of({1, D + 1, 2 * D + 1}, {0, 0, 0}), {}, 1000);
   EXPECT_EQ(flat.days, 3u);
   EXPECT_TRUE(std::isnan(flat.sharpe));
   EXPECT_TRUE(std::isnan(flat.sortino));
@@ -89,11 +89,16 @@ TEST(PerformanceSummary, RatiosOfFewerThanTwoDaysOrNoVariationAreNaN) {
   EXPECT_TRUE(std::isnan(none.annualised_return));
 }
 
-TEST(PerformanceSummary, APointAtMidnightOpensTheNextDay) {
-  const auto s = summarize_performance(path_of({D - 1, D}, {3, 7}), {}, 1000);
-  ASSERT_EQ(s.days, 2u);
-  EXPECT_DOUBLE_EQ(s.daily[0].pnl_usd, 3);
-  EXPECT_DOUBLE_EQ(s.daily[1].pnl_usd, 4);
+TEST(PerformanceSummary, APointStampedAtMidnightClosesTheDayBefore) {
+  // The interval [23:59:59, 24:00:00) is stamped at midnight: day 0's last.
+  const auto closing = summarize_performance(path_of({D - 1000, D}, {3, 7}), {}, 1000);
+  ASSERT_EQ(closing.days, 1u);
+  EXPECT_DOUBLE_EQ(closing.daily[0].pnl_usd, 7);
+  const auto next = summarize_performance(path_of({D, D + 1}, {3, 7}), {}, 1000);
+  ASSERT_EQ(next.days, 2u);
+  EXPECT_EQ(next.daily[1].day_start_ms, D);
+  EXPECT_DOUBLE_EQ(next.daily[0].pnl_usd, 3);
+  EXPECT_DOUBLE_EQ(next.daily[1].pnl_usd, 4);
 }
 
 TEST(PerformanceSummary, ReplaceLastSwapsTheFinalPointForTheClosingOne) {

@@ -16,6 +16,7 @@ median of --repeat interleaved runs:
              time and peak RSS of each process
   days       the backtest over 1, 2, 4 and 8 days: time and peak RSS
   pairs      1, 8 and 64 OLS pairs on the same legs, every core in use
+  sweep      50 parameter combinations in one `sweep` against 50 backtests
   models     ols + kalman + huber + a rolling ADF (window 100, every
              observation) on the day, beside statsmodels' RLM (Huber) on one
              hour of the same windows, scaled to the day
@@ -318,6 +319,29 @@ def main():
     by_days = {d: median_runs([backtest(d, True) for _ in range(args.repeat)]) for d in day_counts}
     by_pairs = {n: median_runs([backtest(1, True, pairs_config(n)) for _ in range(args.repeat)]) for n in (1, 8, 64)}
 
+    print("sweep ...", file=sys.stderr)
+    grid = {"model.params.window": ["60", "100", "200", "300", "600"],
+            "zscore.entry": ["1.5", "1.75", "2", "2.25", "2.5"], "zscore.window": ["100", "300"]}
+    data_args = []
+    for symbol in ("SIMXUSDT", "SIMYUSDT"):
+        data_args += ["--data", "%s=%s" % (symbol, files(symbol, 1)[0])]
+    sweep_argv = [bin_, "sweep", "--config", config, "--out", os.path.join(args.work, "sweep"), "--no-progress",
+                  "--catalog", os.path.join(args.work, "catalog")] + data_args
+    for key, values in grid.items():
+        sweep_argv += ["--grid", "%s=%s" % (key, ",".join(values))]
+    sweep = median_runs([run_measured(sweep_argv) for _ in range(args.repeat)])
+    # The same 50 combinations as 50 backtests, one after another, once.
+    separate_s = 0.0
+    for window in grid["model.params.window"]:
+        for entry in grid["zscore.entry"]:
+            for z_window in grid["zscore.window"]:
+                one = write("sweep-one.yaml", CONFIG.replace("window: 100}}", "window: %s}}" % window).replace(
+                    "zscore: {window: 100, entry: 2.0", "zscore: {window: %s, entry: %s" % (z_window, entry)))
+                separate_s += backtest(1, True, one)[0]
+    combinations = 1
+    for values in grid.values():
+        combinations *= len(values)
+
     print("models, ADF, parse, latency ...", file=sys.stderr)
     models = median_runs([backtest(1, True, models_config) for _ in range(args.repeat)])
     adf_json = subprocess.run([tool("bench_adf"), "--benchmark_filter=BM_AdfFullSample/n:86400/blocked:1",
@@ -376,6 +400,9 @@ def main():
         lines.append("| %d OLS pairs vs 1, catalog, %d cores | %.2f s, %.0f MB | %.2f s, %.0f MB | %.2fx the time of one "
                      "pair |" % (n, cores, by_pairs[n][0], by_pairs[n][1], by_pairs[1][0], by_pairs[1][1],
                                  by_pairs[n][0] / by_pairs[1][0]))
+    lines.append("| sweep of %d combinations (window x entry x z window), a day, catalog | %.2f s, %.0f MB | the same %d "
+                 "as backtests, one after another: %.2f s | %.1fx faster |"
+                 % (combinations, sweep[0], sweep[1], combinations, separate_s, separate_s / sweep[0]))
     models_ref = ("statsmodels RLM alone, 1 h of windows x 24: %.0f s" % (rlm_hour_s * 24) if rlm_hour_s else
                   "(--quick: no statsmodels)")
     lines.append("| ols + kalman + huber + rolling ADF (100, every observation), a day | %.2f s, %.0f MB | %s | %s |"

@@ -42,7 +42,7 @@ Status connect_nats(const std::vector<std::string>& servers, const BusAccess& ac
     s = apply_access(options, access);
     if (s != NATS_OK) {
       natsOptions_Destroy(options);
-      return Status::error(nats_error("credentials or TLS files of the bus section", s));
+      return Status::invalid_input(nats_error("credentials or TLS files of the bus section", s));
     }
   }
   if (s == NATS_OK) s = natsConnection_Connect(connection, options);
@@ -50,7 +50,12 @@ Status connect_nats(const std::vector<std::string>& servers, const BusAccess& ac
   if (s != NATS_OK) {
     std::string list;
     for (const std::string& server : servers) list.append(list.empty() ? "" : ", ").append(server);
-    return Status::error(nats_error("cannot connect to " + list, s));
+    const std::string message = nats_error("cannot connect to " + list, s);
+    // No server answering may change by the next start (a restart may
+    // retry it); a refused login or certificate will not.
+    const bool unreachable = s == NATS_NO_SERVER || s == NATS_TIMEOUT || s == NATS_IO_ERROR ||
+                             s == NATS_CONNECTION_CLOSED || s == NATS_CONNECTION_DISCONNECTED;
+    return unreachable ? Status::error(message) : Status::invalid_input(message);
   }
   return Status::ok();
 }

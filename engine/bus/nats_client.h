@@ -19,7 +19,8 @@ std::string nats_error(std::string_view what, natsStatus status, jsErrCode js_co
 // Connects to the first of servers that answers, with access's credentials
 // and TLS, reconnecting for ever afterwards; the error names every server
 // tried and what the server or the TLS handshake said (e.g. "Authorization
-// Violation").
+// Violation"): Status::error when no server answered (a later start may
+// succeed), Status::invalid_input when one refused the login or the TLS.
 Status connect_nats(const std::vector<std::string>& servers, const BusAccess& access, natsConnection** connection);
 
 }  // namespace alphastream

@@ -23,6 +23,9 @@ class Status {
   explicit operator bool() const { return is_ok(); }
   // REQUIRES: !is_ok()
   const std::string& message() const { return *message_; }
+  // The same failure, of the same kind, its message after `prefix`.
+  // REQUIRES: !is_ok()
+  Status prefixed(const std::string& prefix) const { return Status(prefix + *message_, invalid_input_); }
 
  private:
   Status(std::string message, bool invalid_input) : message_(std::move(message)), invalid_input_(invalid_input) {}

@@ -1,4 +1,5 @@
 #include "service/live_service.h"
+#include "service/systemd_notifier.h"
 
 #include <algorithm>
 #include <csignal>
@@ -82,7 +83,8 @@ class LiveService {
         factory_(options.plugins_dir),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
         clock_timer_(io_, clock_),
-        stop_timer_(io_) {
+        stop_timer_(io_),
+        watchdog_timer_(io_) {
     factory_.set_update_budget(std::chrono::microseconds(config_.service.engine.model_update_budget_us));
   }
 
@@ -147,6 +149,10 @@ class LiveService {
   bool runs_pair(const std::string& name) const {
     return std::find(running_pairs_.begin(), running_pairs_.end(), name) != running_pairs_.end();
   }
+  // systemd's watchdog (WatchdogSec): alive() every half interval while no
+  // shard holds queued events it has stopped taking. [I/O thread]
+  void schedule_watchdog();
+  std::string status_line() const;
   void begin_shutdown(const std::string& why);
   void wait_for_source_closed(std::chrono::steady_clock::time_point deadline);
   void finish_shutdown();
@@ -159,6 +165,9 @@ class LiveService {
   asio::signal_set signals_;
   ClockTimer clock_timer_;
   asio::steady_timer stop_timer_;
+  SystemdNotifier systemd_;
+  asio::steady_timer watchdog_timer_;
+  std::vector<std::uint64_t> watchdog_events_;  // each shard's events_total at the last ping
 
   std::unique_ptr<ShardGroup> shards_;
   std::vector<ShardBook*> books_;  // owned by shards_
@@ -413,7 +422,9 @@ Status LiveService::start_metrics() {
   if (config_.service.metrics.listen.empty()) return Status::ok();
   auto server = MetricsServer::start(config_.service.metrics.listen, registry_,
                                      static_cast<std::size_t>(config_.service.metrics.max_connections), clock_);
-  if (!server) return Status::invalid_input(config_.path + ": metrics.listen: " + server.error());
+  // A malformed address is the config's fault (exit 2); a port in use may be
+  // free on the next start, so systemd's Restart= may retry it (exit 1).
+  if (!server) return server.status().prefixed(config_.path + ": metrics.listen: ");
   metrics_server_ = std::move(server.value());
   registry_->add_collector(std::make_shared<FunctionCollector>([server = metrics_server_.get()](MetricWriter& out) {
     out.counter("alphastream_metrics_connections_refused_total",
@@ -469,6 +480,37 @@ void LiveService::schedule_clock() {
   });
 }
 
+std::string LiveService::status_line() const {
+  return std::to_string(shard_count()) + " shard(s), " +
+         std::to_string(leases_ ? running_pairs_.size() : config_.pairs.size()) + " pair(s), feed: " +
+         source_->description();
+}
+
+void LiveService::schedule_watchdog() {
+  const auto interval = systemd_.watchdog_interval();
+  if (interval.count() == 0) return;
+  watchdog_timer_.expires_after(interval);
+  watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || state_.stopping) return;
+    // A shard that holds queued events and handled none since the last ping
+    // is stuck (a plugin that never returns): let systemd's deadline pass.
+    bool alive = true;
+    watchdog_events_.resize(shard_count(), 0);
+    for (std::uint32_t shard = 0; shard < shard_count(); ++shard) {
+      const ShardStats stats = shards_->stats(ShardId(shard));
+      if (stats.queue_depth > 0 && stats.events_total == watchdog_events_[shard]) alive = false;
+      watchdog_events_[shard] = stats.events_total;
+    }
+    if (alive) {
+      systemd_.alive();
+    } else {
+      spdlog::error("watchdog: a shard has queued trades and took none for {} ms; not telling systemd it is alive",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(systemd_.watchdog_interval()).count());
+    }
+    schedule_watchdog();
+  });
+}
+
 void LiveService::wait_for_signal() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
     if (ec) return;
@@ -483,6 +525,12 @@ void LiveService::wait_for_signal() {
 
 void LiveService::reload() {
   spdlog::info("SIGHUP: reloading {}", config_.path);
+  systemd_.reloading("reloading " + config_.path);
+  // READY=1 again however the reload ends: the running config stays on a rejection.
+  struct ReadyAgain {
+    const LiveService& service;
+    ~ReadyAgain() { service.systemd_.ready(service.status_line()); }
+  } ready_again{*this};
   auto loaded = load_config(config_.path);
   if (!loaded) {
     spdlog::error("reload rejected, the running config stays:\n{}", loaded.error());
@@ -596,9 +644,11 @@ void LiveService::begin_shutdown(const std::string& why) {
   if (state_.stopping) return;
   state_.stopping = true;
   spdlog::info("stopping: {}", why);
+  systemd_.stopping("stopping: " + why);
   signals_.cancel();
   clock_timer_.cancel();
   stop_timer_.cancel();
+  watchdog_timer_.cancel();
   source_->stop();
   // Connections get up to two seconds for their close handshakes; then the
   // loop ends regardless.
@@ -700,7 +750,7 @@ Status LiveService::lease_pairs() {
   std::vector<std::string> names;
   for (const PairConfig& pair : config_.pairs) names.push_back(pair.name);
   auto keeper = PairLeaseKeeper::connect(settings, std::move(names));
-  if (!keeper) return Status::invalid_input(config_.path + ": " + keeper.error());
+  if (!keeper) return keeper.status().prefixed(config_.path + ": ");
   leases_ = std::move(keeper.value());
   running_pairs_ = leases_->first_owned();
   return Status::ok();
@@ -763,7 +813,7 @@ Status LiveService::run() {
   ingest_->set_limits({feed.max_clock_ahead_ms, feed.max_clock_behind_ms, feed.max_id_jump});
   if (config_.service.bus.publish) {
     auto bus = TradeBus::connect(trade_bus_settings(config_.service.bus));
-    if (!bus) return Status::invalid_input(config_.path + ": bus: " + bus.error());
+    if (!bus) return bus.status().prefixed(config_.path + ": bus: ");
     publisher_ = std::move(bus.value());
     ingest_->set_publisher(publisher_.get());
     spdlog::info("publishing every accepted trade to {} on {}", publisher_->settings().stream,
@@ -794,6 +844,8 @@ Status LiveService::run() {
   }
   if (source_->live()) schedule_clock();
   wait_for_signal();
+  systemd_.ready(status_line());
+  schedule_watchdog();
   if (options_.run_for.count() > 0) {
     auto timer = std::make_shared<asio::steady_timer>(io_, options_.run_for);
     timer->async_wait([this, timer](const boost::system::error_code& ec) {

@@ -26,7 +26,7 @@ TradeBusSettings trade_bus_settings(const BusConfig& bus) {
 
 Result<std::unique_ptr<NatsTradeSource>> NatsTradeSource::create(const BusConfig& bus, TradeSourceContext context) {
   auto connected = TradeBus::connect(trade_bus_settings(bus));
-  if (!connected) return Status::invalid_input(connected.error());
+  if (!connected) return connected.status();
   return std::unique_ptr<NatsTradeSource>(new NatsTradeSource(
       std::move(context), std::move(connected.value()), {.max_hold = std::chrono::milliseconds(bus.reorder_ms)}));
 }

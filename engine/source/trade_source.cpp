@@ -19,7 +19,7 @@ Result<std::unique_ptr<TradeSource>> make_trade_source(const EngineConfig& confi
           std::make_unique<BinanceTradeSource>(context.io, context.sink, stream_client_options(feed, context.clock)));
     case FeedSource::kNats: {
       auto source = NatsTradeSource::create(config.service.bus, std::move(context));
-      if (!source) return Status::invalid_input(config.path + ": bus: " + source.error());
+      if (!source) return source.status().prefixed(config.path + ": bus: ");
       return std::unique_ptr<TradeSource>(std::move(source.value()));
     }
     case FeedSource::kSimulator: {

@@ -154,7 +154,8 @@ class InstalledTree(unittest.TestCase):
             self.assertEqual(settings["ExecStart"], ["%s --log-format json run --config %s" % (binary, config)], unit)
             self.assertEqual(settings["ExecReload"],
                              ["%s check-config --skip-bind %s" % (binary, config), "/bin/kill -HUP $MAINPID"], unit)
-            expected = {"User": "alphastream", "DynamicUser": "yes", "StateDirectory": state,
+            expected = {"Type": "notify", "NotifyAccess": "main", "WatchdogSec": "30s",
+                        "User": "alphastream", "DynamicUser": "yes", "StateDirectory": state,
                         "Restart": "on-failure", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
                         "NoNewPrivileges": "yes", "CapabilityBoundingSet": "",
                         "RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX", "SystemCallFilter": "@system-service",

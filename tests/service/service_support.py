@@ -32,6 +32,7 @@ PYTHON = "/usr/bin/python3"
 
 EXIT_OK = cli_support.EXIT_OK
 EXIT_BAD_INPUT = cli_support.EXIT_BAD_INPUT
+EXIT_FAILURE = cli_support.EXIT_FAILURE
 X_SYMBOL = cli_support.X_SYMBOL
 Y_SYMBOL = cli_support.Y_SYMBOL
 PAIR = cli_support.PAIR

@@ -1,5 +1,5 @@
-"""The Grafana dashboards (grafana/dashboards) and the Prometheus config and
-recording rules they read (config/prometheus). Grafana itself is not run:
+"""The Grafana dashboards (grafana/dashboards) and the Prometheus config
+they are read with (config/prometheus). Grafana itself is not run:
 the dashboard JSON is checked for what Grafana relies on, and every panel
 query, annotation query and template-variable query is run against a real
 Prometheus that scraped a real `alphastream run` on its feed simulator,
@@ -42,10 +42,10 @@ PROMTOOL = os.environ.get("ALPHASTREAM_PROMTOOL", "")
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 # The variables each board must offer, besides $datasource.
 REQUIRED_VARIABLES = {
-    "alphastream-pairs.json": {"pair", "model"},
-    "alphastream-microstructure.json": {"symbol", "model"},
-    "alphastream-engine-health.json": {"pair", "model"},
-    "alphastream-cluster.json": {"ingest", "consumer", "worker"},
+    "alphastream-pairs.json": {"job", "instance", "pair", "model"},
+    "alphastream-microstructure.json": {"job", "instance", "symbol", "model"},
+    "alphastream-engine-health.json": {"job", "instance", "pair", "model"},
+    "alphastream-cluster.json": {"job", "ingest", "consumer", "worker"},
 }
 # The boards of one engine, and the board of several on the bus.
 ENGINE_BOARDS = ["alphastream-engine-health.json", "alphastream-microstructure.json", "alphastream-pairs.json"]
@@ -134,12 +134,6 @@ def regex_of(values):
     return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
 
 
-def recording_rule_names():
-    with open(os.path.join(PROMETHEUS_DIR, "recording_rules.yml")) as f:
-        rules = yaml.safe_load(f)
-    return [rule["record"] for group in rules["groups"] for rule in group["rules"]], rules
-
-
 class DashboardFiles(unittest.TestCase):
     """What Grafana needs of the files, checked without Grafana."""
 
@@ -218,21 +212,22 @@ class DashboardFiles(unittest.TestCase):
             unused = set(names) - used - {"datasource"}
             self.assertFalse(unused, "%s: variables no query uses: %s" % (name, sorted(unused)))
 
-    def test_dashboards_read_every_recording_rule_and_only_recorded_series(self):
-        names, rules = recording_rule_names()
-        self.assertEqual(len(set(names)), len(names), names)
-        for record in names:
-            self.assertRegex(record, r"^alphastream:[a-z0-9_]+:[a-z0-9_]+$", "level:metric:operations")
-        used = set()
+    def test_queries_scale_with_the_scrape_interval_and_pick_the_engine(self):
+        # A fixed window ([1m]) is empty at a 60 s scrape; Grafana scales
+        # $__rate_interval to it. Every series names the chosen job, and on one
+        # engine's boards the chosen instance, so two engines never merge.
+        window = re.compile(r"\[([^\]]+)\]")
+        selector = re.compile(r"\b((?:alphastream|process)_[a-zA-Z0-9_]+)(\{[^}]*\})?(?!\s*\()")
         for name, board in self.boards.items():
             for where, expr, _ in queries(board):
-                for recorded in RECORDED_NAME.findall(expr):
-                    self.assertIn(recorded, names, "%s: %s reads %s, which no recording rule records" % (
-                        name, where, recorded))
-                    used.add(recorded)
-        rule_exprs = " ".join(rule["expr"] for group in rules["groups"] for rule in group["rules"])
-        used |= set(RECORDED_NAME.findall(rule_exprs))
-        self.assertEqual(set(names) - used, set(), "recording rules nothing reads")
+                for found in window.findall(expr):
+                    self.assertIn(found, ("$__rate_interval", "$__range"), "%s: %s: %s" % (name, where, expr))
+                if where.startswith("variable ") and "alphastream_build_info" in expr:
+                    continue  # $job and $instance themselves
+                for metric, labels in selector.findall(expr):
+                    self.assertIn('job=~"$job"', labels, "%s: %s: %s" % (name, where, metric))
+                    if name not in CLUSTER_BOARDS:
+                        self.assertIn('instance=~"$instance"', labels, "%s: %s: %s" % (name, where, metric))
 
     def test_provisioning_points_grafana_at_prometheus_and_the_dashboards_folder(self):
         with open(os.path.join(PROVISIONING_DIR, "datasources", "alphastream.yaml")) as f:
@@ -250,10 +245,10 @@ class DashboardFiles(unittest.TestCase):
         self.assertEqual(provider["type"], "file")
         self.assertTrue(provider["options"]["path"])
 
-    def test_promtool_accepts_the_shipped_config_and_recording_rules(self):
+    def test_promtool_accepts_the_shipped_config_and_rules(self):
         if not PROMTOOL:
             raise AssertionError("ALPHASTREAM_PROMTOOL is not set: run these tests through ctest")
-        for args in (["check", "config", "prometheus.yml"], ["check", "rules", "recording_rules.yml"]):
+        for args in (["check", "config", "prometheus.yml"], ["check", "rules", "alert_rules.yml"]):
             done = subprocess.run([PROMTOOL] + args, cwd=PROMETHEUS_DIR, capture_output=True, text=True,
                                   timeout=60)
             self.assertEqual(done.returncode, 0, "promtool %s:\n%s%s" % (" ".join(args), done.stdout, done.stderr))
@@ -270,7 +265,7 @@ class Prometheus:
     """A prometheus server on loopback scraping its targets (ports) every
     second, with the shipped rule files; its log in a file."""
 
-    def __init__(self, work_dir, target_ports):
+    def __init__(self, work_dir, target_ports, tsdb=None):
         if not PROMETHEUS:
             raise AssertionError("ALPHASTREAM_PROMETHEUS is not set: run these tests through ctest")
         config_dir = os.path.join(work_dir, "prometheus")
@@ -291,7 +286,8 @@ class Prometheus:
         self.log_path = os.path.join(work_dir, "prometheus.log")
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [PROMETHEUS, "--config.file=" + self.config_path, "--storage.tsdb.path=" + os.path.join(work_dir, "tsdb"),
+            [PROMETHEUS, "--config.file=" + self.config_path,
+             "--storage.tsdb.path=" + (tsdb or os.path.join(work_dir, "tsdb")),
              "--web.listen-address=127.0.0.1:%d" % self.port],
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT)
 
@@ -497,6 +493,82 @@ class ClusterDashboardOnPrometheus(BoardQueries, unittest.TestCase):
 
     def test_every_panel_and_variable_query_shows_data_from_an_ingest_and_two_workers(self):
         self.check_boards(CLUSTER_BOARDS)
+
+
+class DashboardQueriesAtAMinuteScrape(BoardQueries, unittest.TestCase):
+    """Every query of the engine's boards on data scraped every 60 s,
+    Prometheus' default: the engine's real /metrics, taken a second apart,
+    stamped a minute apart and loaded with `promtool tsdb
+    create-blocks-from openmetrics` (a minute's scrape, live, would make this
+    test 15 minutes long), then queried as Grafana would at that interval
+    ($__rate_interval 4m, $__interval 60s)."""
+
+    SCRAPES = 12
+
+    def setUp(self):
+        self.dir = ss.fresh_dir("DashboardQueriesAtAMinuteScrape")
+        self.engines = []
+        self.prometheus = None
+        port = ss.free_port()
+        config = ss.write_file(os.path.join(self.dir, "service.yaml"), ss.service_config(
+            port, feed=FEED, pairs=PAIRS, symbols=SYMBOLS, sampling=SAMPLING,
+            storage_path=os.path.join(self.dir, "journal")))
+        engine = ss.Service(config, self.dir, port)
+        self.engines.append(engine)
+        # Until every z-score, p-value and signal counter has a value.
+        engine.wait_for_metrics(lambda m: m.total("alphastream_signals_total") > 0 and
+                                m.get("alphastream_tick_to_signal_seconds_count", shard="0"), 60, "signals")
+        texts = []
+        for _ in range(self.SCRAPES):
+            texts.append(engine.scrape().text)
+            time.sleep(1)
+        self.end = int(time.time()) - 60
+        self.start = self.end - 60 * (self.SCRAPES - 1)
+        lines = []
+        sample = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)$")
+        instance = 'job="alphastream",instance="127.0.0.1:%d"' % port
+        for k, text in enumerate(texts):
+            stamp = self.start + 60 * k
+            for line in text.splitlines():
+                match = sample.match(line)
+                if not match:
+                    continue
+                name, labels, value = match.groups()
+                labels = "{%s%s}" % (instance, "," + labels[1:-1] if labels and labels != "{}" else "")
+                lines.append("%s%s %s %d" % (name, labels, value, stamp))
+            lines.append('up{%s} 1 %d' % (instance, stamp))
+        # OpenMetrics wants each series' samples together, in time order.
+        series = {}
+        for line in lines:
+            key = line.rsplit(" ", 2)[0]
+            series.setdefault(key, []).append(line)
+        openmetrics = os.path.join(self.dir, "scrapes.om")
+        with open(openmetrics, "w") as f:
+            for key in series:
+                f.write("\n".join(series[key]) + "\n")
+            f.write("# EOF\n")
+        tsdb = os.path.join(self.dir, "tsdb")
+        done = subprocess.run([PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", openmetrics, tsdb],
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        engine.kill()
+        self.prometheus = Prometheus(self.dir, [], tsdb=tsdb)
+
+    def tearDown(self):
+        if self.prometheus:
+            self.prometheus.kill()
+        for engine in self.engines:
+            engine.kill()
+
+    def test_every_panel_shows_data_at_a_minute_scrape(self):
+        boards = {name: board for name, board in load_dashboards().items() if name in ENGINE_BOARDS}
+        ss.wait_until(lambda: self.prometheus.api("query", query="up") is not None and
+                      self.prometheus.api("query", query="up")[0] == 200, 30, "prometheus to start")
+        run_s = self.end - self.start
+        self.globals = dict(GLOBAL_VARIABLES, __rate_interval="4m", __interval="60s", __interval_ms="60000",
+                            __range="%ds" % run_s, __range_s=str(run_s), __range_ms=str(1000 * run_s))
+        problems = self.failures(boards, self.start, self.end)
+        self.assertFalse(problems, "at a 60 s scrape these show nothing:\n" + "\n".join(problems))
 
 
 if __name__ == "__main__":

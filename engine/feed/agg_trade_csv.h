@@ -23,6 +23,7 @@
 
 #include "core/agg_trade.h"
 #include "core/status.h"
+#include "feed/data_file_source.h"
 #include "feed/agg_id_sequencer.h"
 
 namespace alphastream {
@@ -98,8 +99,6 @@ class AggTradeCsvReader {
   // One line for a person: "<path>: 1000 rows, 998 accepted, ...".
   std::string summary() const;
 
- // The bytes being read: a plain file or the one file in a zip.
-  class Source;
 
  private:
   // A parsed row waiting in the reorder buffer.
@@ -114,7 +113,7 @@ class AggTradeCsvReader {
     std::int64_t last;
   };
 
-  AggTradeCsvReader(std::string path, CsvImportOptions options, std::unique_ptr<Source> source);
+  AggTradeCsvReader(std::string path, CsvImportOptions options, std::unique_ptr<DataFileSource> source);
 
   // Sets *line to the next non-blank line (without its end of line), or
   // returns false at the end of input.
@@ -144,7 +143,7 @@ class AggTradeCsvReader {
 
   const std::string path_;
   const CsvImportOptions options_;
-  std::unique_ptr<Source> source_;
+  std::unique_ptr<DataFileSource> source_;
   CsvImportStats stats_;
   Status failure_;
 

@@ -31,7 +31,7 @@ nlohmann::ordered_json number_or_null(double value) {
 Status write_trades_csv(const std::string& path, std::span<const ClosedTrade> trades) {
   std::ofstream out(path, std::ios::binary);
   if (!out) return Status::error(path + ": cannot create");
-  out << "entry_ts_ms,exit_ts_ms,side,qty_y,qty_x,entry_y,entry_x,exit_y,exit_x,fees_usd,pnl_usd,exit_reason\n";
+  out << "entry_ts_ms,exit_ts_ms,side,qty_y,qty_x,entry_y,entry_x,exit_y,exit_x,fees_usd,funding_usd,pnl_usd,exit_reason\n";
   std::vector<char> line;
   for (const ClosedTrade& trade : trades) {
     line.clear();
@@ -39,7 +39,7 @@ Status write_trades_csv(const std::string& path, std::span<const ClosedTrade> tr
                              (trade.side > 0 ? "long" : "short");
     line.insert(line.end(), head.begin(), head.end());
     for (double value : {trade.qty_y, trade.qty_x, trade.entry_y, trade.entry_x, trade.exit_y, trade.exit_x,
-                         trade.fees_usd, trade.pnl_usd}) {
+                         trade.fees_usd, trade.funding_usd, trade.pnl_usd}) {
       line.push_back(',');
       append_csv_number(line, value);
     }
@@ -407,6 +407,7 @@ Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_
   summary["n_trades"] = performance.n_trades;
   summary["pnl"] = performance.pnl_usd;
   summary["fees"] = performance.fees_usd;
+  summary["funding"] = performance.funding_usd;
   summary["sharpe"] = number_or_null(performance.sharpe);
   summary["max_drawdown"] = performance.max_drawdown_usd;
   summary["win_rate"] = performance.win_rate;
@@ -456,6 +457,7 @@ Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_
       {"trades", std::to_string(performance.n_trades)},
       {"P&L net of costs (USD)", format_number(performance.pnl_usd, 2)},
       {"fees (USD)", format_number(performance.fees_usd, 2)},
+      {"funding (USD, + received)", format_number(performance.funding_usd, 2)},
       {"return on notional / annualised", format_number(100 * performance.total_return, 2) + " % / " +
                                               format_number(100 * performance.annualised_return, 2) + " %"},
       {"Sharpe / Sortino (daily, 365-day year)",

@@ -1,5 +1,7 @@
 #include "backtest/backtest_runner.h"
 
+#include <glob.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +19,7 @@
 #include "book/pipeline_book.h"
 #include "source/csv_trade_stream.h"
 #include "source/trade_catalog.h"
+#include "feed/funding_rates.h"
 
 namespace alphastream {
 
@@ -54,6 +57,7 @@ struct BacktestRunner::State {
   std::vector<PairRun> pairs;      // the book's pair runs, same order
   std::vector<SymbolRun> symbols;  // the book's symbol runs, same order
   std::vector<NeededSymbol> needed;
+  std::map<std::string, std::vector<FundingRate>> funding;  // the pipelines' spans point here
   // With several threads: the book's pipelines, dealt round-robin.
   std::vector<std::unique_ptr<PipelineBook>> worker_books;
   bool ran = false;
@@ -346,6 +350,15 @@ BacktestRunner::~BacktestRunner() = default;
 
 const std::vector<BacktestRunner::NeededSymbol>& BacktestRunner::symbols() const { return state_->needed; }
 
+void BacktestRunner::set_funding(std::map<std::string, std::vector<FundingRate>> funding) {
+  state_->funding = std::move(funding);
+  const auto rates = [&](const Symbol& leg) -> std::span<const FundingRate> {
+    const auto found = state_->funding.find(std::string(leg.view()));
+    return found == state_->funding.end() ? std::span<const FundingRate>() : std::span<const FundingRate>(found->second);
+  };
+  for (PairRun& run : state_->pairs) run.pipeline->set_funding(rates(run.pipeline->spec().y), rates(run.pipeline->spec().x));
+}
+
 Result<std::unique_ptr<BacktestRunner>> BacktestRunner::create(const BacktestOptions& options) {
   const EngineConfig& config = options.config;
   for (const std::string& name : options.only_pairs) {
@@ -399,6 +412,36 @@ Result<BacktestSummary> BacktestRunner::run(TradeStream& trades,
   return summary;
 }
 
+namespace {
+
+// --funding SYMBOL=PATH: a file, a glob, or a directory's
+// <SYMBOL>-fundingRate-* files; sorted, so months come in order.
+Result<std::vector<std::string>> find_funding_files(const std::string& symbol, const std::vector<std::string>& specs) {
+  std::vector<std::string> files;
+  for (const std::string& spec : specs) {
+    std::error_code ec;
+    std::string pattern = spec;
+    if (fs::is_directory(spec, ec)) pattern = (fs::path(spec) / (symbol + "-fundingRate-*")).string();
+    if (pattern.find_first_of("*?[") == std::string::npos) {
+      if (!fs::is_regular_file(pattern, ec)) return Status::invalid_input("--funding " + symbol + "=" + spec + ": no such file");
+      files.push_back(pattern);
+      continue;
+    }
+    glob_t matches{};
+    const int found = glob(pattern.c_str(), 0, nullptr, &matches);
+    std::vector<std::string> paths;
+    if (found == 0) paths.assign(matches.gl_pathv, matches.gl_pathv + matches.gl_pathc);
+    globfree(&matches);
+    if (paths.empty()) return Status::invalid_input("--funding " + symbol + "=" + spec + ": no file matches " + pattern);
+    files.insert(files.end(), paths.begin(), paths.end());
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+}  // namespace
+
 Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   auto runner = BacktestRunner::create(options);
@@ -415,6 +458,21 @@ Result<BacktestSummary> run_backtest(const BacktestOptions& options) {
                                    config.path + " uses " + symbol);
     }
   }
+  std::map<std::string, std::vector<FundingRate>> funding;
+  for (const auto& [symbol, specs] : options.funding_paths) {
+    const bool leg = std::any_of(config.pairs.begin(), config.pairs.end(),
+                                 [&](const PairConfig& pair) { return pair.y == symbol || pair.x == symbol; });
+    if (!leg) {
+      return Status::invalid_input("--funding " + symbol + "=" + specs.front() + ": no pair of " + config.path +
+                                   " has " + symbol + " as a leg");
+    }
+    auto files = find_funding_files(symbol, specs);
+    if (!files) return files.status();
+    auto rates = read_funding_rates(files.value());
+    if (!rates) return rates.status();
+    funding[symbol] = std::move(rates.value());
+  }
+  runner.value()->set_funding(std::move(funding));
   std::vector<CsvTradeStream::Source> sources;
   for (const BacktestRunner::NeededSymbol& needed : runner.value()->symbols()) {
     const auto specs = options.data_paths.find(needed.symbol);

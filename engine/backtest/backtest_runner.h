@@ -14,6 +14,7 @@
 #include "source/trade_stream.h"
 #include "config/engine_config.h"
 #include "pipeline/performance.h"
+#include "core/funding_rate.h"
 #include "core/time_range.h"
 #include "core/status.h"
 
@@ -56,6 +57,11 @@ struct BacktestOptions {
   bool skip_bad_rows = false;
   std::size_t reorder_window = 65536;
   std::string catalog_dir;  // the binary catalog of imported files (TradeCatalog); empty: none
+  // Upper-case symbol -> its fundingRate files (each a file, a directory of
+  // <SYMBOL>-fundingRate-* files or a glob): the settlements the pairs with
+  // that leg pay or receive while a position is open. A leg without any pays
+  // no funding (spot, or funding left out).
+  std::map<std::string, std::vector<std::string>> funding_paths;
   // A progress line on stderr (percentage and ETA when the input's size is
   // known): rewritten in place on a terminal, one line every few seconds
   // otherwise; then a final line.
@@ -128,6 +134,10 @@ class BacktestRunner {
   // Each selected pair's y then x, then the symbol models' symbols, each
   // once: the order in which the CSV merge breaks ties in time.
   const std::vector<NeededSymbol>& symbols() const;
+
+  // The funding settlements of some legs (upper-case symbol -> time-ordered
+  // rates), applied by every pair with such a leg. Before run().
+  void set_funding(std::map<std::string, std::vector<FundingRate>> funding);
 
   // Creates the output folders, feeds every trade of the stream to the
   // pipelines of its symbol (trades of other symbols are read and ignored),

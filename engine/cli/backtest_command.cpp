@@ -77,6 +77,9 @@ void add_backtest_options(CLI::App& command, BacktestArgs& args) {
                      "SYMBOL=PATH: a Binance aggTrades .csv or .zip (daily or monthly), a directory of them or a glob; "
                      "repeatable, also per symbol")
       ->required();
+  command.add_option("--funding", args.funding,
+                     "SYMBOL=PATH: the leg's fundingRate files from data.binance.vision (a file, a directory or a "
+                     "glob); positions pay or receive each settlement, shown apart from fees; repeatable");
   add_time_range_options(command, args.range);
   command.add_flag("--allow-symbol-mismatch", args.allow_symbol_mismatch,
                    "read a file whose name says another symbol than its --data symbol");
@@ -109,6 +112,9 @@ std::optional<BacktestOptions> backtest_options(const BacktestArgs& args) {
   options.plugins_dir = config->plugins_dir.empty() ? default_plugins_dir() : config->plugins_dir;
   options.config = std::move(config.value());
   for (DataArg& arg : *data_paths) options.data_paths[arg.symbol] = std::move(arg.paths);
+  auto funding_paths = parse_data_args(args.funding);
+  if (!funding_paths) return std::nullopt;
+  for (DataArg& arg : *funding_paths) options.funding_paths[arg.symbol] = std::move(arg.paths);
   options.range = *range;
   options.allow_symbol_mismatch = args.allow_symbol_mismatch;
   options.out_dir = args.out_dir;

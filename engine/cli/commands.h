@@ -48,6 +48,7 @@ struct TimeRangeArgs {
 struct BacktestArgs {
   std::string config_path;
   std::vector<std::string> data;   // SYMBOL=PATH, repeatable per symbol
+  std::vector<std::string> funding;  // SYMBOL=PATH of fundingRate files, repeatable
   std::string out_dir;
   TimeRangeArgs range;
   bool allow_symbol_mismatch = false;

@@ -76,6 +76,13 @@ void PairPipeline::on_observation(const Observation& obs) {
   row.adf_stat = adf_.stat();
   row.adf_pvalue = adf_.pvalue();
 
+  // Settlements up to this observation fall on the position held before it executes.
+  for (; next_funding_y_ < funding_y_.size() && funding_y_[next_funding_y_].time_ms <= obs.ts_ms; ++next_funding_y_) {
+    ledger_.on_funding(obs.x, obs.y, 0, funding_y_[next_funding_y_].rate);
+  }
+  for (; next_funding_x_ < funding_x_.size() && funding_x_[next_funding_x_].time_ms <= obs.ts_ms; ++next_funding_x_) {
+    ledger_.on_funding(obs.x, obs.y, funding_x_[next_funding_x_].rate, 0);
+  }
   const bool entries_allowed = !spec_.adf.gated() || stationarity_ == Stationarity::kStationary;
   const SignalDecision decision = signals_.on_z(row.zscore, entries_allowed);
   row.action = decision.action;

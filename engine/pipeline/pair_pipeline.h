@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/agg_trade.h"
+#include "core/funding_rate.h"
 #include "pipeline/pair_aligner.h"
 #include "pipeline/paper_ledger.h"
 #include "config/pipeline_config.h"
@@ -79,6 +80,15 @@ class PairPipeline {
   void reserve_closed_trades(std::size_t n) { ledger_.reserve_closed_trades(n); }
   void discard_closed_trades() { ledger_.clear_closed_trades(); }
 
+  // Funding settlements of the legs (perpetual futures; either may be empty),
+  // in time order: each is paid on the position held when it falls, at the
+  // prices of the first observation at or after it. The schedules must
+  // outlive the pipeline. [control plane: before the first trade]
+  void set_funding(std::span<const FundingRate> y, std::span<const FundingRate> x) {
+    funding_y_ = y;
+    funding_x_ = x;
+  }
+
   // Rows go to every sink, in the order added. Sinks must outlive the pipeline.
   void add_sink(PairRowSink* sink) { sinks_.push_back(sink); }
 
@@ -110,6 +120,10 @@ class PairPipeline {
   int spread_index_;  // -1: the host computes y - (beta * x + alpha)
   std::vector<PairRowSink*> sinks_;
   std::uint64_t observations_ = 0;
+  std::span<const FundingRate> funding_y_;
+  std::span<const FundingRate> funding_x_;
+  std::size_t next_funding_y_ = 0;
+  std::size_t next_funding_x_ = 0;
 };
 
 }  // namespace alphastream

@@ -58,7 +58,7 @@ void PaperLedger::close(std::int64_t ts_ms, double x, double y, ExitReason reaso
   fees_usd_ += exit_fees;
   t.fees_usd += exit_fees;
   const double gross = t.qty_y * (t.exit_y - t.entry_y) + t.qty_x * (t.exit_x - t.entry_x);
-  t.pnl_usd = gross - t.fees_usd;
+  t.pnl_usd = gross - t.fees_usd + t.funding_usd;
   t.reason = reason;
   realised_pnl_usd_ += t.pnl_usd;
   closed_trades_.push_back(t);
@@ -75,7 +75,7 @@ void PaperLedger::execute(std::int64_t ts_ms, double x, double y) {
 double PaperLedger::equity_at(double x, double y) const {
   if (position_ == 0) return realised_pnl_usd_;
   const double mark = open_.qty_y * (y - open_.entry_y) + open_.qty_x * (x - open_.entry_x);
-  return realised_pnl_usd_ - open_.fees_usd + mark;
+  return realised_pnl_usd_ - open_.fees_usd + open_.funding_usd + mark;
 }
 
 void PaperLedger::on_observation(std::int64_t ts_ms, double x, double y, double beta,
@@ -87,6 +87,13 @@ void PaperLedger::on_observation(std::int64_t ts_ms, double x, double y, double 
   pending_target_ = target_position;
   pending_beta_ = beta;
   pending_reason_ = action == SignalAction::kStop ? ExitReason::kStop : ExitReason::kExit;
+}
+
+void PaperLedger::on_funding(double x, double y, double rate_x, double rate_y) {
+  if (position_ == 0) return;
+  const double paid = -(open_.qty_y * y * rate_y + open_.qty_x * x * rate_x);
+  open_.funding_usd += paid;
+  funding_usd_ += paid;
 }
 
 bool PaperLedger::finish() {

@@ -31,7 +31,8 @@ struct ClosedTrade {
   double exit_y = 0;
   double exit_x = 0;
   double fees_usd = 0;  // entry and exit, both legs
-  double pnl_usd = 0;   // net of fees
+  double funding_usd = 0;  // received (+) or paid (-) at funding settlements while open
+  double pnl_usd = 0;   // net of fees and funding
   ExitReason reason = ExitReason::kExit;
 };
 
@@ -69,6 +70,13 @@ class PaperLedger {
   void on_observation(std::int64_t ts_ms, double x, double y, double beta, int target_position,
                       SignalAction action = SignalAction::kNone);
 
+  // A funding settlement while a position is open: each leg pays its
+  // quantity x its price x its rate (a long leg pays a positive rate), at
+  // the prices given (the observation the settlement falls before). Counted
+  // in funding_usd(), the open trade's funding_usd and the equity. No-op
+  // without a position.
+  void on_funding(double x, double y, double rate_x, double rate_y);
+
   // End of data: closes an open position at the last observation's prices
   // (slippage and fees apply) with reason kEnd, and updates last_point() to
   // the final equity and position 0; a path recorder should replace its last
@@ -83,6 +91,8 @@ class PaperLedger {
   double realised_pnl_usd() const { return realised_pnl_usd_; }
   // All fees paid, the open position's entry fees included.
   double fees_usd() const { return fees_usd_; }
+  // All funding received (+) or paid (-), the open position's included.
+  double funding_usd() const { return funding_usd_; }
   std::uint64_t skipped_entries() const { return skipped_entries_; }
 
   const std::vector<ClosedTrade>& closed_trades() const { return closed_trades_; }
@@ -115,6 +125,7 @@ class PaperLedger {
 
   double realised_pnl_usd_ = 0;
   double fees_usd_ = 0;
+  double funding_usd_ = 0;
   std::uint64_t skipped_entries_ = 0;
   std::vector<ClosedTrade> closed_trades_;
 };

@@ -72,6 +72,7 @@ PerformanceSummary PerformanceTracker::summarize(std::span<const ClosedTrade> tr
   for (const ClosedTrade& t : trades) {
     s.pnl_usd += t.pnl_usd;
     s.fees_usd += t.fees_usd;
+    s.funding_usd += t.funding_usd;
     if (t.pnl_usd > 0) {
       ++wins;
       gross_profit += t.pnl_usd;

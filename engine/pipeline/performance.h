@@ -37,6 +37,7 @@ struct PerformanceSummary {
   std::size_t n_trades = 0;
   double pnl_usd = 0;   // sum of the trades' net P&L
   double fees_usd = 0;  // sum of the trades' fees
+  double funding_usd = 0;  // sum of the trades' funding: received (+) or paid (-)
   double win_rate = 0;  // share of trades with pnl_usd > 0; 0 without trades
   double profit_factor = kNaN;  // gross profit / gross loss of the trades
   double expectancy_usd = kNaN;  // mean net P&L per trade

@@ -348,6 +348,47 @@ class MultiDayPerformanceMatchesPandas(unittest.TestCase):
             report = f.read()
         self.assertIn("<h2>Daily P&amp;L</h2>", report)
         self.assertIn("2024-01-03", report)
+        self.check_funding(work, config, data, series, trades)
+
+    def check_funding(self, work, config, data, series, trades):
+        """The same run with fundingRate files for both legs: hourly
+        settlements (as Binance sets for some symbols; its layout, with
+        header), each paid on the position held when it falls at the prices of
+        the first observation at or after it."""
+        settlements = [1704067200000 + 3600 * 1000 * k for k in range(56)]
+        rates = {cs.Y_SYMBOL: [0.0001 * (1 + k % 3) for k in range(56)],
+                 cs.X_SYMBOL: [-0.00005 * (k % 4) for k in range(56)]}
+        args = []
+        for symbol in (cs.X_SYMBOL, cs.Y_SYMBOL):
+            path = os.path.join(work, "%s-fundingRate-2024-01.csv" % symbol)
+            with open(path, "w") as f:
+                f.write("calc_time,funding_interval_hours,last_funding_rate\n")
+                for t, r in zip(settlements, rates[symbol]):
+                    f.write("%d,1,%.8f\n" % (t, r))
+            args += ["--funding", "%s=%s" % (symbol, path)]
+        out = os.path.join(work, "out-funding")
+        done = cs.backtest(config, data, data, out, args)
+        self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+        engine = cs.read_trades(os.path.join(out, cs.PAIR, "trades.csv"))
+        with open(os.path.join(out, cs.PAIR, "summary.json")) as f:
+            summary = json.load(f)
+        ts = series["ts_ms"].to_numpy()
+        expected = []
+        for trade in trades:
+            funding = 0.0
+            for k, settled in enumerate(settlements):
+                i = int(np.searchsorted(ts, settled))  # the first observation at or after it
+                if i == len(ts) or not trade["entry_ts_ms"] < ts[i] <= trade["exit_ts_ms"]:
+                    continue
+                funding -= (trade["qty_y"] * series["y"].iloc[i] * rates[cs.Y_SYMBOL][k] +
+                            trade["qty_x"] * series["x"].iloc[i] * rates[cs.X_SYMBOL][k])
+            expected.append(funding)
+        self.assertEqual(len(engine), len(trades))
+        assert_close(self, engine["funding_usd"], expected, 0.0, 1e-9, "funding_usd")
+        self.assertGreater(sum(1 for f in expected if f != 0), 3, "positions held across settlements")
+        assert_close(self, engine["pnl_usd"], [t["pnl_usd"] + f for t, f in zip(trades, expected)], 0.0, 1e-6,
+                     "pnl_usd less funding")
+        self.assertAlmostEqual(summary["funding"], sum(expected), delta=1e-6)
 
 
 if __name__ == "__main__":

@@ -178,6 +178,29 @@ TEST(PaperLedger, EntryWithNonFiniteBetaIsSkippedAndRetried) {
   EXPECT_DOUBLE_EQ(ledger.closed_trades()[0].qty_x, -100);  // beta 0.5, from 2000
 }
 
+TEST(PaperLedger, FundingIsPaidOnTheOpenPositionAtEachSettlement) {
+  PaperLedger ledger(costs(0, 0));  // notional 10,000
+  ledger.on_funding(50, 100, 0.001, 0.0002);  // no position: nothing
+  EXPECT_EQ(ledger.funding_usd(), 0);
+  ledger.on_observation(1000, 50, 100, 2.0, +1, SignalAction::kEnterLong);
+  ledger.on_observation(2000, 50, 100, 2.0, +1);  // long: qty_y = 100, qty_x = -200
+  // y long pays 100 x 101 x 0.0002 = 2.02; x short receives 200 x 50 x 0.001 = 10.
+  ledger.on_funding(50, 101, 0.001, 0.0002);
+  EXPECT_NEAR(ledger.funding_usd(), 7.98, 1e-12);
+  ledger.on_observation(3000, 50, 101, 2.0, +1);
+  // Marked: y +100 x 1 = 100, x flat; plus the funding received.
+  EXPECT_NEAR(ledger.equity_usd(), 107.98, 1e-9);
+  ledger.on_observation(4000, 50, 101, 2.0, 0, SignalAction::kExit);
+  ledger.on_observation(5000, 50, 101, 2.0, 0);
+  ASSERT_EQ(ledger.closed_trades().size(), 1u);
+  const ClosedTrade& trade = ledger.closed_trades()[0];
+  EXPECT_NEAR(trade.funding_usd, 7.98, 1e-12);
+  EXPECT_NEAR(trade.pnl_usd, 100 + 7.98, 1e-9);  // no fees, no slippage
+  EXPECT_NEAR(ledger.equity_usd(), 107.98, 1e-9);
+  ledger.on_funding(50, 101, 0.001, 0.0002);  // flat again: nothing
+  EXPECT_NEAR(ledger.funding_usd(), 7.98, 1e-12);
+}
+
 TEST(PaperLedger, RoundTripPathEndsAtTheTradesNetPnl) {
   PaperLedger ledger(costs(10, 0));
   const auto path = run_round_trip(ledger);

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-300}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(frame_parser csv_reader config_loader descriptor_checker rest_agg_trades catalog_entry bus_delivery)
+[ ${#targets[@]} -eq 0 ] && targets=(frame_parser csv_reader config_loader descriptor_checker rest_agg_trades catalog_entry bus_delivery funding_rates)
 
 if ! command -v clang++-14 >/dev/null || [ ! -d /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -15,6 +15,11 @@ set(ALPHASTREAM_INSTALL_DATADIR ${CMAKE_INSTALL_DATADIR}/alphastream)
 # /usr merge; /lib/systemd/system is the same directory on Debian 12).
 set(ALPHASTREAM_INSTALL_UNITDIR lib/systemd/system)
 
+# Two packages: `runtime` (alphastream: the binary, plugins, configs, units)
+# and `dev` (alphastream-dev: the plugin SDK). Rules name `dev`; the rest is
+# runtime.
+set(CMAKE_INSTALL_DEFAULT_COMPONENT_NAME runtime)
+
 if(TARGET alphastream)
   install(TARGETS alphastream RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
@@ -33,13 +38,13 @@ endforeach()
 # The SDK: headers plus an imported INTERFACE target AlphaStream::sdk, and
 # alphastream_add_plugin() with its version script beside the config file.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/alphastream
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev
   FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
 set_target_properties(alphastream_sdk PROPERTIES EXPORT_NAME sdk)
-install(TARGETS alphastream_sdk EXPORT AlphaStreamTargets)
+install(TARGETS alphastream_sdk EXPORT AlphaStreamTargets COMPONENT dev)
 install(EXPORT AlphaStreamTargets
   NAMESPACE AlphaStream::
-  DESTINATION ${ALPHASTREAM_INSTALL_CMAKEDIR})
+  DESTINATION ${ALPHASTREAM_INSTALL_CMAKEDIR} COMPONENT dev)
 
 # The ABI a plugin built against these headers declares; exported by the
 # package as ALPHASTREAM_ABI_MAJOR / ALPHASTREAM_ABI_MINOR. A change of the
@@ -70,7 +75,7 @@ install(FILES
   ${PROJECT_BINARY_DIR}/AlphaStreamConfigVersion.cmake
   ${CMAKE_CURRENT_LIST_DIR}/AlphaStreamPlugin.cmake
   ${CMAKE_CURRENT_LIST_DIR}/plugin_exports.map
-  DESTINATION ${ALPHASTREAM_INSTALL_CMAKEDIR})
+  DESTINATION ${ALPHASTREAM_INSTALL_CMAKEDIR} COMPONENT dev)
 
 # Example configs, Prometheus and Alertmanager configs and the Grafana
 # dashboards, as they are in the source tree.
@@ -83,10 +88,42 @@ endforeach()
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/alphastream)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/alphastream)
 
+# The Debian changelog and the manual page, compressed as Debian wants them
+# (gzip -9n: no name or time inside, so builds are reproducible).
+foreach(doc debian/changelog alphastream.1)
+  get_filename_component(name ${doc} NAME)
+  set(source ${PROJECT_SOURCE_DIR}/packaging/${doc})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${source})
+  execute_process(COMMAND gzip -9n -c ${source} OUTPUT_FILE ${PROJECT_BINARY_DIR}/${name}.gz COMMAND_ERROR_IS_FATAL ANY)
+endforeach()
+install(FILES ${PROJECT_BINARY_DIR}/changelog.gz DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/alphastream)
+install(FILES ${PROJECT_BINARY_DIR}/changelog.gz DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/alphastream-dev COMPONENT dev)
+install(FILES ${PROJECT_BINARY_DIR}/alphastream.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
 # The out-of-tree plugin example, to copy from.
 if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/examples)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples DESTINATION ${ALPHASTREAM_INSTALL_DATADIR})
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples DESTINATION ${ALPHASTREAM_INSTALL_DATADIR} COMPONENT dev)
 endif()
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/packaging/copyright
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/alphastream-dev COMPONENT dev)
+# The system user the units run as (applied by the package's postinst).
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/sysusers.d/alphastream.conf DESTINATION lib/sysusers.d)
+
+# The default config, where the unit reads it: /etc/alphastream under /usr
+# (the package, where it is a conffile: an edited copy survives upgrades),
+# <prefix>/etc/alphastream elsewhere; decided at install time, when the
+# prefix is known, and never over an existing file.
+install(CODE "
+  if(\"\${CMAKE_INSTALL_PREFIX}\" STREQUAL \"/usr\")
+    set(etc /etc/alphastream)
+  else()
+    set(etc \"\${CMAKE_INSTALL_PREFIX}/etc/alphastream\")
+  endif()
+  # file(INSTALL) puts DESTDIR before an absolute destination itself.
+  if(NOT EXISTS \"\$ENV{DESTDIR}\${etc}/alphastream.yaml\")
+    file(INSTALL \"${PROJECT_SOURCE_DIR}/config/alphastream.yaml\" DESTINATION \"\${etc}\")
+  endif()
+")
 
 # The unit names the binary by absolute path, which is only known at install
 # time: `cmake --install --prefix P` and cpack (CPACK_SET_DESTDIR below, so
@@ -118,12 +155,20 @@ install(CODE "
   endforeach()
 ")
 
-# cpack -G DEB: one package, installed under /usr.
+# cpack -G DEB: two packages, installed under /usr: alphastream (runtime)
+# and alphastream-dev (the SDK, architecture-independent).
 set(CPACK_PACKAGE_NAME alphastream)
 set(CPACK_PACKAGE_VENDOR "AlphaStream")
-set(CPACK_PACKAGE_CONTACT "AlphaStream maintainers <alphastream@localhost>")
+# The Maintainer field: set it to the people who answer for the package
+# (cmake -DALPHASTREAM_MAINTAINER="Name <address>").
+set(ALPHASTREAM_MAINTAINER "AlphaStream maintainers <maintainers@alphastream.example.org>" CACHE STRING
+  "the .deb's Maintainer field")
+set(CPACK_PACKAGE_CONTACT "${ALPHASTREAM_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Low-latency statistical-arbitrage engine for crypto pairs")
-set(CPACK_PACKAGE_DESCRIPTION "Live service, backtest and screening for Binance USD-M futures pairs, with model plugins, a systemd unit, Prometheus metrics and the plugin SDK (headers and CMake package).")
+set(CPACK_PACKAGE_DESCRIPTION "Live service, backtest, parameter sweeps and screening for Binance
+futures pairs, with the shipped model plugins, systemd units, Prometheus
+metrics, alert rules and Grafana dashboards. The plugin SDK is in
+alphastream-dev.")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_GENERATOR DEB)
 # With CPACK_SET_DESTDIR, cpack installs with CMAKE_INSTALL_PREFIX set to
@@ -137,8 +182,26 @@ set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 # dpkg-shlibdeps maps every shared library the binary and the plugins need to
 # the Debian package that ships it (libsimdjson14, libyaml-cpp0.7,
 # libprometheus-cpp-core1.0, ...), with the versions they were built against.
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # the runtime's, below
 # Not a library dependency: the unit needs systemd >= 235 for
 # DynamicUser= with StateDirectory=.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "systemd (>= 235), prometheus, prometheus-alertmanager")
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL runtime dev)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME alphastream)
+set(CPACK_DEBIAN_DEV_PACKAGE_NAME alphastream-dev)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_DEV_PACKAGE_ARCHITECTURE all)
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "alphastream (= ${PROJECT_VERSION}), cmake (>= 3.22)")
+set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
+set(CPACK_COMPONENT_DEV_DESCRIPTION "The plugin SDK of the AlphaStream engine: the versioned C plugin ABI
+and C++ helpers (include/alphastream), the CMake package AlphaStream
+with alphastream_add_plugin(), and an example plugin.")
+# Maintainer scripts (the system user, systemd reloads; journals stay on
+# removal and purge) and the default config as a conffile.
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA
+  ${PROJECT_SOURCE_DIR}/packaging/debian/postinst ${PROJECT_SOURCE_DIR}/packaging/debian/prerm
+  ${PROJECT_SOURCE_DIR}/packaging/debian/postrm ${PROJECT_SOURCE_DIR}/packaging/debian/conffiles)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)

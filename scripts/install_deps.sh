@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libspdlog-dev libfmt-dev libcli11-dev libzip-dev nlohmann-json3-dev libnats-dev
   prometheus prometheus-alertmanager nats-server
-  systemd libsystemd-dev dpkg-dev openssl
+  systemd libsystemd-dev dpkg-dev lintian openssl
   python3 python3-numpy python3-statsmodels python3-yaml python3-websockets
 )
 

@@ -534,9 +534,10 @@ Result<std::string> render_backtest_report(const ReportInput& input) {
   append_trades(body, input);
   append_provenance(body, input);
   body += "<footer>AlphaStream backtest report. Long series are drawn from each pixel "
-          "column's first, lowest, highest and last value; hover a trade marker for its details."
+          "column's first, lowest, highest and last value; the pointer reads the time and value under it, "
+          "with the same instant marked on every chart; hover a trade marker for its details."
           "</footer>\n";
-  return html_page(input.pair + " backtest report", body);
+  return html_page(input.pair + " backtest report", body, kChartReadoutScript);
 }
 
 Status write_backtest_report(const ReportInput& input, const std::string& path) {

@@ -1,5 +1,6 @@
 // The per-pair backtest report: one self-contained HTML file (inline CSS and
-// SVG, no scripts, no network) with the prices, hedge ratio, spread, z-score,
+// SVG, one small inline script that reads the charts under the pointer, no
+// network) with the prices, hedge ratio, spread, z-score,
 // position, equity and drawdown over time, the summary figures and the trades.
 #pragma once
 

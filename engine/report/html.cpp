@@ -78,6 +78,9 @@ th { color: var(--muted); font-weight: 600; font-size: 12px; background: #fafbfc
 td.num, th.num { text-align: right; }
 td.pos { color: var(--pos); }
 td.neg { color: var(--neg); }
+.readout { position: absolute; background: #1f2933; color: #fff; padding: 2px 6px; border-radius: 3px;
+  font-size: 12px; pointer-events: none; white-space: nowrap; }
+line.crosshair { stroke: #52606d; stroke-width: 1; stroke-dasharray: 3 3; }
 .summary-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(270px, 1fr)); gap: 0 28px; }
 .summary-grid div { display: flex; justify-content: space-between; gap: 12px; padding: 5px 0; border-bottom: 1px solid var(--line); }
 .summary-grid .key { color: var(--muted); }
@@ -206,7 +209,7 @@ std::string format_duration_ms(std::int64_t duration_ms) {
   return out;
 }
 
-std::string html_page(std::string_view title, std::string_view body_html) {
+std::string html_page(std::string_view title, std::string_view body_html, std::string_view script) {
   std::string out;
   out.reserve(body_html.size() + kStylesheet.size() + 512);
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n";
@@ -216,7 +219,14 @@ std::string html_page(std::string_view title, std::string_view body_html) {
   out += kStylesheet;
   out += "</style>\n</head>\n<body>\n<main>\n";
   out += body_html;
-  out += "</main>\n</body>\n</html>\n";
+  out += "</main>\n";
+  if (!script.empty()) {
+    // CDATA: the page stays well-formed XML whatever the script holds.
+    out += "<script>//<![CDATA[\n";
+    out += script;
+    out += "\n//]]></script>\n";
+  }
+  out += "</body>\n</html>\n";
   return out;
 }
 

@@ -32,7 +32,8 @@ std::string format_utc_date(std::int64_t ts_ms);
 std::string format_duration_ms(std::int64_t duration_ms);
 
 // A complete HTML5 document around `body_html` with the report stylesheet
-// inlined; `title` is escaped. The result is also well-formed XML.
-std::string html_page(std::string_view title, std::string_view body_html);
+// inlined, and `script` inline at the end when given; `title` is escaped.
+// The result is also well-formed XML.
+std::string html_page(std::string_view title, std::string_view body_html, std::string_view script = {});
 
 }  // namespace alphastream

@@ -1,6 +1,7 @@
 #include "report/svg_chart.h"
 
 #include <algorithm>
+#include <charconv>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -630,6 +631,73 @@ DecimatedLine decimate_min_max(std::span<const std::int64_t> ts_ms,
   return out;
 }
 
+namespace {
+// A scale bound in shortest round-trip form.
+std::string fmt_scale(double value) {
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, end);
+}
+}  // namespace
+
+const std::string_view kChartReadoutScript = R"js((function () {
+  var charts = Array.prototype.slice.call(document.querySelectorAll('svg.chart-svg[data-from-ms]'));
+  if (!charts.length) return;
+  var tip = document.createElement('div');
+  tip.className = 'readout';
+  tip.hidden = true;
+  document.body.appendChild(tip);
+  function utc(ms) { return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'); }
+  function hairOf(svg) {
+    if (!svg.__hair) {
+      var d = svg.dataset, box = svg.viewBox.baseVal;
+      var line = document.createElementNS('http://www.w3.org/2000/svg', 'line');
+      line.setAttribute('class', 'crosshair');
+      line.setAttribute('y1', d.yTop || 0);
+      line.setAttribute('y2', d.yBottom || box.height);
+      svg.appendChild(line);
+      svg.__hair = line;
+    }
+    return svg.__hair;
+  }
+  function hide() {
+    tip.hidden = true;
+    charts.forEach(function (svg) { if (svg.__hair) svg.__hair.style.display = 'none'; });
+  }
+  charts.forEach(function (svg) {
+    var d = svg.dataset;
+    svg.addEventListener('mousemove', function (event) {
+      var point = svg.createSVGPoint();
+      point.x = event.clientX;
+      point.y = event.clientY;
+      var at = point.matrixTransform(svg.getScreenCTM().inverse());
+      var x0 = +d.x0, x1 = +d.x1;
+      if (at.x < x0 || at.x > x1) { hide(); return; }
+      var t = +d.fromMs + (at.x - x0) / (x1 - x0) * (+d.toMs - +d.fromMs);
+      var text = utc(Math.round(t));
+      if (d.yLo !== undefined && at.y >= +d.yTop && at.y <= +d.yBottom) {
+        var v = +d.yLo + (+d.yBottom - at.y) / (+d.yBottom - +d.yTop) * (+d.yHi - +d.yLo);
+        text += ' · ' + v.toPrecision(6);
+      }
+      charts.forEach(function (other) {
+        var o = other.dataset;
+        var from = +o.fromMs, to = +o.toMs;
+        var line = hairOf(other);
+        if (t < from || t > to) { line.style.display = 'none'; return; }
+        var x = +o.x0 + (t - from) / (to - from) * (+o.x1 - +o.x0);
+        line.setAttribute('x1', x);
+        line.setAttribute('x2', x);
+        line.style.display = '';
+      });
+      tip.textContent = text;
+      tip.hidden = false;
+      tip.style.left = (event.pageX + 12) + 'px';
+      tip.style.top = (event.pageY + 12) + 'px';
+    });
+    svg.addEventListener('mouseleave', hide);
+  });
+})();)js";
+
 std::string svg_line_chart(const LineChart& chart) {
   const std::span<const std::int64_t> ts = chart.ts_ms;
   if (ts.empty()) return empty_figure(chart, "No data: there are no observations to plot.");
@@ -700,6 +768,23 @@ std::string svg_line_chart(const LineChart& chart) {
   out += "\" width=\"" + std::to_string(frame.width_px) + "\" height=\"" +
          std::to_string(frame.height_px) + "\"";
   out += " font-family=\"-apple-system, 'Segoe UI', Roboto, Lato, 'DejaVu Sans', Arial, sans-serif\"";
+  // The scales, for the page's readout script.
+  out += " data-from-ms=\"" + std::to_string(from_ms) + "\" data-to-ms=\"" + std::to_string(to_ms) + "\" data-x0=\"";
+  append_px(out, time.left_px);
+  out += "\" data-x1=\"";
+  append_px(out, time.right_px);
+  out += "\"";
+  if (has_left) {
+    out += " data-y-lo=\"";
+    out += fmt_scale(left.lo);
+    out += "\" data-y-hi=\"";
+    out += fmt_scale(left.hi);
+    out += "\" data-y-top=\"";
+    append_px(out, left.top_px);
+    out += "\" data-y-bottom=\"";
+    append_px(out, left.bottom_px);
+    out += "\"";
+  }
   out += " font-size=\"11\" role=\"img\">\n<defs><clipPath id=\"" + clip + "\"><rect x=\"";
   append_px(out, frame.margin_left_px);
   out += "\" y=\"";

@@ -102,6 +102,13 @@ struct LineChart {
 // message says which. Ids, names and labels are HTML-escaped.
 std::string svg_line_chart(const LineChart& chart);
 
+// The page script that reads these charts under the pointer: the UTC time
+// and (left axis) value at the cursor, and a crosshair at that instant on
+// every chart of the page. It uses only what each chart's <svg> says of its
+// scales (data-from-ms, data-to-ms, data-x0, data-x1, and data-y-lo,
+// data-y-hi, data-y-top, data-y-bottom with a left axis); no network.
+extern const std::string_view kChartReadoutScript;
+
 // Ticks at multiples of a 1, 2 or 5 x 10^k step, all inside [lo, hi]: the
 // smallest such step that is at least (hi - lo) / target_count.
 // 0..1 -> 0, 0.2, ..., 1; 97.3..103.1 -> 98, 100, 102. Empty if lo > hi or

@@ -1,4 +1,5 @@
 #include "report/backtest_report.h"
+#include "report/svg_chart.h"
 
 #include <gtest/gtest.h>
 
@@ -105,11 +106,15 @@ TEST(BacktestReport, SmallRunHasEveryChartAsOneWellFormedSvg) {
     EXPECT_EQ(figure->find_all("svg").size(), 1u) << id;
   }
   EXPECT_EQ(doc->find_all("svg").size(), 8u);  // and the trades' P&L histogram
-  EXPECT_EQ(html->find("<script"), std::string::npos);
-  // Nothing is fetched: the only URLs are the SVG namespace, one per chart.
+  // One inline script, the pointer readout; nothing is fetched: the only
+  // URLs are the SVG namespace, once per chart and once in the script.
+  const std::size_t script = html->find("<script>");
+  ASSERT_NE(script, std::string::npos);
+  EXPECT_EQ(html->find("<script", script + 1), std::string::npos);
+  EXPECT_NE(html->find(std::string(kChartReadoutScript)), std::string::npos);
   std::size_t urls = 0;
   for (std::size_t at = html->find("http"); at != std::string::npos; at = html->find("http", at + 1)) ++urls;
-  EXPECT_EQ(urls, 7u);
+  EXPECT_EQ(urls, 8u);
   EXPECT_EQ(html->find(" src="), std::string::npos);
   EXPECT_EQ(html->find("<link"), std::string::npos);
   // Prices: two legs, no gaps, one line each, scaled to 100 and saying from what.
@@ -164,7 +169,9 @@ TEST(BacktestReport, PairNameAndTextsAreHtmlEscaped) {
   in.trades[0].exit_reason = "<b>stop</b>";
   in.summary.push_back({"a<b", "c&d"});
   const std::string html = render_backtest_report(in).value();
-  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  // The one <script> is the report's own readout, after every escaped text.
+  EXPECT_EQ(html.find("<script>"), html.rfind("<script>"));
+  EXPECT_GT(html.find("<script>"), html.find("</main>"));
   EXPECT_EQ(html.find("<b>"), std::string::npos);
   EXPECT_NE(html.find("<h1>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</h1>"), std::string::npos);
   auto doc = parse(html);
@@ -183,6 +190,30 @@ TEST(BacktestReport, NoObservationsGiveAMessageInEveryChart) {
   EXPECT_NE(doc->all_text().find("No trades."), std::string::npos);
   EXPECT_NE(doc->all_text().find("no observations"), std::string::npos);
   EXPECT_EQ(html.value().find("NaN"), std::string::npos);
+}
+
+// The readout script maps the pointer back through the scales each chart's
+// <svg> states: they must be the ones it was drawn with.
+TEST(BacktestReport, EachChartStatesTheScalesItWasDrawnWith) {
+  const ReportInput in = small_input();
+  auto doc = parse(render_backtest_report(in).value());
+  const XmlElement* zscore = chart(*doc, "zscore");
+  ASSERT_NE(zscore, nullptr);
+  const XmlElement* svg = zscore->find_all("svg")[0];
+  EXPECT_EQ(svg->attr("data-x0"), "78.0");
+  EXPECT_EQ(svg->attr("data-x1"), "1122.0");
+  const double from = std::stod(svg->attr("data-from-ms")), to = std::stod(svg->attr("data-to-ms"));
+  EXPECT_LE(from, static_cast<double>(in.ts_ms.front()));
+  EXPECT_GE(to, static_cast<double>(in.ts_ms.back()));
+  const double lo = std::stod(svg->attr("data-y-lo")), hi = std::stod(svg->attr("data-y-hi"));
+  const double top = std::stod(svg->attr("data-y-top")), bottom = std::stod(svg->attr("data-y-bottom"));
+  // Every threshold line sits where the stated scale puts its value.
+  const auto lines = zscore->find_all("line", "class", "threshold");
+  ASSERT_GE(lines.size(), 2u);
+  for (const XmlElement* line : lines) {
+    const double value = std::stod(line->attr("data-value"));
+    EXPECT_NEAR(std::stod(line->attr("y1")), bottom - (value - lo) / (hi - lo) * (bottom - top), 0.06) << value;
+  }
 }
 
 TEST(BacktestReport, TradePnlHistogramBinsEveryTradeFromTheWorstToTheBest) {

@@ -139,6 +139,12 @@ class Parser {
       pos_ = lt;
       if (starts_with("<!--")) {
         if (Status s = skip_past("-->"); !s) return s;
+      } else if (starts_with("<![CDATA[")) {
+        // Character data taken as it is (an inline script).
+        const std::size_t end = doc_.find("]]>", pos_);
+        if (end == std::string_view::npos) return error("unterminated CDATA section");
+        node->text += doc_.substr(pos_ + 9, end - pos_ - 9);
+        pos_ = end + 3;
       } else if (starts_with("</")) {
         pos_ += 2;
         const std::string closing = name();

@@ -30,7 +30,7 @@ struct XmlElement {
 };
 
 // Parses a document: an optional prolog (<?xml?>, <!DOCTYPE>, comments) and
-// one root element. Fails on unclosed or mismatched tags, unquoted
+// one root element; CDATA sections are text. Fails on unclosed or mismatched tags, unquoted
 // attributes, unknown entities, a raw '<' or '&' in text, or trailing content.
 Result<std::unique_ptr<XmlElement>> parse_xml(std::string_view document);
 

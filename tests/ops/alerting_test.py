@@ -40,6 +40,8 @@ import unittest
 import urllib.error
 import urllib.request
 
+import yaml
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "service"))
@@ -528,6 +530,19 @@ class ShippedConfigsAreValid(unittest.TestCase):
         self.assertIn("SUCCESS: 24 rules found", out)
         out = self.run_tool([PROMTOOL, "test", "rules", "alert_rules_test.yml"], cwd=os.path.dirname(ALERT_RULES))
         self.assertIn("SUCCESS", out)
+
+    def test_every_alert_links_its_section_of_the_runbook_and_the_runbook_is_current(self):
+        self.run_tool([sys.executable, os.path.join(SOURCE_DIR, "scripts", "runbook.py"), "--check"])
+        with open(ALERT_RULES) as f:
+            rules = yaml.safe_load(f)
+        with open(os.path.join(os.path.dirname(ALERT_RULES), "RUNBOOK.md")) as f:
+            headings = {line[3:].strip().lower() for line in f if line.startswith("## ")}
+        for group in rules["groups"]:
+            for rule in group["rules"]:
+                url = rule["annotations"].get("runbook_url", "")
+                self.assertTrue(url.endswith("#" + rule["alert"].lower()), rule["alert"])
+                self.assertIn("$externalLabels.runbook_base", url, rule["alert"])
+                self.assertIn(rule["alert"].lower(), headings, rule["alert"])
 
     def test_the_rewritten_test_copies_are_valid_too(self):
         work = ss.fresh_dir("ShippedConfigsAreValid")

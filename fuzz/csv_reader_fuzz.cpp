@@ -2,31 +2,23 @@
 // the reader: every input ends in trades and the end, or an error naming
 // the file and line; accepted trades keep the engine's bounds and come out
 // in id order.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "feed/agg_trade_csv.h"
+#include "memfd_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // An in-memory file, so the reader opens it exactly as it opens a download.
-  const int fd = memfd_create("fuzz.csv", 0);
-  if (fd < 0) return 0;
-  std::size_t written = 0;
-  while (written < size) {
-    const ssize_t n = write(fd, data + written, size - written);
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
-  }
+  const MemfdInput input(data, size);
+  if (!input.ok()) return 0;
   alphastream::CsvImportOptions options;
   options.symbol = alphastream::Symbol("FUZZUSDT");
   options.skip_bad_rows = size % 2 == 1;  // both policies
   options.reorder_window = 64;
-  auto reader = alphastream::AggTradeCsvReader::open("/proc/self/fd/" + std::to_string(fd), options);
+  auto reader = alphastream::AggTradeCsvReader::open(input.path(), options);
   if (reader) {
     alphastream::AggTrade trade;
     std::int64_t last_id = -1;
@@ -40,6 +32,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       last_id = trade.agg_trade_id;
     }
   }
-  close(fd);
   return 0;
 }

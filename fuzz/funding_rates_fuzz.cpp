@@ -1,9 +1,6 @@
 // A whole fundingRate file (plain CSV or a zip) through the reader: every
 // input ends in settlements or an error naming the file and line; accepted
 // settlements are plausible times, in strict time order, within ±5 %.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -12,17 +9,12 @@
 
 #include "core/agg_trade.h"
 #include "feed/funding_rates.h"
+#include "memfd_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const int fd = memfd_create("fuzz-funding.csv", 0);
-  if (fd < 0) return 0;
-  std::size_t written = 0;
-  while (written < size) {
-    const ssize_t n = write(fd, data + written, size - written);
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
-  }
-  const auto rates = alphastream::read_funding_rates({"/proc/self/fd/" + std::to_string(fd)});
+  const MemfdInput input(data, size);
+  if (!input.ok()) return 0;
+  const auto rates = alphastream::read_funding_rates({input.path()});
   if (rates) {
     std::int64_t last = -1;
     for (const alphastream::FundingRate& rate : rates.value()) {
@@ -33,6 +25,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       last = rate.time_ms;
     }
   }
-  close(fd);
   return 0;
 }

@@ -30,6 +30,7 @@ test: nothing is asserted but each run's own completion.
 """
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -145,6 +146,26 @@ class BusBench:
     def start(self, config, port):
         return ss.Service(config, self.args.work, port, ["--stay-up"])
 
+    @contextlib.contextmanager
+    def running(self, config, port):
+        """`alphastream run` for the with-block, stopped (and reaped) after it."""
+        service = self.start(config, port)
+        try:
+            yield service
+        finally:
+            service.stop(timeout_s=120)
+            service.kill()
+
+    @contextlib.contextmanager
+    def worker_behind_bus(self, name, pair, sampling, stream):
+        """A worker on `stream`, connected; yields it and the ingest's bus
+        settings (the ingest is the caller's to start)."""
+        config, port = self.config(name, "{source: nats}", pair, stream, sampling=sampling)
+        with self.running(config, port) as worker:
+            self.wait(worker, lambda m: m.value("alphastream_bus_connected", role="consume") == 1, 60,
+                      "the worker to connect")
+            yield worker
+
     def fresh_stream(self):
         self.runs += 1
         name = "PERF_%d" % self.runs
@@ -183,27 +204,19 @@ class BusBench:
         modelled = lambda m: m.total("alphastream_shard_events_total") >= total
 
         local, bus, publish = [], [], []
+        sampling = "{mode: time, interval_ms: 1000}"
         for _ in range(self.args.repeat):
             config, port = self.config("local.yaml", csv, pair)
             start = time.monotonic()
-            service = self.start(config, port)
-            try:
+            with self.running(config, port) as service:
                 self.wait(service, modelled, 300, "every trade modelled")
                 local.append(time.monotonic() - start)
-            finally:
-                service.stop(timeout_s=60)
-                service.kill()
 
             stream = self.fresh_stream()
-            config, port = self.config("worker.yaml", "{source: nats}", pair, stream)
-            worker = self.start(config, port)
-            config, port = self.config("ingest.yaml", csv, pair, stream + ", publish: true")
-            try:
-                self.wait(worker, lambda m: m.value("alphastream_bus_connected", role="consume") == 1, 60,
-                          "the worker to connect")
+            with self.worker_behind_bus("worker.yaml", pair, sampling, stream) as worker:
+                config, port = self.config("ingest.yaml", csv, pair, stream + ", publish: true")
                 start = time.monotonic()
-                ingest = self.start(config, port)
-                try:
+                with self.running(config, port) as ingest:
                     acked = None
                     while True:
                         m = worker.scrape()
@@ -225,12 +238,6 @@ class BusBench:
                     failed = ingest.scrape().value("alphastream_bus_failed_total", role="publish")
                     if failed:
                         raise AssertionError("%d publishes failed" % failed)
-                finally:
-                    ingest.stop(timeout_s=60)
-                    ingest.kill()
-            finally:
-                worker.stop(timeout_s=60)
-                worker.kill()
         self.trades = total
         t_local, t_bus, t_publish = (statistics.median(v) for v in (local, bus, publish))
         return [
@@ -254,32 +261,17 @@ class BusBench:
         tick = "{mode: tick}"
         for _ in range(self.args.repeat):
             config, port = self.config("local-live.yaml", feed, pair, sampling=tick)
-            service = self.start(config, port)
-            try:
+            with self.running(config, port) as service:
                 time.sleep(self.args.latency_s)
                 m = service.scrape()
                 local.append((histogram_quantile(m, name, 0.5), histogram_quantile(m, name, 0.99)))
-            finally:
-                service.stop(timeout_s=60)
-                service.kill()
             stream = self.fresh_stream()
-            config, port = self.config("worker-live.yaml", "{source: nats}", pair, stream, sampling=tick)
-            worker = self.start(config, port)
-            config, port = self.config("ingest-live.yaml", feed, pair, stream + ", publish: true", sampling=tick)
-            try:
-                self.wait(worker, lambda m: m.value("alphastream_bus_connected", role="consume") == 1, 60,
-                          "the worker to connect")
-                ingest = self.start(config, port)
-                try:
+            with self.worker_behind_bus("worker-live.yaml", pair, tick, stream) as worker:
+                config, port = self.config("ingest-live.yaml", feed, pair, stream + ", publish: true", sampling=tick)
+                with self.running(config, port):
                     time.sleep(self.args.latency_s)
                     m = worker.scrape()
                     bus.append((histogram_quantile(m, name, 0.5), histogram_quantile(m, name, 0.99)))
-                finally:
-                    ingest.stop(timeout_s=60)
-                    ingest.kill()
-            finally:
-                worker.stop(timeout_s=60)
-                worker.kill()
         med = lambda runs, i: statistics.median(r[i][0] for r in runs) * 1e6
         count = statistics.median(r[0][1] for r in bus)
         return [
@@ -314,13 +306,9 @@ class BusBench:
         generated = ["{name: g%d, y: %s, x: %s, %s}" % (i, symbols[i + 1], symbols[i], PAIR_MODEL)
                      for i in range(0, len(symbols) - 1, 2)]
         config, port = self.config("universe-ingest.yaml", csv, generated, stream + ", publish: true")
-        ingest = self.start(config, port)
-        try:
+        with self.running(config, port) as ingest:
             self.wait(ingest, lambda m: m.value("alphastream_bus_acked_total", role="publish") >= total, 300,
                       "the universe published", interval_s=0.2)
-        finally:
-            ingest.stop(timeout_s=60)
-            ingest.kill()
 
         all_pairs = list(itertools.combinations(symbols, 2))
         rows, measured = [], {}
@@ -337,8 +325,7 @@ class BusBench:
             for _ in range(self.args.repeat):
                 config, port = self.config("pairs-%d.yaml" % count, "{source: nats}", pairs, stream)
                 begin = time.monotonic()
-                worker = self.start(config, port)
-                try:
+                with self.running(config, port) as worker:
                     # A scrape of 10,000 pairs' series is work for the worker:
                     # poll as rarely as the figure's size allows.
                     poll = 0.02 if count <= 100 else 0.25 if count <= 1000 else 1.0
@@ -349,9 +336,6 @@ class BusBench:
                               "every trade of the legs modelled", interval_s=poll)
                     totals.append(time.monotonic() - begin)
                     rss.append(peak_rss_mb(worker.process.pid))
-                finally:
-                    worker.stop(timeout_s=120)
-                    worker.kill()
             measured[count] = (statistics.median(starts), statistics.median(totals), routed, statistics.median(rss))
         one = min(measured)
         base_start, base_total, _, base_rss = measured[one]

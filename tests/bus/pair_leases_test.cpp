@@ -120,6 +120,24 @@ class PairLeasesTest : public ::testing::Test {
   pid_t pid_ = -1;
 };
 
+// A plain NATS client on the test's server, writing the bucket directly as
+// anyone with access could.
+struct BucketWriter {
+  explicit BucketWriter(int port) {
+    const std::string url = "nats://127.0.0.1:" + std::to_string(port);
+    EXPECT_EQ(natsConnection_ConnectTo(&connection, url.c_str()), NATS_OK);
+    EXPECT_EQ(natsConnection_JetStream(&js, connection, nullptr), NATS_OK);
+  }
+  ~BucketWriter() {
+    kvStore_Destroy(kv);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(connection);
+  }
+  natsConnection* connection = nullptr;
+  jsCtx* js = nullptr;
+  kvStore* kv = nullptr;
+};
+
 std::set<std::string> owned_by(const std::string& worker, const std::vector<std::string>& workers) {
   std::set<std::string> out;
   for (const std::string& pair : kPairs) {
@@ -258,48 +276,36 @@ TEST_F(PairLeasesTest, WhatElseIsWrittenToTheBucketMovesNoLease) {
   ASSERT_EQ(a->run_round(kPairs).owned.size(), kPairs.size());
   // Anyone with access to the bucket can write it: entries that are no
   // worker's heartbeat, no configured pair, or a value past the limit.
-  natsConnection* connection = nullptr;
-  jsCtx* js = nullptr;
-  kvStore* kv = nullptr;
-  const std::string url = "nats://127.0.0.1:" + std::to_string(port_);
-  ASSERT_EQ(natsConnection_ConnectTo(&connection, url.c_str()), NATS_OK);
-  ASSERT_EQ(natsConnection_JetStream(&js, connection, nullptr), NATS_OK);
-  ASSERT_EQ(js_KeyValue(&kv, js, "LEASES_TEST"), NATS_OK);
+  BucketWriter writer(port_);
+  ASSERT_EQ(js_KeyValue(&writer.kv, writer.js, "LEASES_TEST"), NATS_OK);
   std::uint64_t revision = 0;
-  EXPECT_EQ(kvStore_PutString(&revision, kv, "worker.evil", "not a worker id!"), NATS_OK);
-  EXPECT_EQ(kvStore_PutString(&revision, kv, "pair.not-configured", "w-z"), NATS_OK);
-  EXPECT_EQ(kvStore_PutString(&revision, kv, "other", "x"), NATS_OK);
+  EXPECT_EQ(kvStore_PutString(&revision, writer.kv, "worker.evil", "not a worker id!"), NATS_OK);
+  EXPECT_EQ(kvStore_PutString(&revision, writer.kv, "pair.not-configured", "w-z"), NATS_OK);
+  EXPECT_EQ(kvStore_PutString(&revision, writer.kv, "other", "x"), NATS_OK);
   const std::string huge(1000, 'z');
-  EXPECT_NE(kvStore_PutString(&revision, kv, "pair.btc-eth", huge.c_str()), NATS_OK) << "the bucket caps values";
+  EXPECT_NE(kvStore_PutString(&revision, writer.kv, "pair.btc-eth", huge.c_str()), NATS_OK)
+      << "the bucket caps values";
   const LeaseRound r = a->run_round(kPairs);
   EXPECT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(r.workers, 1u) << "a heartbeat that is no worker id counts for nothing";
   EXPECT_EQ(r.owned.size(), kPairs.size());
   EXPECT_TRUE(r.gained.empty() && r.lost.empty() && r.released.empty());
   EXPECT_EQ(r.unowned, 0u);
-  kvStore_Destroy(kv);
-  jsCtx_Destroy(js);
-  natsConnection_Destroy(connection);
 }
 
 TEST_F(PairLeasesTest, LongValuesInABucketWithoutTheCapAreLeftOut) {
   // The bucket as a version without the value cap made it.
-  natsConnection* connection = nullptr;
-  jsCtx* js = nullptr;
-  kvStore* kv = nullptr;
-  const std::string url = "nats://127.0.0.1:" + std::to_string(port_);
-  ASSERT_EQ(natsConnection_ConnectTo(&connection, url.c_str()), NATS_OK);
-  ASSERT_EQ(natsConnection_JetStream(&js, connection, nullptr), NATS_OK);
+  BucketWriter writer(port_);
   kvConfig config;
   kvConfig_Init(&config);
   config.Bucket = "LEASES_TEST";
   config.History = 1;
   config.TTL = std::chrono::duration_cast<std::chrono::nanoseconds>(1500ms).count();
-  ASSERT_EQ(js_CreateKeyValue(&kv, js, &config), NATS_OK);
+  ASSERT_EQ(js_CreateKeyValue(&writer.kv, writer.js, &config), NATS_OK);
   std::uint64_t revision = 0;
   const std::string huge(100'000, 'z');
-  ASSERT_EQ(kvStore_PutString(&revision, kv, "worker.huge", huge.c_str()), NATS_OK);
-  ASSERT_EQ(kvStore_PutString(&revision, kv, "pair.btc-eth", huge.c_str()), NATS_OK);
+  ASSERT_EQ(kvStore_PutString(&revision, writer.kv, "worker.huge", huge.c_str()), NATS_OK);
+  ASSERT_EQ(kvStore_PutString(&revision, writer.kv, "pair.btc-eth", huge.c_str()), NATS_OK);
   auto a = worker("w-a");
   ASSERT_TRUE(a);
   const LeaseRound r = a->run_round(kPairs);
@@ -310,9 +316,6 @@ TEST_F(PairLeasesTest, LongValuesInABucketWithoutTheCapAreLeftOut) {
   EXPECT_EQ(r.owned.size(), kPairs.size() - 1);
   EXPECT_FALSE(a->owns("btc-eth"));
   EXPECT_EQ(r.unowned, 1u);
-  kvStore_Destroy(kv);
-  jsCtx_Destroy(js);
-  natsConnection_Destroy(connection);
 }
 
 TEST_F(PairLeasesTest, PairsNoLongerConfiguredAreReleased) {

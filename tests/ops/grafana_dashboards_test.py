@@ -435,6 +435,15 @@ class BoardQueries:
             engine.check_no_sanitizer_report()
 
 
+def start_engine(work_dir, port):
+    """`alphastream run` on the simulator with the boards' pairs and symbol
+    models, recording, its metrics on port."""
+    config = ss.write_file(os.path.join(work_dir, "service.yaml"), ss.service_config(
+        port, feed=FEED, pairs=PAIRS, symbols=SYMBOLS, sampling=SAMPLING,
+        storage_path=os.path.join(work_dir, "journal")))
+    return ss.Service(config, work_dir, port)
+
+
 class DashboardQueriesOnPrometheus(BoardQueries, unittest.TestCase):
     """Every query of the engine's boards against Prometheus scraping
     `alphastream run` on its simulator feed."""
@@ -444,10 +453,7 @@ class DashboardQueriesOnPrometheus(BoardQueries, unittest.TestCase):
         self.engines = []
         self.prometheus = None
         port = ss.free_port()
-        config = ss.write_file(os.path.join(self.dir, "service.yaml"), ss.service_config(
-            port, feed=FEED, pairs=PAIRS, symbols=SYMBOLS, sampling=SAMPLING,
-            storage_path=os.path.join(self.dir, "journal")))
-        self.engines.append(ss.Service(config, self.dir, port))
+        self.engines.append(start_engine(self.dir, port))
         self.prometheus = Prometheus(self.dir, [port])
 
     def tearDown(self):
@@ -510,10 +516,7 @@ class DashboardQueriesAtAMinuteScrape(BoardQueries, unittest.TestCase):
         self.engines = []
         self.prometheus = None
         port = ss.free_port()
-        config = ss.write_file(os.path.join(self.dir, "service.yaml"), ss.service_config(
-            port, feed=FEED, pairs=PAIRS, symbols=SYMBOLS, sampling=SAMPLING,
-            storage_path=os.path.join(self.dir, "journal")))
-        engine = ss.Service(config, self.dir, port)
+        engine = start_engine(self.dir, port)
         self.engines.append(engine)
         # Until every z-score, p-value and signal counter has a value.
         engine.wait_for_metrics(lambda m: m.total("alphastream_signals_total") > 0 and

@@ -80,7 +80,9 @@ td.pos { color: var(--pos); }
 td.neg { color: var(--neg); }
 .readout { position: absolute; background: #1f2933; color: #fff; padding: 2px 6px; border-radius: 3px;
   font-size: 12px; pointer-events: none; white-space: nowrap; }
-line.crosshair { stroke: #52606d; stroke-width: 1; stroke-dasharray: 3 3; }
+line.crosshair { stroke: #52606d; stroke-width: 1; stroke-dasharray: 3 3; pointer-events: none; }
+rect.selection { fill: #4e79a7; fill-opacity: 0.15; pointer-events: none; }
+svg.chart-svg polyline, svg.chart-svg path { vector-effect: non-scaling-stroke; }
 .summary-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(270px, 1fr)); gap: 0 28px; }
 .summary-grid div { display: flex; justify-content: space-between; gap: 12px; padding: 5px 0; border-bottom: 1px solid var(--line); }
 .summary-grid .key { color: var(--muted); }

@@ -641,60 +641,129 @@ std::string fmt_scale(double value) {
 }  // namespace
 
 const std::string_view kChartReadoutScript = R"js((function () {
+  var NS = 'http://www.w3.org/2000/svg';
   var charts = Array.prototype.slice.call(document.querySelectorAll('svg.chart-svg[data-from-ms]'));
   if (!charts.length) return;
   var tip = document.createElement('div');
   tip.className = 'readout';
   tip.hidden = true;
   document.body.appendChild(tip);
+  // The time range shown; null: the whole run, as drawn.
+  var zoom = null;
   function utc(ms) { return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'); }
-  function hairOf(svg) {
-    if (!svg.__hair) {
+  function span(d) { return zoom || { from: +d.fromMs, to: +d.toMs }; }
+  function timeAt(d, x) { var s = span(d); return s.from + (x - +d.x0) / (+d.x1 - +d.x0) * (s.to - s.from); }
+  function xAt(d, t) { var s = span(d); return +d.x0 + (t - s.from) / (s.to - s.from) * (+d.x1 - +d.x0); }
+  function local(svg, event) {
+    var point = svg.createSVGPoint();
+    point.x = event.clientX;
+    point.y = event.clientY;
+    return point.matrixTransform(svg.getScreenCTM().inverse());
+  }
+  function overlay(svg, name, tag) {
+    if (!svg[name]) {
       var d = svg.dataset, box = svg.viewBox.baseVal;
-      var line = document.createElementNS('http://www.w3.org/2000/svg', 'line');
-      line.setAttribute('class', 'crosshair');
-      line.setAttribute('y1', d.yTop || 0);
-      line.setAttribute('y2', d.yBottom || box.height);
-      svg.appendChild(line);
-      svg.__hair = line;
+      var node = document.createElementNS(NS, tag);
+      node.setAttribute('class', name);
+      node.setAttribute(tag === 'line' ? 'y1' : 'y', d.yTop || 0);
+      if (tag === 'line') node.setAttribute('y2', d.yBottom || box.height);
+      else node.setAttribute('height', (d.yBottom || box.height) - (d.yTop || 0));
+      node.style.display = 'none';
+      svg.appendChild(node);
+      svg[name] = node;
     }
-    return svg.__hair;
+    return svg[name];
+  }
+  // The drawn layers get an inner group to scale, so their clip stays put.
+  charts.forEach(function (svg) {
+    svg.layers = [];
+    ['series', 'bands'].forEach(function (cls) {
+      Array.prototype.forEach.call(svg.querySelectorAll('g.' + cls), function (g) {
+        var inner = document.createElementNS(NS, 'g');
+        while (g.firstChild) inner.appendChild(g.firstChild);
+        g.appendChild(inner);
+        svg.layers.push(inner);
+      });
+    });
+  });
+  function apply() {
+    charts.forEach(function (svg) {
+      var d = svg.dataset, from = +d.fromMs, to = +d.toMs, x0 = +d.x0, x1 = +d.x1;
+      var k = zoom ? (to - from) / (zoom.to - zoom.from) : 1;
+      var shift = zoom ? x0 - (x0 + (zoom.from - from) / (to - from) * (x1 - x0)) * k : 0;
+      svg.layers.forEach(function (g) {
+        if (zoom) g.setAttribute('transform', 'matrix(' + k + ' 0 0 1 ' + shift + ' 0)');
+        else g.removeAttribute('transform');
+      });
+      // Axis labels and markers are of the whole run: hidden while zoomed.
+      Array.prototype.forEach.call(svg.querySelectorAll('g.x-axis, g.markers'), function (g) {
+        g.style.display = zoom ? 'none' : '';
+      });
+      var figure = svg.parentNode, note = figure.querySelector('.zoom-note');
+      if (!note) {
+        note = document.createElement('p');
+        note.className = 'note zoom-note';
+        figure.appendChild(note);
+      }
+      note.textContent = zoom ? 'Zoomed to ' + utc(zoom.from) + ' \u2192 ' + utc(zoom.to) +
+                                '; double-click a chart for the whole run.' : '';
+      note.hidden = !zoom;
+    });
   }
   function hide() {
     tip.hidden = true;
-    charts.forEach(function (svg) { if (svg.__hair) svg.__hair.style.display = 'none'; });
+    charts.forEach(function (svg) { if (svg.crosshair) svg.crosshair.style.display = 'none'; });
   }
+  var drag = null;  // {svg, x}: a press on a chart, to select a time range
   charts.forEach(function (svg) {
     var d = svg.dataset;
+    svg.addEventListener('mousedown', function (event) {
+      var at = local(svg, event);
+      if (at.x >= +d.x0 && at.x <= +d.x1) drag = { svg: svg, x: at.x };
+      event.preventDefault();
+    });
     svg.addEventListener('mousemove', function (event) {
-      var point = svg.createSVGPoint();
-      point.x = event.clientX;
-      point.y = event.clientY;
-      var at = point.matrixTransform(svg.getScreenCTM().inverse());
+      var at = local(svg, event);
       var x0 = +d.x0, x1 = +d.x1;
       if (at.x < x0 || at.x > x1) { hide(); return; }
-      var t = +d.fromMs + (at.x - x0) / (x1 - x0) * (+d.toMs - +d.fromMs);
+      var t = timeAt(d, at.x);
       var text = utc(Math.round(t));
       if (d.yLo !== undefined && at.y >= +d.yTop && at.y <= +d.yBottom) {
         var v = +d.yLo + (+d.yBottom - at.y) / (+d.yBottom - +d.yTop) * (+d.yHi - +d.yLo);
-        text += ' · ' + v.toPrecision(6);
+        text += ' \u00b7 ' + v.toPrecision(6);
       }
       charts.forEach(function (other) {
-        var o = other.dataset;
-        var from = +o.fromMs, to = +o.toMs;
-        var line = hairOf(other);
-        if (t < from || t > to) { line.style.display = 'none'; return; }
-        var x = +o.x0 + (t - from) / (to - from) * (+o.x1 - +o.x0);
+        var line = overlay(other, 'crosshair', 'line'), x = xAt(other.dataset, t);
+        if (x < +other.dataset.x0 || x > +other.dataset.x1) { line.style.display = 'none'; return; }
         line.setAttribute('x1', x);
         line.setAttribute('x2', x);
         line.style.display = '';
       });
+      if (drag && drag.svg === svg) {
+        var box = overlay(svg, 'selection', 'rect');
+        box.setAttribute('x', Math.min(drag.x, at.x));
+        box.setAttribute('width', Math.abs(at.x - drag.x));
+        box.style.display = '';
+      }
       tip.textContent = text;
       tip.hidden = false;
       tip.style.left = (event.pageX + 12) + 'px';
       tip.style.top = (event.pageY + 12) + 'px';
     });
-    svg.addEventListener('mouseleave', hide);
+    svg.addEventListener('mouseup', function (event) {
+      if (!drag || drag.svg !== svg) return;
+      var at = local(svg, event), a = timeAt(d, Math.min(drag.x, at.x)), b = timeAt(d, Math.max(drag.x, at.x));
+      var wide = Math.abs(at.x - drag.x) > 4;  // a drag, not a click
+      if (svg.selection) svg.selection.style.display = 'none';
+      drag = null;
+      if (wide && b - a > 1000) { zoom = { from: a, to: b }; apply(); }
+    });
+    svg.addEventListener('dblclick', function () { zoom = null; apply(); });
+    svg.addEventListener('mouseleave', function () { hide(); });
+  });
+  document.addEventListener('mouseup', function () {
+    if (drag && drag.svg.selection) drag.svg.selection.style.display = 'none';
+    drag = null;
   });
 })();)js";
 

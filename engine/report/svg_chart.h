@@ -104,7 +104,9 @@ std::string svg_line_chart(const LineChart& chart);
 
 // The page script that reads these charts under the pointer: the UTC time
 // and (left axis) value at the cursor, and a crosshair at that instant on
-// every chart of the page. It uses only what each chart's <svg> says of its
+// every chart of the page; a drag zooms every chart to the time range it
+// covers (the drawn, decimated lines stretched: no detail is added) and a
+// double-click shows the whole run again. It uses only what each chart's <svg> says of its
 // scales (data-from-ms, data-to-ms, data-x0, data-x1, and data-y-lo,
 // data-y-hi, data-y-top, data-y-bottom with a left axis); no network.
 extern const std::string_view kChartReadoutScript;

@@ -56,10 +56,11 @@ Status walk_forward(const std::vector<SweepRow>& rows, const std::vector<std::si
     const std::size_t from = static_cast<std::size_t>(fold) * per_fold;
     const std::size_t to = fold == folds - 1 ? days.size() : from + per_fold;
     std::vector<DailyPnl> out;
+    const std::vector<DailyPnl>& daily = row.performance.daily;  // in day order
     for (std::size_t d = from; d < to; ++d) {
-      const auto found = std::find_if(row.performance.daily.begin(), row.performance.daily.end(),
-                                      [&](const DailyPnl& day) { return day.day_start_ms == days[d]; });
-      out.push_back(found != row.performance.daily.end() ? *found : DailyPnl{days[d], 0, 0});
+      const auto found = std::lower_bound(daily.begin(), daily.end(), days[d],
+                                          [](const DailyPnl& day, std::int64_t t) { return day.day_start_ms < t; });
+      out.push_back(found != daily.end() && found->day_start_ms == days[d] ? *found : DailyPnl{days[d], 0, 0});
     }
     return out;
   };

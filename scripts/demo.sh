@@ -14,11 +14,11 @@ bash scripts/build.sh release
 seconds=${DEMO_SECONDS:-30}
 data=demo-out/data
 rm -rf demo-out
-./build/alphastream simulate --out "$data" --x SIMXUSDT --y SIMYUSDT --beta 1.5 --hours 12 --seed 7 \
+# Three days: daily Sharpe and Sortino need two or more.
+./build/alphastream simulate --out "$data" --x SIMXUSDT --y SIMYUSDT --beta 1.5 --hours 72 --seed 7 \
   --x-vol 0.0002 --spread-sigma 0.06 --spread-theta 0.005
 ./build/alphastream backtest --config config/backtest.yaml \
-  --data SIMXUSDT="$data"/SIMXUSDT-aggTrades-2024-01-01.csv \
-  --data SIMYUSDT="$data"/SIMYUSDT-aggTrades-2024-01-01.csv \
+  --data SIMXUSDT="$data" --data SIMYUSDT="$data" \
   --out demo-out/backtest
 
 echo "live service on the feed simulator for ${seconds} s; metrics at http://127.0.0.1:9464/metrics"

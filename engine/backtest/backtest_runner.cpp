@@ -1,7 +1,5 @@
 #include "backtest/backtest_runner.h"
 
-#include <glob.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +16,7 @@
 #include "core/progress_meter.h"
 #include "book/pipeline_book.h"
 #include "source/csv_trade_stream.h"
+#include "source/symbol_files.h"
 #include "source/trade_catalog.h"
 #include "feed/funding_rates.h"
 
@@ -422,18 +421,14 @@ Result<std::vector<std::string>> find_funding_files(const std::string& symbol, c
     std::error_code ec;
     std::string pattern = spec;
     if (fs::is_directory(spec, ec)) pattern = (fs::path(spec) / (symbol + "-fundingRate-*")).string();
-    if (pattern.find_first_of("*?[") == std::string::npos) {
+    if (!has_glob_characters(pattern)) {
       if (!fs::is_regular_file(pattern, ec)) return Status::invalid_input("--funding " + symbol + "=" + spec + ": no such file");
       files.push_back(pattern);
       continue;
     }
-    glob_t matches{};
-    const int found = glob(pattern.c_str(), 0, nullptr, &matches);
-    std::vector<std::string> paths;
-    if (found == 0) paths.assign(matches.gl_pathv, matches.gl_pathv + matches.gl_pathc);
-    globfree(&matches);
-    if (paths.empty()) return Status::invalid_input("--funding " + symbol + "=" + spec + ": no file matches " + pattern);
-    files.insert(files.end(), paths.begin(), paths.end());
+    auto paths = expand_glob(pattern);
+    if (!paths) return Status::invalid_input("--funding " + symbol + "=" + spec + ": " + paths.error());
+    files.insert(files.end(), paths->begin(), paths->end());
   }
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());

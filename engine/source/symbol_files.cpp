@@ -33,20 +33,8 @@ std::int64_t utc_ms(int year, int month, int day) {
   return static_cast<std::int64_t>(timegm(&tm)) * 1000;
 }
 
-bool has_glob_characters(std::string_view spec) { return spec.find_first_of("*?[") != std::string_view::npos; }
-
 bool is_data_extension(const fs::path& path) { return path.extension() == ".csv" || path.extension() == ".zip"; }
 
-Result<std::vector<std::string>> expand_glob(const std::string& pattern) {
-  glob_t matches{};
-  const int result = glob(pattern.c_str(), 0, nullptr, &matches);
-  std::vector<std::string> paths;
-  if (result == 0) paths.assign(matches.gl_pathv, matches.gl_pathv + matches.gl_pathc);
-  globfree(&matches);
-  if (result == GLOB_NOMATCH || paths.empty()) return Status::invalid_input(pattern + ": no file matches");
-  if (result != 0) return Status::invalid_input(pattern + ": cannot expand the pattern");
-  return paths;
-}
 
 // The files of a directory named for `symbol`, any date, .csv or .zip.
 Result<std::vector<std::string>> files_in_directory(const std::string& symbol, const std::string& dir) {
@@ -73,6 +61,19 @@ Status check_readable(const std::string& path) {
 }
 
 }  // namespace
+
+bool has_glob_characters(std::string_view spec) { return spec.find_first_of("*?[") != std::string_view::npos; }
+
+Result<std::vector<std::string>> expand_glob(const std::string& pattern) {
+  glob_t matches{};
+  const int result = glob(pattern.c_str(), 0, nullptr, &matches);
+  std::vector<std::string> paths;
+  if (result == 0) paths.assign(matches.gl_pathv, matches.gl_pathv + matches.gl_pathc);
+  globfree(&matches);
+  if (result == GLOB_NOMATCH || paths.empty()) return Status::invalid_input(pattern + ": no file matches");
+  if (result != 0) return Status::invalid_input(pattern + ": cannot expand the pattern");
+  return paths;
+}
 
 std::optional<DataFile> parse_data_file_name(std::string_view path) {
   std::string_view name = path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);

@@ -42,6 +42,12 @@ struct DataFile {
 // nullopt (the file is still readable, undated).
 std::optional<DataFile> parse_data_file_name(std::string_view path);
 
+// Whether a --data (or --funding) spec is a glob pattern: it has *, ? or [.
+bool has_glob_characters(std::string_view spec);
+// The paths a glob pattern matches, sorted; an error (Status::invalid_input)
+// names the pattern when nothing matches.
+Result<std::vector<std::string>> expand_glob(const std::string& pattern);
+
 // The files of `symbol` that `specs` name, each spec a file, a directory (its
 // files named for the symbol) or a glob pattern; dated files in date order
 // (a month before its days), undated ones after, as given. Errors

@@ -3,15 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipeline/sampling_interval.h"
+
 namespace alphastream {
-
-namespace {
-
-std::int64_t day_of(std::int64_t ts_ms) {
-  return ts_ms >= 0 ? ts_ms / kMsPerDay : -((-ts_ms + kMsPerDay - 1) / kMsPerDay);
-}
-
-}  // namespace
 
 void PerformanceTracker::add(const LedgerPoint& point) {
   if (has_pending_) commit(pending_);
@@ -32,7 +26,7 @@ void PerformanceTracker::commit(const LedgerPoint& point) {
   // A point is stamped at the end of what it saw (a time-mode interval's
   // end): it belongs to the day of its last millisecond, so the interval
   // that ends at midnight closes its day rather than opening the next.
-  const std::int64_t day = day_of(point.ts_ms - 1);
+  const std::int64_t day = interval_end_containing(point.ts_ms - 1, kMsPerDay) / kMsPerDay - 1;
   if (points_ == 0) {
     first_ts_ms_ = point.ts_ms;
     peak_ts_ms_ = point.ts_ms;

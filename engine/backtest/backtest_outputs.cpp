@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backtest/json_number.h"
 #include "report/html.h"
 #include "report/model_comparison_report.h"
 #include "report/series_thinner.h"
@@ -22,11 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-nlohmann::ordered_json number_or_null(double value) {
-  if (std::isfinite(value)) return value;
-  return nullptr;
-}
 
 Status write_trades_csv(const std::string& path, std::span<const ClosedTrade> trades) {
   std::ofstream out(path, std::ios::binary);

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backtest/json_number.h"
 #include "backtest/series_csv_writer.h"
 #include "report/sweep_report.h"
 
@@ -22,11 +23,6 @@ namespace fs = std::filesystem;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::array<std::string_view, 7> kMetrics = {"sharpe", "sortino", "calmar", "pnl",
                                                       "return", "profit_factor", "win_rate"};
-
-nlohmann::ordered_json number_or_null(double value) {
-  if (std::isfinite(value)) return value;
-  return nullptr;
-}
 
 // The figure over some days of a run: the P&L, or a ratio of daily returns.
 double metric_over(std::span<const DailyPnl> days, double notional_usd, std::string_view name) {

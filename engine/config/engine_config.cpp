@@ -492,7 +492,7 @@ Result<EngineConfig> parse_config(std::string_view yaml_text, const std::string&
   return config;
 }
 
-Result<EngineConfig> load_config(const std::string& path) {
+Result<std::string> read_config_text(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) return Status::error("cannot read config file " + path + ": it is a directory");
   std::ifstream in(path, std::ios::binary);
@@ -500,7 +500,13 @@ Result<EngineConfig> load_config(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Status::error("cannot read config file " + path + ": " + std::strerror(errno));
-  return parse_config(text.str(), path);
+  return text.str();
+}
+
+Result<EngineConfig> load_config(const std::string& path) {
+  auto text = read_config_text(path);
+  if (!text) return text.status();
+  return parse_config(text.value(), path);
 }
 
 }  // namespace alphastream

@@ -92,6 +92,9 @@ struct EngineConfig {
 // A missing or unreadable file is one error naming the path.
 Result<EngineConfig> load_config(const std::string& path);
 
+// The text of the config file at path; an error names it.
+Result<std::string> read_config_text(const std::string& path);
+
 // As load_config, for YAML already in memory. source_name stands for the
 // file in messages, and relative paths in the config are resolved against
 // its directory (the working directory when it has none).

@@ -1,9 +1,7 @@
 #include "config/sweep_config.h"
 
 #include <algorithm>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -98,13 +96,11 @@ Result<EngineConfig> expand_sweep(const EngineConfig& base, const std::vector<Sw
       return Status::invalid_input("sweep: more than " + std::to_string(kMaxSweepVariants) + " combinations");
     }
   }
-  std::ifstream in(base.path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return Status::invalid_input(base.path + ": cannot read");
+  const auto text = read_config_text(base.path);
+  if (!text) return Status::invalid_input(text.error());
   YAML::Node document;
   try {
-    document = YAML::Load(text.str());
+    document = YAML::Load(text.value());
   } catch (const YAML::Exception& e) {
     return Status::invalid_input(base.path + ": " + e.msg);
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "feed/file_digest.h"
 #include "source/symbol_files.h"
 #include "same_trade.h"
 
@@ -151,6 +152,47 @@ TEST_F(TradeCatalog, ADamagedOrTruncatedEntryIsIgnoredAndRewritten) {
   EXPECT_EQ(again.catalog_reads, 0u);
   expect_same_trades(again.trades, parsed.trades);
   EXPECT_EQ(read(file, options()).catalog_reads, 1u);
+}
+
+TEST_F(TradeCatalog, AFilesDigestIsKeptBesideItsEntryAndADamagedOneIsRecomputed) {
+  const DataFile file = spot_day();
+  const auto truth = sha256_of_file(file.path);
+  ASSERT_TRUE(truth) << truth.error();
+  auto first = cached_file_sha256(catalog_, file.path);
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_EQ(first.value(), truth.value());
+  std::string kept;
+  for (const auto& f : fs::directory_iterator(catalog_)) {
+    if (f.path().string().ends_with(".sha256")) kept = f.path().string();
+  }
+  ASSERT_FALSE(kept.empty()) << "the digest is kept for the next run";
+  // Stale or hostile contents: another size or time, too few hex digits,
+  // letters past f, numbers past their type, nothing at all. Each is ignored,
+  // the digest computed again and the file rewritten. A well-formed digest
+  // for this size and time is taken as it is, as a catalog entry is: the
+  // cache is the user's own.
+  std::string size, mtime;
+  std::ifstream(kept) >> size >> mtime;  // as written: "<size> <mtime ns> <digest>"
+  ASSERT_EQ(size, std::to_string(fs::file_size(file.path)));
+  const std::string same = size + " " + mtime + " ";
+  for (const std::string& text :
+       {same + std::string(64, 'a'), std::to_string(fs::file_size(file.path) + 1) + " " + mtime + " " + std::string(64, 'a'),
+        size + " 1 " + std::string(64, 'a'), same + "abc", same + std::string(64, 'z'),
+        std::string("99999999999999999999999 1 ") + std::string(64, 'a'), std::string()}) {
+    std::ofstream(kept, std::ios::trunc) << text;
+    auto again = cached_file_sha256(catalog_, file.path);
+    ASSERT_TRUE(again) << again.error();
+    if (text == same + std::string(64, 'a')) {
+      EXPECT_EQ(again.value(), std::string(64, 'a')) << "a well-formed digest for this size and time is taken";
+      continue;
+    }
+    EXPECT_EQ(again.value(), truth.value()) << text;
+  }
+  // Without a catalog folder it is computed each time.
+  auto uncached = cached_file_sha256("", file.path);
+  ASSERT_TRUE(uncached);
+  EXPECT_EQ(uncached.value(), truth.value());
+  EXPECT_FALSE(cached_file_sha256(catalog_, (dir_ / "data" / "missing.csv").string()));
 }
 
 TEST_F(TradeCatalog, AFolderThatCannotBeCreatedIsNoError) {

@@ -69,11 +69,11 @@ std::uint64_t import(const std::vector<Input>& inputs, const std::string& catalo
       std::fprintf(stderr, "%s\n", stream.error().c_str());
       return 0;
     }
-    AggTrade trade;
-    Result<bool> more = stream.value()->next(trade);
-    for (; more && *more; more = stream.value()->next(trade)) ++trades;
-    if (!more) {
-      std::fprintf(stderr, "%s\n", more.error().c_str());
+    std::vector<AggTrade> block(4096);
+    Result<std::size_t> got = stream.value()->read(block);
+    for (; got && *got > 0; got = stream.value()->read(block)) trades += *got;
+    if (!got) {
+      std::fprintf(stderr, "%s\n", got.error().c_str());
       return 0;
     }
     if (from_catalog != nullptr) *from_catalog += stream.value()->catalog_reads();

@@ -9,9 +9,8 @@
 #include <memory>
 #include <thread>
 
-#include <concurrentqueue/blockingconcurrentqueue.h>
-
 #include "backtest/backtest_outputs.h"
+#include "core/batch_queue.h"
 #include "core/nearest_name.h"
 #include "core/progress_meter.h"
 #include "book/pipeline_book.h"
@@ -30,7 +29,8 @@ namespace fs = std::filesystem;
 // last worker done with a batch gives it back.
 struct TradeBatch {
   static constexpr std::size_t kTrades = 4096;
-  std::vector<AggTrade> trades;
+  std::vector<AggTrade> trades = std::vector<AggTrade>(kTrades);
+  std::size_t count = 0;  // trades[0, count) read
   std::atomic<std::size_t> pending{0};
 };
 
@@ -46,8 +46,14 @@ void parallel_for(std::size_t count, unsigned threads, F f) {
   work();
 }
 
-}  // namespace
+// Counts trades read, and moves the progress line every 64 Ki trades.
+void count_read(BacktestSummary& summary, std::size_t count, const TradeStream& trades, ProgressMeter& meter) {
+  const std::uint64_t before = summary.trades_read;
+  summary.trades_read += count;
+  if ((before >> 16) != (summary.trades_read >> 16)) meter.update(trades.progress().done);
+}
 
+}  // namespace
 
 struct BacktestRunner::State {
   BacktestOptions options;
@@ -179,17 +185,16 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
 
   // A few batches in flight bound the memory; nullptr ends a worker.
   std::vector<std::unique_ptr<TradeBatch>> batches;
-  moodycamel::BlockingConcurrentQueue<TradeBatch*> free_batches;
+  BatchQueue<TradeBatch*> free_batches;
   for (unsigned i = 0; i < 2 * count + 2; ++i) {
     batches.push_back(std::make_unique<TradeBatch>());
-    batches.back()->trades.reserve(TradeBatch::kTrades);
     free_batches.enqueue(batches.back().get());
   }
   // Every inbox exists before the first worker starts: a worker reading the
   // vector while the next push_back reallocates it would be a race.
-  std::vector<std::unique_ptr<moodycamel::BlockingConcurrentQueue<TradeBatch*>>> inboxes;
+  std::vector<std::unique_ptr<BatchQueue<TradeBatch*>>> inboxes;
   for (unsigned w = 0; w < count; ++w) {
-    inboxes.push_back(std::make_unique<moodycamel::BlockingConcurrentQueue<TradeBatch*>>());
+    inboxes.push_back(std::make_unique<BatchQueue<TradeBatch*>>());
   }
   std::vector<std::jthread> workers;
   for (unsigned w = 0; w < count; ++w) {
@@ -199,7 +204,7 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
         TradeBatch* batch = nullptr;
         inbox->wait_dequeue(batch);
         if (batch == nullptr) return;
-        for (const AggTrade& trade : batch->trades) own.on_trade(trade);
+        for (std::size_t i = 0; i < batch->count; ++i) own.on_trade(batch->trades[i]);
         if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) free_batches.enqueue(batch);
       }
     });
@@ -209,26 +214,19 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
     for (auto& inbox : inboxes) inbox->enqueue(batch);
   };
   Status status;
-  TradeBatch* batch = nullptr;
-  free_batches.wait_dequeue(batch);
-  batch->trades.clear();
-  AggTrade trade;
   for (;;) {
-    auto more = trades.next(trade);
-    if (!more) {
-      status = more.status();
+    TradeBatch* batch = nullptr;
+    free_batches.wait_dequeue(batch);
+    auto got = trades.read(batch->trades);
+    if (!got || got.value() == 0) {
+      if (!got) status = got.status();
+      free_batches.enqueue(batch);
       break;
     }
-    if (!more.value()) break;
-    if ((++summary.trades_read & 0xFFFF) == 0) meter.update(trades.progress().done);
-    batch->trades.push_back(trade);
-    if (batch->trades.size() == TradeBatch::kTrades) {
-      hand_out(batch);
-      free_batches.wait_dequeue(batch);
-      batch->trades.clear();
-    }
+    batch->count = got.value();
+    count_read(summary, batch->count, trades, meter);
+    hand_out(batch);
   }
-  if (!batch->trades.empty()) hand_out(batch);
   for (auto& inbox : inboxes) inbox->enqueue(nullptr);
   workers.clear();  // joins: every batch handed out has been handled
   return status;
@@ -242,13 +240,14 @@ Status BacktestRunner::State::consume(TradeStream& trades, BacktestSummary& summ
     Status status = consume_in_parallel(trades, summary, meter);
     if (!status) return status;
   } else {
-    AggTrade trade;
+    std::vector<AggTrade> block(TradeBatch::kTrades);
     for (;;) {
-      auto more = trades.next(trade);
-      if (!more) return more.status();
-      if (!more.value()) break;
-      if ((++summary.trades_read & 0xFFFF) == 0) meter.update(trades.progress().done);
-      book.on_trade(trade);  // trades of other symbols are read and ignored
+      auto got = trades.read(block);
+      if (!got) return got.status();
+      if (got.value() == 0) break;
+      count_read(summary, got.value(), trades, meter);
+      // Trades of other symbols are read and ignored.
+      for (std::size_t i = 0; i < got.value(); ++i) book.on_trade(block[i]);
     }
   }
   const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -23,12 +23,20 @@ class Symbol {
 
   std::string_view view() const { return {chars_.data(), size_}; }
   bool empty() const { return size_ == 0; }
-  friend bool operator==(const Symbol& a, const Symbol& b) { return a.view() == b.view(); }
+  // The bytes past the name are always zero, so two symbols are equal when
+  // their 24 bytes are: three word compares, not a memcmp call a trade.
+  friend bool operator==(const Symbol& a, const Symbol& b) {
+    std::uint64_t x[3], y[3];
+    std::memcpy(x, &a, sizeof x);
+    std::memcpy(y, &b, sizeof y);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
+  }
 
  private:
   std::array<char, kMaxSize> chars_{};
   std::uint8_t size_ = 0;
 };
+static_assert(sizeof(Symbol) == 24, "Symbol's equality compares its bytes as three words");
 
 // The transact and event times the engine accepts, Unix ms: from 2017 (before
 // Binance's first aggregate trade) to 2100. Every source rejects a time

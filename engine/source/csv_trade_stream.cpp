@@ -1,8 +1,16 @@
 #include "source/csv_trade_stream.h"
 
+#include <utility>
+
 #include "source/prefetch_trade_stream.h"
 
 namespace alphastream {
+
+namespace {
+// Trades read from a source at a time: enough to cross a call per trade off
+// the merge, few enough to stay in cache.
+constexpr std::size_t kBlockTrades = 512;
+}  // namespace
 
 Result<std::unique_ptr<CsvTradeStream>> CsvTradeStream::open(std::span<const Source> sources,
                                                              const CsvImportOptions& options, TimeRange range,
@@ -19,7 +27,8 @@ Result<std::unique_ptr<CsvTradeStream>> CsvTradeStream::open(std::span<const Sou
       stream->readers_.push_back(std::move(reader.value()));
     }
   }
-  stream->heads_.resize(stream->readers_.size());
+  stream->pending_.resize(stream->readers_.size());
+  for (Pending& pending : stream->pending_) pending.block.resize(kBlockTrades);
   // A heap of one entry per source: reserved now, it never allocates again.
   std::vector<HeapEntry> storage;
   storage.reserve(stream->readers_.size());
@@ -32,20 +41,49 @@ Result<std::unique_ptr<CsvTradeStream>> CsvTradeStream::open(std::span<const Sou
 }
 
 Status CsvTradeStream::refill(std::size_t index) {
-  auto more = readers_[index]->next(heads_[index]);
-  if (!more) return more.status();
-  if (more.value()) heap_.emplace(heads_[index].transact_time_ms, index);
+  Pending& pending = pending_[index];
+  auto got = readers_[index]->read(pending.block);
+  if (!got) return got.status();
+  pending.position = 0;
+  pending.end = got.value();
+  if (pending.end > 0) heap_.emplace(pending.block.front().transact_time_ms, index);
   return Status::ok();
 }
 
+Result<std::size_t> CsvTradeStream::read(std::span<AggTrade> out) {
+  if (!deferred_error_.is_ok()) return std::exchange(deferred_error_, Status::ok());
+  std::size_t count = 0;
+  while (count < out.size() && !heap_.empty()) {
+    const std::size_t index = heap_.top().second;
+    heap_.pop();
+    Pending& pending = pending_[index];
+    // The source's trades go out while they stay ahead of every other
+    // source's next one (ties to the source listed first): no heap work
+    // for a run of one symbol.
+    const bool others = !heap_.empty();
+    const HeapEntry next_other = others ? heap_.top() : HeapEntry{};
+    do {
+      out[count++] = pending.block[pending.position++];
+    } while (count < out.size() && pending.position < pending.end &&
+             (!others || HeapEntry{pending.block[pending.position].transact_time_ms, index} < next_other));
+    if (pending.position < pending.end) {
+      heap_.emplace(pending.block[pending.position].transact_time_ms, index);
+      continue;
+    }
+    Status status = refill(index);
+    if (!status) {
+      deferred_error_ = status;
+      break;
+    }
+  }
+  if (count == 0 && !deferred_error_.is_ok()) return std::exchange(deferred_error_, Status::ok());
+  return count;
+}
+
 Result<bool> CsvTradeStream::next(AggTrade& out) {
-  if (heap_.empty()) return false;
-  const std::size_t index = heap_.top().second;
-  heap_.pop();
-  out = heads_[index];
-  Status status = refill(index);
-  if (!status) return status;
-  return true;
+  auto got = read(std::span<AggTrade>(&out, 1));
+  if (!got) return got.status();
+  return got.value() == 1;
 }
 
 std::vector<std::string> CsvTradeStream::summary() const {

@@ -36,17 +36,28 @@ class CsvTradeStream : public TradeStream {
                                                       TimeRange range = {}, bool read_ahead = true);
 
   Result<bool> next(AggTrade& out) override;
+  // The merge, a block of each source at a time.
+  Result<std::size_t> read(std::span<AggTrade> out) override;
   std::vector<std::string> summary() const override;
   std::vector<std::string> skipped_rows() const override;
   Progress progress() const override;  // the sum over the symbols' files
 
  private:
   CsvTradeStream() = default;
+  // Reads source index's next block; pushes its first trade on the heap
+  // unless it has ended.
   Status refill(std::size_t index);
 
+  // Each source's trades read but not yet merged: block[position, end).
+  struct Pending {
+    std::vector<AggTrade> block;
+    std::size_t position = 0;
+    std::size_t end = 0;
+  };
   std::vector<std::unique_ptr<TradeStream>> readers_;
-  std::vector<AggTrade> heads_;
-  // (transact time, source index): the smallest first.
+  std::vector<Pending> pending_;
+  // (transact time, source index) of each source's next trade: the
+  // smallest first.
   using HeapEntry = std::pair<std::int64_t, std::size_t>;
   std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap_;
 };

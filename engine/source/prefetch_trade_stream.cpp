@@ -1,5 +1,6 @@
 #include "source/prefetch_trade_stream.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace alphastream {
@@ -9,7 +10,7 @@ PrefetchTradeStream::PrefetchTradeStream(std::unique_ptr<TradeStream> inner, std
     : inner_(std::move(inner)), batch_size_(batch_size) {
   for (std::size_t i = 0; i < batches; ++i) {
     batches_.push_back(std::make_unique<Batch>());
-    batches_.back()->trades.reserve(batch_size_);
+    batches_.back()->trades.resize(batch_size_);
     empty_.enqueue(batches_.back().get());
   }
   const Progress start = inner_->progress();
@@ -32,21 +33,20 @@ void PrefetchTradeStream::read_ahead() {
     while (!empty_.wait_dequeue_timed(batch, std::chrono::milliseconds(20))) {
       if (stopping_.load(std::memory_order_relaxed)) return;
     }
-    batch->trades.clear();
+    batch->count = 0;
     batch->end = false;
     batch->status = Status::ok();
-    AggTrade trade;
-    while (batch->trades.size() < batch_size_) {
-      Result<bool> more = inner_->next(trade);
-      if (!more) {
-        batch->status = more.status();
+    while (batch->count < batch_size_) {
+      Result<std::size_t> got = inner_->read(std::span<AggTrade>(batch->trades).subspan(batch->count));
+      if (!got) {
+        batch->status = got.status();
         break;
       }
-      if (!more.value()) {
+      if (got.value() == 0) {
         batch->end = true;
         break;
       }
-      batch->trades.push_back(trade);
+      batch->count += got.value();
     }
     const Progress progress = inner_->progress();
     progress_done_.store(progress.done, std::memory_order_relaxed);
@@ -57,16 +57,10 @@ void PrefetchTradeStream::read_ahead() {
   }
 }
 
-Result<bool> PrefetchTradeStream::next(AggTrade& out) {
+bool PrefetchTradeStream::next_batch() {
   while (true) {
-    if (current_ != nullptr && position_ < current_->trades.size()) {
-      out = current_->trades[position_++];
-      return true;
-    }
-    if (finished_) {
-      if (!failure_) return failure_;
-      return false;
-    }
+    if (current_ != nullptr && position_ < current_->count) return true;
+    if (finished_) return false;
     if (current_ != nullptr) {
       if (current_->end || !current_->status) {
         finished_ = true;
@@ -81,11 +75,32 @@ Result<bool> PrefetchTradeStream::next(AggTrade& out) {
         current_ = nullptr;
         finished_ = true;
         failure_ = Status::error("read after summary() stopped the read-ahead");
-        return failure_;
+        return false;
       }
     }
     position_ = 0;
   }
+}
+
+Result<bool> PrefetchTradeStream::next(AggTrade& out) {
+  if (!next_batch()) {
+    if (!failure_) return failure_;
+    return false;
+  }
+  out = current_->trades[position_++];
+  return true;
+}
+
+Result<std::size_t> PrefetchTradeStream::read(std::span<AggTrade> out) {
+  std::size_t count = 0;
+  while (count < out.size() && next_batch()) {
+    const std::size_t take = std::min(out.size() - count, current_->count - position_);
+    std::copy_n(current_->trades.begin() + static_cast<std::ptrdiff_t>(position_), take, out.begin() + static_cast<std::ptrdiff_t>(count));
+    position_ += take;
+    count += take;
+  }
+  if (count == 0 && !failure_) return failure_;
+  return count;
 }
 
 std::vector<std::string> PrefetchTradeStream::summary() const {

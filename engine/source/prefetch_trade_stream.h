@@ -8,11 +8,11 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <thread>
 #include <vector>
 
-#include <concurrentqueue/blockingconcurrentqueue.h>
-
+#include "core/batch_queue.h"
 #include "source/trade_stream.h"
 
 namespace alphastream {
@@ -28,6 +28,7 @@ class PrefetchTradeStream : public TradeStream {
   PrefetchTradeStream& operator=(const PrefetchTradeStream&) = delete;
 
   Result<bool> next(AggTrade& out) override;
+  Result<std::size_t> read(std::span<AggTrade> out) override;
   // Stop the reader first when it has not ended: they read the inner stream.
   std::vector<std::string> summary() const override;
   std::vector<std::string> skipped_rows() const override;
@@ -36,18 +37,22 @@ class PrefetchTradeStream : public TradeStream {
 
  private:
   struct Batch {
-    std::vector<AggTrade> trades;
+    std::vector<AggTrade> trades;  // batch_size_ of them, the first `count` read
+    std::size_t count = 0;
     bool end = false;  // the inner stream ended after these trades
     Status status;     // or failed after them
   };
   void read_ahead();
+  // Makes current_ a batch with trades left to hand out; false at the end
+  // or on an error (failure_).
+  bool next_batch();
   void stop_reader() const;
 
   std::unique_ptr<TradeStream> inner_;
   const std::size_t batch_size_;
   std::vector<std::unique_ptr<Batch>> batches_;
-  moodycamel::BlockingConcurrentQueue<Batch*> filled_;
-  moodycamel::BlockingConcurrentQueue<Batch*> empty_;
+  BatchQueue<Batch*> filled_;
+  BatchQueue<Batch*> empty_;
   Batch* current_ = nullptr;
   std::size_t position_ = 0;
   bool finished_ = false;

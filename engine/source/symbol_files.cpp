@@ -7,6 +7,7 @@
 #include <charconv>
 #include <ctime>
 #include <filesystem>
+#include <utility>
 
 namespace alphastream {
 
@@ -236,7 +237,14 @@ Result<bool> SymbolFileStream::read_open_file(AggTrade& out) {
       if (!opened) return opened.status();
     }
   }
-  if (cached_) return cached_->next(out);
+  if (cached_) {
+    if (cached_->next(out)) return true;
+    if (cached_->failed()) {
+      return Status::error(cached_->path() + ": its catalog entry in " + options_.catalog_dir +
+                           " could not be read to the end (truncated or unreadable since it was checked)");
+    }
+    return false;
+  }
   auto more = reader_->next(out);
   if (!more) {
     writer_.reset();
@@ -251,6 +259,26 @@ Result<bool> SymbolFileStream::read_open_file(AggTrade& out) {
     }
   }
   return more;
+}
+
+bool SymbolFileStream::admit(const AggTrade& trade) {
+  if (!range_.contains(trade.transact_time_ms)) {
+    ++outside_range_;
+    return false;
+  }
+  const bool first_of_file = file_start_;
+  file_start_ = false;
+  const AggIdSequencer::Observation seen = sequencer_.observe(trade.agg_trade_id);
+  if (seen.verdict == AggIdSequencer::Verdict::kDuplicate) {
+    ++overlaps_dropped_;  // the reader already dropped its own duplicates
+    return false;
+  }
+  if (seen.verdict == AggIdSequencer::Verdict::kGap && first_of_file) {
+    ++gaps_between_files_;
+    missing_between_files_ += static_cast<std::uint64_t>(seen.last_missing - seen.first_missing + 1);
+  }
+  ++trades_;
+  return true;
 }
 
 Result<bool> SymbolFileStream::next(AggTrade& out) {
@@ -268,25 +296,35 @@ Result<bool> SymbolFileStream::next(AggTrade& out) {
       if (!opened) return opened.status();
       continue;
     }
-    if (!range_.contains(out.transact_time_ms)) {
-      ++outside_range_;
-      continue;
-    }
-    const bool first_of_file = file_start_;
-    file_start_ = false;
-    const AggIdSequencer::Observation seen = sequencer_.observe(out.agg_trade_id);
-    if (seen.verdict == AggIdSequencer::Verdict::kDuplicate) {
-      ++overlaps_dropped_;  // the reader already dropped its own duplicates
-      continue;
-    }
-    if (seen.verdict == AggIdSequencer::Verdict::kGap && first_of_file) {
-      ++gaps_between_files_;
-      missing_between_files_ += static_cast<std::uint64_t>(seen.last_missing - seen.first_missing + 1);
-    }
-    ++trades_;
-    return true;
+    if (admit(out)) return true;
   }
   return false;
+}
+
+Result<std::size_t> SymbolFileStream::read(std::span<AggTrade> out) {
+  if (!deferred_error_.is_ok()) return std::exchange(deferred_error_, Status::ok());
+  std::size_t count = 0;
+  while (count < out.size()) {
+    if (cached_ && cached_->verified()) {
+      // A catalog entry's records straight into out, then next()'s checks,
+      // keeping the trades they admit.
+      const std::span<AggTrade> block = out.subspan(count);
+      const std::size_t got = cached_->read(block);
+      for (std::size_t i = 0; i < got; ++i) {
+        if (admit(block[i])) out[count++] = block[i];
+      }
+      if (got > 0) continue;
+    }
+    Result<bool> more = next(out[count]);
+    if (!more) {
+      if (count == 0) return more.status();
+      deferred_error_ = more.status();
+      break;
+    }
+    if (!more.value()) break;
+    ++count;
+  }
+  return count;
 }
 
 std::vector<std::string> SymbolFileStream::summary() const {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,7 +58,7 @@ Result<std::vector<std::string>> expand_glob(const std::string& pattern);
 Result<std::vector<DataFile>> find_data_files(const std::string& symbol, const std::vector<std::string>& specs,
                                               bool allow_other_symbol);
 
-class SymbolFileStream : public TradeStream {
+class SymbolFileStream final : public TradeStream {
  public:
   // REQUIRES: files non-empty, as find_data_files orders them. Files whose
   // dated span lies outside `range` are never opened. The first file is
@@ -68,6 +69,8 @@ class SymbolFileStream : public TradeStream {
   // The symbol's next trade in id order (times within `range` only). A file
   // without a single data row is Status::invalid_input naming it.
   Result<bool> next(AggTrade& out) override;
+  // As next(), a catalog entry's trades a block at a time.
+  Result<std::size_t> read(std::span<AggTrade> out) override;
   // One line per file read, then one for the symbol when it spans files.
   std::vector<std::string> summary() const override;
   std::vector<std::string> skipped_rows() const override;
@@ -88,6 +91,9 @@ class SymbolFileStream : public TradeStream {
   // is read; false when none is left.
   Result<bool> open_next_file();
   Result<bool> read_open_file(AggTrade& out);
+  // Whether a trade read from the open file goes out: within the range, and
+  // no id already handed out (files may overlap); counts what it drops.
+  bool admit(const AggTrade& trade);
   std::string open_file_summary() const;
   Result<bool> open_parsed(const std::string& path);
 

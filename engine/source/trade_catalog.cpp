@@ -1,7 +1,6 @@
 #include "source/trade_catalog.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -94,17 +93,9 @@ bool source_identity(const std::string& data_path, std::uint64_t& size, std::int
   return true;
 }
 
-// Pages behind the reader are dropped from the mapping every this many
-// records, so a month read through the catalog stays flat in memory.
-constexpr std::uint64_t kReleaseEvery = 1 << 16;
-
-// Drops the mapping's pages wholly inside [from, to); the file stays cached.
-void release(const unsigned char* map, std::size_t from, std::size_t to) {
-  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const std::size_t start = (from + page - 1) / page * page;
-  const std::size_t end = to / page * page;
-  if (end > start) ::madvise(const_cast<unsigned char*>(map) + start, end - start, MADV_DONTNEED);
-}
+// Records read at a time: 48 KB, in cache while they are checked or
+// converted.
+constexpr std::size_t kBlockRecords = 1024;
 
 bool plausible(const CatalogRecord& r, std::int64_t previous_id) {
   return r.agg_trade_id > previous_id && is_plausible_trade_time(r.transact_time_ms) && std::isfinite(r.price) &&
@@ -161,25 +152,18 @@ std::unique_ptr<CatalogEntry> CatalogEntry::open(const std::string& dir, const s
   std::int64_t source_mtime_ns = 0;
   if (!source_identity(data_path, source_size, source_mtime_ns)) return nullptr;
   const std::string path = entry_path(dir, data_path);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return nullptr;
+  std::unique_ptr<CatalogEntry> entry(new CatalogEntry());
+  entry->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (entry->fd_ < 0) return nullptr;
   struct stat info {};
-  if (::fstat(fd, &info) != 0 || static_cast<std::size_t>(info.st_size) < sizeof(CatalogHeader)) {
-    ::close(fd);
+  CatalogHeader header;
+  if (::fstat(entry->fd_, &info) != 0 || static_cast<std::size_t>(info.st_size) < sizeof header ||
+      ::pread(entry->fd_, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
     return nullptr;
   }
   const auto size = static_cast<std::size_t>(info.st_size);
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) return nullptr;
-  std::unique_ptr<CatalogEntry> entry(new CatalogEntry());
   entry->path_ = data_path;
   entry->symbol_ = options.symbol;
-  entry->map_ = static_cast<const unsigned char*>(map);
-  entry->map_size_ = size;
-
-  CatalogHeader header;
-  std::memcpy(&header, entry->map_, sizeof header);
   const std::string_view symbol(header.symbol, strnlen(header.symbol, sizeof header.symbol));
   const bool matches =
       std::memcmp(header.magic, kMagic, sizeof kMagic) == 0 && header.version == kVersion &&
@@ -189,8 +173,7 @@ std::unique_ptr<CatalogEntry> CatalogEntry::open(const std::string& dir, const s
       header.count <= (size - sizeof header) / sizeof(CatalogRecord) &&
       size == sizeof header + header.count * sizeof(CatalogRecord) && header.layout <= 1 && header.count > 0;
   if (!matches) return nullptr;
-  ::madvise(map, size, MADV_SEQUENTIAL);
-  entry->records_ = entry->map_ + sizeof header;
+  ::posix_fadvise(entry->fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
   entry->count_ = header.count;
   CsvImportStats& stats = entry->stats_;
   stats.rows = header.rows;
@@ -206,46 +189,77 @@ std::unique_ptr<CatalogEntry> CatalogEntry::open(const std::string& dir, const s
   return entry;
 }
 
+bool CatalogEntry::read_records(std::uint64_t first, std::size_t count) {
+  block_.resize(kBlockRecords * sizeof(CatalogRecord));
+  const std::size_t bytes = count * sizeof(CatalogRecord);
+  const auto offset = static_cast<off_t>(sizeof(CatalogHeader) + first * sizeof(CatalogRecord));
+  std::size_t done = 0;
+  while (done < bytes) {
+    const ssize_t got = ::pread(fd_, block_.data() + done, bytes - done, offset + static_cast<off_t>(done));
+    if (got <= 0) return false;
+    done += static_cast<std::size_t>(got);
+  }
+  block_position_ = 0;
+  block_count_ = count;
+  return true;
+}
+
 bool CatalogEntry::verify() {
   if (verified_) return true;
   std::int64_t previous = -1;
-  for (std::uint64_t i = 0; i < count_; ++i) {
-    CatalogRecord record;
-    std::memcpy(&record, records_ + i * sizeof(CatalogRecord), sizeof record);
-    if (!plausible(record, previous)) return false;
-    previous = record.agg_trade_id;
-    if ((i + 1) % kReleaseEvery == 0) {
-      release(map_, 0, static_cast<std::size_t>(records_ - map_) + (i + 1) * sizeof(CatalogRecord));
+  for (std::uint64_t first = 0; first < count_; first += kBlockRecords) {
+    const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockRecords, count_ - first));
+    if (!read_records(first, count)) return false;
+    for (std::size_t i = 0; i < count; ++i) {
+      CatalogRecord record;
+      std::memcpy(&record, block_.data() + i * sizeof(CatalogRecord), sizeof record);
+      if (!plausible(record, previous)) return false;
+      previous = record.agg_trade_id;
     }
   }
-  release(map_, 0, map_size_);
+  block_count_ = 0;
   verified_ = true;
   return true;
 }
 
 CatalogEntry::~CatalogEntry() {
-  if (map_ != nullptr) ::munmap(const_cast<unsigned char*>(map_), map_size_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
-bool CatalogEntry::next(AggTrade& out) {
-  if (!verified_ || position_ == count_) return false;
-  CatalogRecord record;
-  std::memcpy(&record, records_ + position_++ * sizeof(CatalogRecord), sizeof record);
-  if (position_ % kReleaseEvery == 0) {
-    release(map_, static_cast<std::size_t>(records_ - map_) + (position_ - kReleaseEvery) * sizeof(CatalogRecord),
-            static_cast<std::size_t>(records_ - map_) + position_ * sizeof(CatalogRecord));
+bool CatalogEntry::next(AggTrade& out) { return read(std::span<AggTrade>(&out, 1)) == 1; }
+
+std::size_t CatalogEntry::read(std::span<AggTrade> out) {
+  if (!verified_ || failed_) return 0;
+  std::size_t count = 0;
+  while (count < out.size() && position_ < count_) {
+    if (block_position_ == block_count_) {
+      const auto records = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockRecords, count_ - position_));
+      if (!read_records(position_, records)) {
+        failed_ = true;
+        break;
+      }
+    }
+    const std::size_t take = std::min(out.size() - count, block_count_ - block_position_);
+    for (std::size_t i = 0; i < take; ++i) {
+      CatalogRecord record;
+      std::memcpy(&record, block_.data() + (block_position_ + i) * sizeof(CatalogRecord), sizeof record);
+      AggTrade& trade = out[count + i];
+      trade = AggTrade{};
+      trade.symbol = symbol_;
+      trade.agg_trade_id = record.agg_trade_id;
+      trade.price = record.price;
+      trade.quantity = record.quantity;
+      trade.first_trade_id = record.first_trade_id;
+      trade.last_trade_id = record.first_trade_id + record.trades_after_first;
+      trade.transact_time_ms = record.transact_time_ms;
+      trade.transact_time_us = record.transact_time_us;
+      trade.is_buyer_maker = record.is_buyer_maker != 0;
+    }
+    block_position_ += take;
+    position_ += take;
+    count += take;
   }
-  out = AggTrade{};
-  out.symbol = symbol_;
-  out.agg_trade_id = record.agg_trade_id;
-  out.price = record.price;
-  out.quantity = record.quantity;
-  out.first_trade_id = record.first_trade_id;
-  out.last_trade_id = record.first_trade_id + record.trades_after_first;
-  out.transact_time_ms = record.transact_time_ms;
-  out.transact_time_us = record.transact_time_us;
-  out.is_buyer_maker = record.is_buyer_maker != 0;
-  return true;
+  return count;
 }
 
 double CatalogEntry::fraction_read() const {

@@ -16,7 +16,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "core/agg_trade.h"
 #include "core/status.h"
@@ -34,7 +36,8 @@ std::string default_catalog_dir();
 // not writable: computed every time.
 Result<std::string> cached_file_sha256(const std::string& dir, const std::string& data_path);
 
-// A catalogued file, mapped read-only.
+// A catalogued file, read a block of records at a time (pread: no mapping to
+// fault in and release, and memory flat whatever the entry's length).
 class CatalogEntry {
  public:
   // The entry for data_path in dir, or nullptr when there is none whose
@@ -54,6 +57,12 @@ class CatalogEntry {
   // The next trade, stamped with the options' symbol; false at the end, and
   // before verify() has succeeded.
   bool next(AggTrade& out);
+  // The next trades into the front of out, as next() gives them: how many
+  // (0 at the end, and before verify() has succeeded).
+  std::size_t read(std::span<AggTrade> out);
+  // The entry could not be read to its end after verify() (it was truncated
+  // or became unreadable meanwhile): the trades read end early.
+  bool failed() const { return failed_; }
   const CsvImportStats& stats() const { return stats_; }
   double fraction_read() const;
   const std::string& path() const { return path_; }
@@ -61,14 +70,20 @@ class CatalogEntry {
  private:
   CatalogEntry() = default;
 
+  // Reads records [first, first + count) into block_; false if the file
+  // holds fewer.
+  bool read_records(std::uint64_t first, std::size_t count);
+
   std::string path_;
   Symbol symbol_;
-  const unsigned char* map_ = nullptr;
-  std::size_t map_size_ = 0;
-  const unsigned char* records_ = nullptr;
+  int fd_ = -1;
+  std::vector<unsigned char> block_;  // records read, not yet handed out
+  std::size_t block_position_ = 0;    // next record in block_
+  std::size_t block_count_ = 0;
   std::uint64_t count_ = 0;
-  std::uint64_t position_ = 0;
+  std::uint64_t position_ = 0;        // records handed out
   bool verified_ = false;
+  bool failed_ = false;
   CsvImportStats stats_;
 };
 

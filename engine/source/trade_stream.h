@@ -3,7 +3,9 @@
 // the same trades give the same outputs byte for byte.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,11 @@ class TradeStream {
   // every run over the same data. An error names where it happened; after an
   // error the stream is not read again. [one thread]
   virtual Result<bool> next(AggTrade& out) = 0;
+  // The next trades, as next() would give them, into the front of out: how
+  // many; 0 only at the end. A stream that reads in bulk overrides it, so a
+  // consumer pays a call per batch, not per trade. An error is reported
+  // after the trades before it are handed out, by the next read. [one thread]
+  virtual Result<std::size_t> read(std::span<AggTrade> out);
 
   // One line per source for a person, e.g. "<path>: 1000 rows, 998 accepted, ...".
   virtual std::vector<std::string> summary() const = 0;
@@ -38,6 +45,10 @@ class TradeStream {
     ProgressMeter::Unit unit = ProgressMeter::Unit::kTrades;
   };
   virtual Progress progress() const { return {}; }
+
+ protected:
+  // read()'s error after a partial batch, for its next call.
+  Status deferred_error_;
 };
 
 }  // namespace alphastream

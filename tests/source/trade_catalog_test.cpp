@@ -154,6 +154,43 @@ TEST_F(TradeCatalog, ADamagedOrTruncatedEntryIsIgnoredAndRewritten) {
   EXPECT_EQ(read(file, options()).catalog_reads, 1u);
 }
 
+TEST_F(TradeCatalog, ReadInBlocksGivesWhatNextGives) {
+  const DataFile file = spot_day();
+  const Read parsed = read(file, options());
+  ASSERT_EQ(parsed.trades.size(), 5000u);
+  for (const std::size_t block : {1u, 3u, 1023u, 1024u, 1025u, 8192u}) {
+    auto stream = SymbolFileStream::open({file}, options(), TimeRange{});
+    ASSERT_TRUE(stream) << stream.error();
+    std::vector<AggTrade> trades, buffer(block);
+    Result<std::size_t> got = stream.value()->read(buffer);
+    for (; got && *got > 0; got = stream.value()->read(buffer)) {
+      trades.insert(trades.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*got));
+    }
+    ASSERT_TRUE(got) << got.error();
+    EXPECT_EQ(stream.value()->catalog_reads(), 1u);
+    expect_same_trades(trades, parsed.trades);
+  }
+}
+
+TEST_F(TradeCatalog, AnEntryCutShortAfterItsCheckEndsTheReadWithAnErrorNamingIt) {
+  const DataFile file = spot_day();
+  ASSERT_EQ(read(file, options()).catalog_writes, 1u);
+  auto stream = SymbolFileStream::open({file}, options(), TimeRange{});
+  ASSERT_TRUE(stream) << stream.error();
+  std::vector<AggTrade> buffer(100);
+  Result<std::size_t> got = stream.value()->read(buffer);  // checks the whole entry, then reads
+  ASSERT_TRUE(got) << got.error();
+  ASSERT_EQ(*got, 100u);
+  fs::resize_file(entry(), 136u + 48u * 2000u);
+  std::uint64_t more = 0;
+  for (got = stream.value()->read(buffer); got && *got > 0; got = stream.value()->read(buffer)) more += *got;
+  ASSERT_FALSE(got) << "read " << more << " more trades and ended as if complete";
+  EXPECT_LT(more, 5000u - 100u);
+  EXPECT_NE(got.error().find(file.path), std::string::npos) << got.error();
+  EXPECT_NE(got.error().find("catalog entry"), std::string::npos) << got.error();
+  EXPECT_NE(got.error().find("could not be read to the end"), std::string::npos) << got.error();
+}
+
 TEST_F(TradeCatalog, AFilesDigestIsKeptBesideItsEntryAndADamagedOneIsRecomputed) {
   const DataFile file = spot_day();
   const auto truth = sha256_of_file(file.path);

@@ -116,5 +116,63 @@ TEST_F(TradeStreamProgress, AJournalCountsTradesOfAKnownTotal) {
   EXPECT_EQ(part.value()->progress().total, 0u);
 }
 
+// Every trade of a stream, read a block of `block` trades at a time (0: one
+// next() at a time).
+std::vector<AggTrade> read_all(TradeStream& stream, std::size_t block) {
+  std::vector<AggTrade> trades;
+  if (block == 0) {
+    AggTrade trade;
+    Result<bool> more = stream.next(trade);
+    for (; more && *more; more = stream.next(trade)) trades.push_back(trade);
+    EXPECT_TRUE(more) << more.error();
+    return trades;
+  }
+  std::vector<AggTrade> buffer(block);
+  Result<std::size_t> got = stream.read(buffer);
+  for (; got && *got > 0; got = stream.read(buffer)) trades.insert(trades.end(), buffer.begin(), buffer.begin() + *got);
+  EXPECT_TRUE(got) << got.error();
+  return trades;
+}
+
+TEST_F(TradeStreamProgress, TheMergeReadInBlocksIsTheOrderOfOneAtATimeWithTiesToTheSourceListedFirst) {
+  // Three symbols whose trades share times: ETH every 1 s from 0, BTC every
+  // 1 s from 0 too (ties with ETH), SOL every 3 s from 2 s; one from the
+  // catalog (its second read), the others parsed.
+  const std::string catalog = (dir_ / "catalog").string();
+  const std::vector<CsvTradeStream::Source> sources = {{"ETHUSDT", {day_file("ETHUSDT", 0, 3000, 1)}},
+                                                       {"BTCUSDT", {day_file("BTCUSDT", 0, 3000, 1)}},
+                                                       {"SOLUSDT", {day_file("SOLUSDT", 0, 1000, 1)}}};
+  CsvImportOptions options;
+  options.catalog_dir = catalog;
+  for (const bool read_ahead : {true, false}) {
+    auto reference = CsvTradeStream::open(sources, options, TimeRange{}, read_ahead);
+    ASSERT_TRUE(reference) << reference.error();
+    const std::vector<AggTrade> one_by_one = read_all(*reference.value(), 0);
+    ASSERT_EQ(one_by_one.size(), 7000u);
+    for (std::size_t i = 1; i < one_by_one.size(); ++i) {
+      const AggTrade& a = one_by_one[i - 1];
+      const AggTrade& b = one_by_one[i];
+      ASSERT_LE(a.transact_time_ms, b.transact_time_ms) << i;
+      // Same time: ETH before BTC before SOL, the order listed.
+      if (a.transact_time_ms == b.transact_time_ms) {
+        ASSERT_TRUE((a.symbol.view() == "ETHUSDT" && b.symbol.view() != "ETHUSDT") ||
+                    (a.symbol.view() == "BTCUSDT" && b.symbol.view() == "SOLUSDT"))
+            << i << ": " << a.symbol.view() << " then " << b.symbol.view();
+      }
+    }
+    for (const std::size_t block : {1u, 2u, 7u, 511u, 512u, 513u, 4096u, 10000u}) {
+      auto stream = CsvTradeStream::open(sources, options, TimeRange{}, read_ahead);
+      ASSERT_TRUE(stream) << stream.error();
+      const std::vector<AggTrade> blocks = read_all(*stream.value(), block);
+      ASSERT_EQ(blocks.size(), one_by_one.size()) << "block " << block;
+      for (std::size_t i = 0; i < blocks.size(); ++i) {
+        ASSERT_TRUE(blocks[i].symbol == one_by_one[i].symbol && blocks[i].agg_trade_id == one_by_one[i].agg_trade_id &&
+                    blocks[i].transact_time_ms == one_by_one[i].transact_time_ms)
+            << "block " << block << ", trade " << i;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace alphastream

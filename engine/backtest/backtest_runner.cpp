@@ -286,6 +286,10 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
   std::vector<std::size_t> test_of(pairs.size());
   std::vector<std::size_t> tested;  // the first run of each distinct series
   if (options.write_outputs) {
+    // The row logs are read from here on.
+    for (PairRun& run : pairs) {
+      if (Status closed = run.outputs->close_files(); !closed) return closed;
+    }
     for (std::size_t i = 0; i < pairs.size(); ++i) {
       const auto same = std::find_if(tested.begin(), tested.end(),
                                      [&](std::size_t j) { return same_observations(pairs[i], pairs[j]); });
@@ -307,8 +311,6 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
     pair.longest_break_ms = pipeline.aligner().longest_break_ms();
     pair.out_dir = run.dir;
     if (options.write_outputs) {
-      statuses[i] = run.outputs->close_files();
-      if (!statuses[i]) return;
       // The legs' symbol models, y first, each in config order.
       std::vector<SymbolPanel> panels;
       for (const Symbol& leg : {pipeline.spec().y, pipeline.spec().x}) {

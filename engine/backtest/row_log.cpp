@@ -16,29 +16,43 @@ constexpr std::size_t kBlockRows = 4096;
 Result<std::unique_ptr<RowLog>> RowLog::create(std::string path, std::size_t width) {
   std::FILE* file = std::fopen(path.c_str(), "w+b");
   if (file == nullptr) return Status::error(path + ": cannot create: " + std::strerror(errno));
-  std::setvbuf(file, nullptr, _IOFBF, 1 << 20);
+  std::setvbuf(file, nullptr, _IONBF, 0);  // rows are written a block at a time
   return std::unique_ptr<RowLog>(new RowLog(std::move(path), width, file));
 }
 
 RowLog::RowLog(std::string path, std::size_t width, std::FILE* file)
-    : path_(std::move(path)), width_(width), file_(file), record_(width + 1), last_(width + 1) {}
+    : path_(std::move(path)), width_(width), file_(file) {
+  pending_.reserve(kBlockRows * (width_ + 1));
+}
 
 RowLog::~RowLog() {
   std::fclose(file_);
   std::remove(path_.c_str());
 }
 
-void RowLog::append(std::int64_t ts_ms, std::span<const double> values) {
-  std::memcpy(record_.data(), &ts_ms, sizeof ts_ms);
-  std::copy(values.begin(), values.end(), record_.begin() + 1);
-  if (error_.is_ok() && std::fwrite(record_.data(), sizeof(double), record_.size(), file_) != record_.size()) {
+void RowLog::write_pending() {
+  if (error_.is_ok() && !pending_.empty() &&
+      std::fwrite(pending_.data(), sizeof(double), pending_.size(), file_) != pending_.size()) {
     error_ = Status::error(path_ + ": write failed: " + std::strerror(errno));
   }
-  last_ = record_;
+  if (!pending_.empty()) last_.assign(pending_.end() - static_cast<std::ptrdiff_t>(width_ + 1), pending_.end());
+  pending_.clear();
+}
+
+void RowLog::append(std::int64_t ts_ms, std::span<const double> values) {
+  double ts;
+  std::memcpy(&ts, &ts_ms, sizeof ts);
+  pending_.push_back(ts);
+  pending_.insert(pending_.end(), values.begin(), values.end());
   ++rows_;
+  if (pending_.size() >= kBlockRows * (width_ + 1)) write_pending();
 }
 
 void RowLog::replace_last(std::span<const double> values) {
+  if (!pending_.empty()) {
+    std::copy(values.begin(), values.end(), pending_.end() - static_cast<std::ptrdiff_t>(width_));
+    return;
+  }
   std::copy(values.begin(), values.end(), last_.begin() + 1);
   const long back = -static_cast<long>(last_.size() * sizeof(double));
   if (error_.is_ok() && (std::fseek(file_, back, SEEK_END) != 0 ||
@@ -48,6 +62,7 @@ void RowLog::replace_last(std::span<const double> values) {
 }
 
 Status RowLog::finish() {
+  write_pending();
   if (error_.is_ok() && std::fflush(file_) != 0) {
     error_ = Status::error(path_ + ": write failed: " + std::strerror(errno));
   }

@@ -65,8 +65,12 @@ class RowLog {
   std::string path_;
   std::size_t width_;
   std::FILE* file_;
-  std::vector<double> record_;  // ts (as bits) then the values
-  std::vector<double> last_;    // the last row appended, for replace_last
+  // Writes the rows appended since the last write, in one call: a stdio
+  // call per row cost as much as the rest of the row's outputs.
+  void write_pending();
+
+  std::vector<double> pending_;  // rows not yet written: ts (as bits), then the values
+  std::vector<double> last_;     // the last row written, for replace_last
   std::uint64_t rows_ = 0;
   Status error_;
 };

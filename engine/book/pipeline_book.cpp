@@ -69,6 +69,7 @@ void PipelineBook::add(PipelineSet set) {
 }
 
 PipelineSet PipelineBook::release() {
+  hand_over_alignment();
   PipelineSet set{std::move(pairs_), std::move(symbol_models_)};
   pairs_.clear();
   symbol_models_.clear();
@@ -89,6 +90,7 @@ void PipelineBook::add_symbol_model(SymbolModelRun run) {
 }
 
 std::size_t PipelineBook::remove_pair(std::string_view name) {
+  hand_over_alignment();
   const auto removed =
       std::erase_if(pairs_, [&](const PairModelRun& run) { return run.pipeline->spec().name == name; });
   rebuild_routes();
@@ -96,6 +98,7 @@ std::size_t PipelineBook::remove_pair(std::string_view name) {
 }
 
 std::size_t PipelineBook::remove_symbol_models(std::string_view symbol) {
+  hand_over_alignment();
   const auto removed = std::erase_if(
       symbol_models_, [&](const SymbolModelRun& run) { return run.pipeline->spec().symbol.view() == symbol; });
   rebuild_routes();
@@ -111,8 +114,34 @@ PipelineBook::Route& PipelineBook::route_for(const Symbol& symbol) {
 
 void PipelineBook::route(const PairModelRun& run) {
   PairPipeline* pipeline = run.pipeline.get();
-  route_for(pipeline->spec().y).pairs.emplace_back(pipeline, Leg::kY);
-  route_for(pipeline->spec().x).pairs.emplace_back(pipeline, Leg::kX);
+  const PairSpec& spec = pipeline->spec();
+  route_for(spec.y);  // y's route first: the first-needed order
+  Route& x = route_for(spec.x);
+  Route& y = route_for(spec.y);  // after x's: adding x's may have moved it
+  // An aligner of the same legs and sampling already fed (the y route holds
+  // one feed of it, as kY; the x route the other)? Then follow it.
+  for (PairFeed& feed : y.pairs) {
+    const PairSpec& lead = feed.pipeline->spec();
+    if (feed.leg != Leg::kY || !(lead.x == spec.x) || !(lead.sampling == spec.sampling)) continue;
+    // Only a pipeline that has seen no trade joins: an aligner's state is
+    // the trades it was fed.
+    if (pipeline->aligner().trades() != 0 || feed.pipeline->aligner().trades() != 0) break;
+    feed.followers.push_back(pipeline);
+    for (PairFeed& other : x.pairs) {
+      if (other.pipeline == feed.pipeline && other.leg == Leg::kX) other.followers.push_back(pipeline);
+    }
+    return;
+  }
+  y.pairs.push_back({pipeline, Leg::kY, {}});
+  x.pairs.push_back({pipeline, Leg::kX, {}});
+}
+
+void PipelineBook::hand_over_alignment() {
+  for (const Route& route : routes_) {
+    for (const PairFeed& feed : route.pairs) {
+      for (PairPipeline* follower : feed.followers) follower->take_alignment(*feed.pipeline);
+    }
+  }
 }
 
 void PipelineBook::route(const SymbolModelRun& run) {
@@ -137,28 +166,42 @@ PipelineBook::Delivery PipelineBook::on_trade(const AggTrade& trade) {
   }
   delivery.routed = true;
   const Route& route = routes_[last_route_];
-  for (const auto& [pipeline, leg] : route.pairs) {
-    const std::uint64_t before = pipeline->observations();
-    pipeline->on_trade(leg, trade);
-    if (!keep_closed_trades_) pipeline->discard_closed_trades();
-    delivery.produced_row |= pipeline->observations() != before;
+  for (const PairFeed& feed : route.pairs) {
+    const std::uint64_t before = feed.pipeline->observations();
+    feed.pipeline->on_trade(feed.leg, trade, feed.followers);
+    if (!keep_closed_trades_) {
+      feed.pipeline->discard_closed_trades();
+      for (PairPipeline* follower : feed.followers) follower->discard_closed_trades();
+    }
+    delivery.produced_row |= feed.pipeline->observations() != before;
   }
   for (SymbolPipeline* pipeline : route.symbol_models) pipeline->on_trade(trade);
   return delivery;
 }
 
 void PipelineBook::advance_to(std::int64_t now_ms) {
-  for (PairModelRun& run : pairs_) {
-    run.pipeline->advance_to(now_ms);
-    if (!keep_closed_trades_) run.pipeline->discard_closed_trades();
+  // Each aligner once: at its pipeline's feed of the y leg.
+  for (const Route& route : routes_) {
+    for (const PairFeed& feed : route.pairs) {
+      if (feed.leg != Leg::kY) continue;
+      feed.pipeline->advance_to(now_ms, feed.followers);
+      if (keep_closed_trades_) continue;
+      feed.pipeline->discard_closed_trades();
+      for (PairPipeline* follower : feed.followers) follower->discard_closed_trades();
+    }
   }
   for (SymbolModelRun& run : symbol_models_) run.pipeline->advance_to(now_ms);
 }
 
 void PipelineBook::finish() {
-  for (PairModelRun& run : pairs_) {
-    run.pipeline->finish();
-    if (!keep_closed_trades_) run.pipeline->discard_closed_trades();
+  for (const Route& route : routes_) {
+    for (const PairFeed& feed : route.pairs) {
+      if (feed.leg != Leg::kY) continue;
+      feed.pipeline->finish(feed.followers);
+      if (keep_closed_trades_) continue;
+      feed.pipeline->discard_closed_trades();
+      for (PairPipeline* follower : feed.followers) follower->discard_closed_trades();
+    }
   }
   for (SymbolModelRun& run : symbol_models_) run.pipeline->finish();
 }

@@ -64,10 +64,19 @@ Result<PipelineSet> build_pipelines(const EngineConfig& config, ModelFactory& fa
 
 class PipelineBook {
  public:
+  // A pair pipeline fed a symbol's trades as one of its legs, and the
+  // pipelines of the same legs and sampling that take the observations its
+  // aligner makes (PairPipeline::on_trade): a pair's several models, or a
+  // sweep's variants, align each trade once, not once each.
+  struct PairFeed {
+    PairPipeline* pipeline;
+    Leg leg;
+    std::vector<PairPipeline*> followers;
+  };
   // The pipelines that take one symbol's trades.
   struct Route {
     Symbol symbol;
-    std::vector<std::pair<PairPipeline*, Leg>> pairs;
+    std::vector<PairFeed> pairs;
     std::vector<SymbolPipeline*> symbol_models;
   };
 
@@ -111,8 +120,10 @@ class PipelineBook {
 
  private:
   // Adding appends to the routes (a rebuild per pair made adding 10,000
-  // pairs quadratic: 11 s); removing rebuilds them.
+  // pairs quadratic: 11 s); removing rebuilds them, after every follower
+  // took the alignment it was served.
   void route(const PairModelRun& run);
+  void hand_over_alignment();
   void route(const SymbolModelRun& run);
   void rebuild_routes();
   Route& route_for(const Symbol& symbol);

@@ -33,18 +33,21 @@ PairPipeline::PairPipeline(PairSpec spec, std::unique_ptr<ModelInstance> model)
       beta_index_(model_->output_index("beta")),
       spread_index_(model_->output_index("spread")) {}
 
-void PairPipeline::on_trade(Leg leg, const AggTrade& trade) {
-  aligner_.on_trade(leg, trade.transact_time_ms, trade.price,
-                    [this](const Observation& obs) { on_observation(obs); });
+void PairPipeline::on_trade(Leg leg, const AggTrade& trade, std::span<PairPipeline* const> followers) {
+  aligner_.on_trade(leg, trade.transact_time_ms, trade.price, Relay{this, followers});
 }
 
-void PairPipeline::advance_to(std::int64_t now_ms) {
-  aligner_.advance_to(now_ms, [this](const Observation& obs) { on_observation(obs); });
+void PairPipeline::advance_to(std::int64_t now_ms, std::span<PairPipeline* const> followers) {
+  aligner_.advance_to(now_ms, Relay{this, followers});
 }
 
-void PairPipeline::finish() {
-  aligner_.flush([this](const Observation& obs) { on_observation(obs); });
+void PairPipeline::finish(std::span<PairPipeline* const> followers) {
+  aligner_.flush(Relay{this, followers});
   ledger_.finish();
+  for (PairPipeline* follower : followers) {
+    follower->take_alignment(*this);
+    follower->ledger_.finish();
+  }
 }
 
 StationarityChange PairPipeline::judge_stationarity() {

@@ -92,16 +92,34 @@ class PairPipeline {
   // Rows go to every sink, in the order added. Sinks must outlive the pipeline.
   void add_sink(PairRowSink* sink) { sinks_.push_back(sink); }
 
-  // REQUIRES: trades of both legs arrive in non-decreasing transact time.
-  void on_trade(Leg leg, const AggTrade& trade);
+  // Pipelines of the same legs and sampling align the same trades into the
+  // same observations, so one aligner can serve them all: `followers` (the
+  // PipelineBook's grouping) take each observation this pipeline's aligner
+  // makes, right after this pipeline, and are not fed trades themselves.
+  // REQUIRES: trades of both legs arrive in non-decreasing transact time;
+  // every follower has this pipeline's legs and sampling.
+  void on_trade(Leg leg, const AggTrade& trade, std::span<PairPipeline* const> followers = {});
   // Closes every interval that ends at or before now_ms (live clock).
-  void advance_to(std::int64_t now_ms);
+  void advance_to(std::int64_t now_ms, std::span<PairPipeline* const> followers = {});
   // End of data: emits the last interval and closes any open position
-  // (ledger().last_point() then holds the final equity).
-  void finish();
+  // (ledger().last_point() then holds the final equity), followers' too.
+  void finish(std::span<PairPipeline* const> followers = {});
+  // A follower's aligner was not fed: it takes the one that served it, as if
+  // fed the same trades, before it runs on its own (a book regroups, a
+  // pipeline moves to another book) and for aligner()'s counts.
+  void take_alignment(const PairPipeline& served_by) { aligner_ = served_by.aligner_; }
 
  private:
   void on_observation(const Observation& obs);
+  // Each observation to this pipeline, then to every follower.
+  struct Relay {
+    PairPipeline* self;
+    std::span<PairPipeline* const> followers;
+    void operator()(const Observation& obs) const {
+      self->on_observation(obs);
+      for (PairPipeline* follower : followers) follower->on_observation(obs);
+    }
+  };
   StationarityChange judge_stationarity();
 
   PairSpec spec_;

@@ -205,6 +205,7 @@ Result<bool> SymbolFileStream::open_next_file() {
   open_file_bytes_ = size_on_disk(path);
   ++files_read_;
   file_start_ = true;
+  skip_through_id_ = -1;
   if (!options_.catalog_dir.empty()) {
     cached_ = CatalogEntry::open(options_.catalog_dir, path, options_);
     if (cached_) return true;
@@ -226,39 +227,35 @@ std::string SymbolFileStream::open_file_summary() const {
 }
 
 Result<bool> SymbolFileStream::read_open_file(AggTrade& out) {
-  if (cached_ && !cached_->verified()) {
-    // Checked here, at its first read, rather than when opened: open() runs
-    // on the caller's thread, reading on the prefetcher's.
-    if (cached_->verify()) {
-      ++catalog_reads_;
-    } else {
-      cached_.reset();  // damaged: parse the file itself, and write the entry anew
-      auto opened = open_parsed(files_[next_file_ - 1].path);
-      if (!opened) return opened.status();
-    }
-  }
   if (cached_) {
     if (cached_->next(out)) return true;
-    if (cached_->failed()) {
-      return Status::error(cached_->path() + ": its catalog entry in " + options_.catalog_dir +
-                           " could not be read to the end (truncated or unreadable since it was checked)");
+    if (!cached_->broken()) {
+      ++catalog_reads_;
+      return false;
     }
-    return false;
+    // Damaged past what it handed out: the file itself from there on (its
+    // entry written anew), the same trades in the same order.
+    skip_through_id_ = cached_->last_id();
+    cached_.reset();
+    auto opened = open_parsed(files_[next_file_ - 1].path);
+    if (!opened) return opened.status();
   }
-  auto more = reader_->next(out);
-  if (!more) {
-    writer_.reset();
-    return more.status();
-  }
-  if (writer_) {
-    if (more.value()) {
-      writer_->add(out);
-    } else {
-      if (writer_->commit(reader_->stats())) ++catalog_writes_;
+  while (true) {
+    auto more = reader_->next(out);
+    if (!more) {
       writer_.reset();
+      return more.status();
     }
+    if (writer_) {
+      if (more.value()) {
+        writer_->add(out);
+      } else {
+        if (writer_->commit(reader_->stats())) ++catalog_writes_;
+        writer_.reset();
+      }
+    }
+    if (!more.value() || out.agg_trade_id > skip_through_id_) return more;
   }
-  return more;
 }
 
 bool SymbolFileStream::admit(const AggTrade& trade) {
@@ -305,7 +302,7 @@ Result<std::size_t> SymbolFileStream::read(std::span<AggTrade> out) {
   if (!deferred_error_.is_ok()) return std::exchange(deferred_error_, Status::ok());
   std::size_t count = 0;
   while (count < out.size()) {
-    if (cached_ && cached_->verified()) {
+    if (cached_) {
       // A catalog entry's records straight into out, then next()'s checks,
       // keeping the trades they admit.
       const std::span<AggTrade> block = out.subspan(count);

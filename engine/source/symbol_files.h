@@ -119,6 +119,9 @@ class SymbolFileStream final : public TradeStream {
   std::uint64_t catalog_reads_ = 0;
   std::uint64_t catalog_writes_ = 0;
   bool file_start_ = true;  // the next trade is the current file's first
+  // The open file's trades up to this id came from its catalog entry before
+  // it broke: the parse passes them over.
+  std::int64_t skip_through_id_ = -1;
 };
 
 }  // namespace alphastream

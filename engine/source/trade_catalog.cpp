@@ -199,26 +199,15 @@ bool CatalogEntry::read_records(std::uint64_t first, std::size_t count) {
     if (got <= 0) return false;
     done += static_cast<std::size_t>(got);
   }
+  std::int64_t previous = last_id_;
+  for (std::size_t i = 0; i < count; ++i) {
+    CatalogRecord record;
+    std::memcpy(&record, block_.data() + i * sizeof(CatalogRecord), sizeof record);
+    if (!plausible(record, previous)) return false;
+    previous = record.agg_trade_id;
+  }
   block_position_ = 0;
   block_count_ = count;
-  return true;
-}
-
-bool CatalogEntry::verify() {
-  if (verified_) return true;
-  std::int64_t previous = -1;
-  for (std::uint64_t first = 0; first < count_; first += kBlockRecords) {
-    const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockRecords, count_ - first));
-    if (!read_records(first, count)) return false;
-    for (std::size_t i = 0; i < count; ++i) {
-      CatalogRecord record;
-      std::memcpy(&record, block_.data() + i * sizeof(CatalogRecord), sizeof record);
-      if (!plausible(record, previous)) return false;
-      previous = record.agg_trade_id;
-    }
-  }
-  block_count_ = 0;
-  verified_ = true;
   return true;
 }
 
@@ -229,13 +218,13 @@ CatalogEntry::~CatalogEntry() {
 bool CatalogEntry::next(AggTrade& out) { return read(std::span<AggTrade>(&out, 1)) == 1; }
 
 std::size_t CatalogEntry::read(std::span<AggTrade> out) {
-  if (!verified_ || failed_) return 0;
+  if (broken_) return 0;
   std::size_t count = 0;
   while (count < out.size() && position_ < count_) {
     if (block_position_ == block_count_) {
       const auto records = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockRecords, count_ - position_));
       if (!read_records(position_, records)) {
-        failed_ = true;
+        broken_ = true;
         break;
       }
     }
@@ -258,6 +247,7 @@ std::size_t CatalogEntry::read(std::span<AggTrade> out) {
     block_position_ += take;
     position_ += take;
     count += take;
+    last_id_ = out[count - 1].agg_trade_id;
   }
   return count;
 }

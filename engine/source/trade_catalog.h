@@ -42,27 +42,27 @@ class CatalogEntry {
  public:
   // The entry for data_path in dir, or nullptr when there is none whose
   // header matches (see above). Never an error: a bad entry is no entry.
-  // Cheap: the records are checked by verify().
+  // Cheap: the records are checked as they are read.
   static std::unique_ptr<CatalogEntry> open(const std::string& dir, const std::string& data_path,
                                             const CsvImportOptions& options);
-  // Checks every record once (the entry is outside input too); false if one
-  // is implausible, and then the entry must be dropped, none of it read.
-  // Separate from open() so that the check runs on the thread that reads.
-  bool verify();
-  bool verified() const { return verified_; }
   ~CatalogEntry();
   CatalogEntry(const CatalogEntry&) = delete;
   CatalogEntry& operator=(const CatalogEntry&) = delete;
 
-  // The next trade, stamped with the options' symbol; false at the end, and
-  // before verify() has succeeded.
+  // The next trade, stamped with the options' symbol; false at the end.
   bool next(AggTrade& out);
-  // The next trades into the front of out, as next() gives them: how many
-  // (0 at the end, and before verify() has succeeded).
+  // The next trades into the front of out, as next() gives them: how many;
+  // 0 at the end.
   std::size_t read(std::span<AggTrade> out);
-  // The entry could not be read to its end after verify() (it was truncated
-  // or became unreadable meanwhile): the trades read end early.
-  bool failed() const { return failed_; }
+  // The entry is outside input too: each block of records is checked when
+  // read (ids rising, times, prices and sizes plausible), and a block that
+  // fails, or cannot be read in full (the file was cut short or became
+  // unreadable), ends the entry early with nothing of that block handed out.
+  // Then the data file itself must be read past last_id(): checking as it
+  // goes spares a whole pass over the entry before its first trade.
+  bool broken() const { return broken_; }
+  // The id of the last trade handed out; -1 before the first.
+  std::int64_t last_id() const { return last_id_; }
   const CsvImportStats& stats() const { return stats_; }
   double fraction_read() const;
   const std::string& path() const { return path_; }
@@ -70,8 +70,8 @@ class CatalogEntry {
  private:
   CatalogEntry() = default;
 
-  // Reads records [first, first + count) into block_; false if the file
-  // holds fewer.
+  // Reads records [first, first + count) into block_ and checks them;
+  // false if the file holds fewer or one is implausible.
   bool read_records(std::uint64_t first, std::size_t count);
 
   std::string path_;
@@ -82,8 +82,8 @@ class CatalogEntry {
   std::size_t block_count_ = 0;
   std::uint64_t count_ = 0;
   std::uint64_t position_ = 0;        // records handed out
-  bool verified_ = false;
-  bool failed_ = false;
+  std::int64_t last_id_ = -1;
+  bool broken_ = false;
   CsvImportStats stats_;
 };
 

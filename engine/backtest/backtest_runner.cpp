@@ -290,11 +290,26 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
     for (PairRun& run : pairs) {
       if (Status closed = run.outputs->close_files(); !closed) return closed;
     }
+    // The first run of each run's series, found for every run at once (a
+    // comparison reads two row logs): "same" is an equivalence, so the
+    // first earlier run that matches is the first of its series.
+    std::vector<std::size_t> first_of(pairs.size());
+    parallel_for(pairs.size(), threads(), [&](std::size_t i) {
+      first_of[i] = i;
+      for (std::size_t j = 0; j < i; ++j) {
+        if (same_observations(pairs[i], pairs[j])) {
+          first_of[i] = j;
+          break;
+        }
+      }
+    });
     for (std::size_t i = 0; i < pairs.size(); ++i) {
-      const auto same = std::find_if(tested.begin(), tested.end(),
-                                     [&](std::size_t j) { return same_observations(pairs[i], pairs[j]); });
-      test_of[i] = static_cast<std::size_t>(same - tested.begin());
-      if (same == tested.end()) tested.push_back(i);
+      if (first_of[i] == i) {
+        test_of[i] = tested.size();
+        tested.push_back(i);
+      } else {
+        test_of[i] = test_of[first_of[i]];
+      }
     }
   }
   std::vector<Result<EngleGrangerResult>> tests(tested.size(), Status::error("not tested"));

@@ -67,16 +67,19 @@ char* format_csv_number(char* out, double value) {
     value = -value;
   }
   const auto decimal = fmt::detail::dragonbox::to_decimal(value);
-  char digits[24];
-  char* const digits_end = digits + sizeof digits;
+  // The digits end at digits + 24, with 24 bytes after them, so a fixed
+  // 24-byte copy from anywhere among them stays inside the array.
+  char digits[48];
+  char* const digits_end = digits + 24;
   const char* first = write_digits_backwards(digits_end, decimal.significand);
-  const int size = static_cast<int>(digits_end - first);
+  const int size = static_cast<int>(digits_end - first);  // at most 17
+  const auto copy24 = [](char* to, const char* from) { std::memcpy(to, from, 24); };
   const int output_exp = decimal.exponent + size - 1;
   if (output_exp < -4 || output_exp >= 16) {
     *out++ = first[0];
     if (size > 1) {
       *out++ = '.';
-      std::memcpy(out, first + 1, static_cast<std::size_t>(size - 1));
+      copy24(out, first + 1);
       out += size - 1;
     }
     *out++ = 'e';
@@ -93,29 +96,29 @@ char* format_csv_number(char* out, double value) {
     return out + 2;
   }
   const int integral = decimal.exponent + size;  // digits before the point
-  if (decimal.exponent >= 0) {  // 1234e2 -> 123400
-    std::memcpy(out, first, static_cast<std::size_t>(size));
+  if (decimal.exponent >= 0) {  // 1234e2 -> 123400 (at most 16 digits)
+    copy24(out, first);
     out += size;
-    std::memset(out, '0', static_cast<std::size_t>(decimal.exponent));
+    std::memset(out, '0', 16);
     return out + decimal.exponent;
   }
   if (integral > 0) {  // 1234e-2 -> 12.34
-    std::memcpy(out, first, static_cast<std::size_t>(integral));
+    copy24(out, first);
     out += integral;
     *out++ = '.';
-    std::memcpy(out, first + integral, static_cast<std::size_t>(size - integral));
+    copy24(out, first + integral);
     return out + (size - integral);
   }
-  *out++ = '0';  // 1234e-6 -> 0.001234
+  *out++ = '0';  // 1234e-6 -> 0.001234 (at most 4 zeros)
   *out++ = '.';
-  std::memset(out, '0', static_cast<std::size_t>(-integral));
+  std::memset(out, '0', 4);
   out += -integral;
-  std::memcpy(out, first, static_cast<std::size_t>(size));
+  copy24(out, first);
   return out + size;
 }
 
 void append_csv_number(std::vector<char>& out, double value) {
-  char buffer[kMaxCsvNumber];
+  char buffer[kCsvNumberRoom];
   out.insert(out.end(), buffer, format_csv_number(buffer, value));
 }
 
@@ -147,7 +150,8 @@ void SeriesCsvWriter::flush() {
 }
 
 void SeriesCsvWriter::write_row(std::int64_t ts_ms, std::span<const double> values) {
-  const std::size_t longest = (values.size() + 1) * (kMaxCsvNumber + 1) + 1;
+  // Each field and its comma, the newline, and the last field's room.
+  const std::size_t longest = (values.size() + 1) * (kMaxCsvNumber + 1) + 1 + kCsvNumberRoom;
   if (buffer_.size() - used_ < longest) {
     flush();
     if (buffer_.size() < longest) buffer_.resize(longest);

@@ -15,9 +15,13 @@ namespace alphastream {
 
 // The longest field format_csv_number writes ("-2.2250738585072014e-308").
 inline constexpr std::size_t kMaxCsvNumber = 32;
+// The room format_csv_number needs at out: it copies digits in fixed-size
+// blocks past the field's end (a fixed copy is a few moves; a sized one, a
+// memcpy call), and the caller's next field overwrites them.
+inline constexpr std::size_t kCsvNumberRoom = 64;
 
 // Writes `value` at out in shortest round-trip form (nothing for NaN);
-// returns the end. REQUIRES: kMaxCsvNumber bytes at out.
+// returns the end. REQUIRES: kCsvNumberRoom bytes at out.
 char* format_csv_number(char* out, double value);
 
 // Appends `value` as format_csv_number writes it.

@@ -18,7 +18,7 @@ namespace alphastream {
 namespace {
 
 std::string ours(double value) {
-  char buffer[kMaxCsvNumber + 8];
+  char buffer[kCsvNumberRoom];
   char* end = format_csv_number(buffer, value);
   EXPECT_LE(static_cast<std::size_t>(end - buffer), kMaxCsvNumber) << fmt::format("{}", value);
   return std::string(buffer, end);

@@ -123,6 +123,35 @@ void append_fixed(std::string& out, double value, int decimals) {
     out += value > 0 ? "inf" : "-inf";
     return;
   }
+  // Most of a report's numbers are chart coordinates of one decimal: scaled
+  // to an integer when that is exact enough to round it as std::to_chars
+  // does (the product's error, < 1e-7 below 1e9, is far from a tie's 1e-6
+  // margin), else to_chars itself, about ten times slower.
+  if (decimals >= 0 && decimals <= 6) {
+    constexpr double kScale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    const double scaled = value * kScale[decimals];
+    if (std::fabs(scaled) < 1e9) {
+      const double floor = std::floor(scaled);
+      const double fraction = scaled - floor;
+      if (std::fabs(fraction - 0.5) > 1e-6) {
+        auto units = static_cast<std::int64_t>(floor) + (fraction > 0.5 ? 1 : 0);
+        if (units < 0) {
+          out += '-';
+          units = -units;
+        }
+        const auto scale = static_cast<std::int64_t>(kScale[decimals]);
+        char digits[24];
+        auto end = std::to_chars(digits, digits + sizeof digits, units / scale).ptr;
+        if (decimals > 0) {
+          *end++ = '.';
+          const std::int64_t fraction_units = units % scale;
+          for (std::int64_t place = scale / 10; place > 0; place /= 10) *end++ = static_cast<char>('0' + fraction_units / place % 10);
+        }
+        out.append(digits, end);
+        return;
+      }
+    }
+  }
   char buffer[352];  // the longest fixed double (309 digits) plus up to 20 decimals
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value,
                                     std::chars_format::fixed, std::clamp(decimals, 0, 20));

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
+#include <random>
+#include <string>
 
 #include "xml_tree.h"
 
@@ -21,6 +24,38 @@ TEST(FormatFixed, RoundsToTheDecimalsAndNeverShowsNegativeZero) {
   EXPECT_EQ(format_fixed(-2.5, 0), "-2");  // ties go to even, as std::to_chars does
   EXPECT_EQ(format_fixed(12.0, 0), "12");
   EXPECT_EQ(format_fixed(std::nan(""), 2), "NaN");
+}
+
+TEST(FormatFixed, WritesWhatStdToCharsWritesForMillionsOfValues) {
+  // append_fixed rounds most values itself; the bytes must be to_chars'.
+  const auto reference = [](double value, int decimals) {
+    char buffer[400];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
+    std::string text(buffer, result.ptr);
+    if (text.front() == '-' && text.find_first_not_of("-0.") == std::string::npos) text.erase(0, 1);
+    return text;
+  };
+  std::mt19937_64 random(5);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  for (int decimals = 0; decimals <= 8; ++decimals) {
+    for (int exponent = -8; exponent <= 12; ++exponent) {
+      const double scale = std::pow(10.0, exponent);
+      for (int i = 0; i < 10'000; ++i) {
+        const double value = unit(random) * scale;
+        ASSERT_EQ(format_fixed(value, decimals), reference(value, decimals)) << value << " " << decimals;
+        // Ties and near-ties of the rounding: k + 0.5 units, and a step off.
+        const double tie = (std::round(value * std::pow(10.0, decimals)) + 0.5) / std::pow(10.0, decimals);
+        for (const double near : {tie, std::nextafter(tie, 0.0), std::nextafter(tie, 1e300)}) {
+          ASSERT_EQ(format_fixed(near, decimals), reference(near, decimals)) << near << " " << decimals;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(format_fixed(0.05, 1), "0.1");   // 0.05000000000000000277
+  EXPECT_EQ(format_fixed(0.15, 1), "0.1");   // 0.14999999999999999445
+  EXPECT_EQ(format_fixed(0.25, 1), "0.2");   // an exact tie: to even
+  EXPECT_EQ(format_fixed(-0.04, 1), "0.0");
+  EXPECT_EQ(format_fixed(-1234.56, 1), "-1234.6");
 }
 
 TEST(FormatGrouped, PutsACommaEveryThreeIntegerDigits) {

@@ -236,7 +236,11 @@ Status BacktestRunner::State::consume(TradeStream& trades, BacktestSummary& summ
   const auto started = std::chrono::steady_clock::now();
   ProgressMeter meter(options.progress_label, trades.progress().unit, options.show_progress, options.progress_terminal);
   meter.set_total(trades.progress().total);
-  if (threads() > 1) {
+  // The pipelines run on worker threads of their own, so reading and merging
+  // the trades overlaps them, even for one pipeline; --threads 1 (or one
+  // core) runs them on the reading thread.
+  const bool overlap = options.threads > 1 || (options.threads == 0 && std::thread::hardware_concurrency() > 1);
+  if (overlap) {
     Status status = consume_in_parallel(trades, summary, meter);
     if (!status) return status;
   } else {

@@ -70,9 +70,11 @@ struct BacktestOptions {
   std::string progress_label = "backtest";
   bool write_outputs = true;                      // false: run the pipeline only (benchmarks)
   // Pipelines (pair models and symbol models) are spread over this many
-  // worker threads, each fed every trade from one read of the input, and
-  // the pairs' outputs written in parallel too; outputs are the same byte
-  // for byte whatever the count. 0: one per core, at most one per pipeline.
+  // worker threads, each fed every trade from one read of the input while
+  // the reading thread reads on, and the pairs' outputs written in parallel
+  // too; outputs are the same byte for byte whatever the count. 0: one per
+  // core, at most one per pipeline; 1: the pipelines run on the reading
+  // thread.
   unsigned threads = 0;
   RunProvenance provenance;
 };

@@ -91,7 +91,8 @@ void add_backtest_options(CLI::App& command, BacktestArgs& args) {
       ->capture_default_str();
   add_catalog_options(command, args.catalog);
   command.add_option("--threads", args.threads,
-                     "threads for the pipelines and the reports; 0: one per core (outputs do not depend on it)")
+                     "threads for the pipelines and the reports, beside the one reading the trades; 0: one per core, "
+                     "1: all on the reading thread (outputs do not depend on it)")
       ->capture_default_str();
   command.add_flag("--no-progress", args.no_progress, "no progress line on stderr");
 }

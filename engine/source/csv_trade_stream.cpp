@@ -1,8 +1,10 @@
 #include "source/csv_trade_stream.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "source/prefetch_trade_stream.h"
+#include "source/trade_catalog.h"
 
 namespace alphastream {
 
@@ -21,7 +23,14 @@ Result<std::unique_ptr<CsvTradeStream>> CsvTradeStream::open(std::span<const Sou
     import.symbol = Symbol(source.symbol);
     auto reader = SymbolFileStream::open(source.files, import, range);
     if (!reader) return reader.status();
-    if (read_ahead) {
+    // Reading a catalog entry costs less than handing its trades between
+    // threads: a thread of its own only for files to parse, so a catalogued
+    // day leaves the other core to the pipelines.
+    const bool catalogued =
+        !import.catalog_dir.empty() && std::all_of(source.files.begin(), source.files.end(), [&](const DataFile& file) {
+          return CatalogEntry::open(import.catalog_dir, file.path, import) != nullptr;
+        });
+    if (read_ahead && !catalogued) {
       stream->readers_.push_back(std::make_unique<PrefetchTradeStream>(std::move(reader.value())));
     } else {
       stream->readers_.push_back(std::move(reader.value()));

@@ -31,7 +31,8 @@ class CsvTradeStream : public TradeStream {
   // total. A file that cannot be opened is Status::invalid_input naming its
   // path. Only trades within `range` are read. With read_ahead each
   // source's files are parsed on a thread of its own (PrefetchTradeStream),
-  // the merge staying here: the same trades in the same order.
+  // the merge staying here: the same trades in the same order; a source
+  // whose every file has a catalog entry is read here.
   static Result<std::unique_ptr<CsvTradeStream>> open(std::span<const Source> sources, const CsvImportOptions& options,
                                                       TimeRange range = {}, bool read_ahead = true);
 

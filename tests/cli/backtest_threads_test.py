@@ -39,7 +39,7 @@ symbols:
 
 
 class BacktestOnSeveralThreads(unittest.TestCase):
-    def test_every_output_file_is_the_same_on_one_two_and_five_threads(self):
+    def test_every_output_file_is_the_same_on_one_two_and_five_threads_and_from_the_catalog(self):
         directory = cs.fresh_dir("threads")
         x_csv, y_csv = cs.simulate(os.path.join(directory, "data"))
         config = cs.write_file(os.path.join(directory, "threads.yaml"),
@@ -53,10 +53,19 @@ class BacktestOnSeveralThreads(unittest.TestCase):
             # The closing report is the same too but for the elapsed time.
             self.assertIn("pair    reversed [ols]:", done.stdout)
         self.assertEqual(len(trees[1]), 3 * 5 + 1 + 2 * 5 + 2)  # models, comparison, pairs, symbol series
-        for threads in (2, 5):
+        # The default (a worker per core beside the reading thread), reading
+        # the catalog on the reading thread the second time.
+        catalog = os.path.join(directory, "catalog")
+        for run in ("writes", "reads"):
+            out = os.path.join(directory, "out-catalog-" + run)
+            done = cs.backtest(config, x_csv, y_csv, out, ["--catalog", catalog])
+            self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+            trees["catalog " + run] = cs.tree_bytes(out)
+        self.assertIn("from the catalog", done.stdout)
+        for threads in (2, 5, "catalog writes", "catalog reads"):
             self.assertEqual(sorted(trees[threads]), sorted(trees[1]))
             for name, content in trees[1].items():
-                self.assertEqual(trees[threads][name], content, "%s differs on %d threads" % (name, threads))
+                self.assertEqual(trees[threads][name], content, "%s differs on %s threads" % (name, threads))
 
 
 if __name__ == "__main__":

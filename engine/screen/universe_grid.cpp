@@ -38,12 +38,12 @@ void IntervalCloser::add(std::int64_t transact_time_ms, double price) {
 
 Result<IntervalCloses> read_interval_closes(const std::string& symbol, TradeStream& trades, std::int64_t interval_ms) {
   IntervalCloser closer(symbol, interval_ms);
-  AggTrade trade;
+  std::vector<AggTrade> block(1024);
   for (;;) {
-    auto more = trades.next(trade);
-    if (!more) return more.status();
-    if (!more.value()) break;
-    closer.add(trade.transact_time_ms, trade.price);
+    auto got = trades.read(block);
+    if (!got) return got.status();
+    if (got.value() == 0) break;
+    for (std::size_t i = 0; i < got.value(); ++i) closer.add(block[i].transact_time_ms, block[i].price);
   }
   IntervalCloses closes = std::move(closer).take();
   closes.import_summary = trades.summary();

@@ -271,16 +271,17 @@ Status SymbolOutputs::thin_panel() {
 }
 
 Result<EngleGrangerResult> full_sample_engle_granger(PairRun& run) {
+  // Straight from the row log, a pass at a time: a month's legs stay on disk.
   const RowLog& rows = run.outputs->row_log();
-  std::vector<double> x, y;
-  x.reserve(rows.size());
-  y.reserve(rows.size());
-  Status read = rows.for_each([&](std::uint64_t, std::int64_t, std::span<const double> v) {
-    x.push_back(v[PairOutputs::kX]);
-    y.push_back(v[PairOutputs::kY]);
+  Status read;
+  auto result = engle_granger_visiting(rows.size(), [&](auto&& f) {
+    if (!read) return;
+    read = rows.for_each([&](std::uint64_t, std::int64_t, std::span<const double> v) {
+      f(v[PairOutputs::kX], v[PairOutputs::kY]);
+    });
   });
   if (!read) return read;
-  return engle_granger(x, y);
+  return result;
 }
 
 bool same_observations(PairRun& a, PairRun& b) {

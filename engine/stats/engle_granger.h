@@ -2,7 +2,10 @@
 // y = alpha + beta x, then a unit-root test of its residuals.
 #pragma once
 
+#include <cmath>
 #include <span>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "stats/adf.h"
@@ -25,5 +28,44 @@ struct EngleGrangerResult {
 // than 4, contain a non-finite value, x is constant, or the ADF of the
 // residuals fails (the message says which step).
 Result<EngleGrangerResult> engle_granger(std::span<const double> x, std::span<const double> y);
+
+// As engle_granger, over n observations that visit(f) hands to f(x, y) in
+// order, as often as asked (fit_ols_visiting): only the residuals are held,
+// 8 bytes an observation, not the legs' 16.
+template <class Visit>
+Result<EngleGrangerResult> engle_granger_visiting(std::size_t n, const Visit& visit);
+
+namespace detail {
+Status engle_granger_check_size(std::size_t n);
+// The non-finite value at index i of leg "x" or "y".
+Status engle_granger_not_finite(const char* leg, std::size_t i);
+// The second step, on the residuals of result.hedge.
+Result<EngleGrangerResult> engle_granger_residuals(EngleGrangerResult result, std::span<const double> residuals);
+}  // namespace detail
+
+template <class Visit>
+Result<EngleGrangerResult> engle_granger_visiting(std::size_t n, const Visit& visit) {
+  if (Status size = detail::engle_granger_check_size(n); !size) return size;
+  std::size_t i = 0, bad_x = n, bad_y = n;  // the first non-finite of each leg
+  visit([&](double x, double y) {
+    if (bad_x == n && !std::isfinite(x)) bad_x = i;
+    if (bad_y == n && !std::isfinite(y)) bad_y = i;
+    ++i;
+  });
+  if (bad_x < n) return detail::engle_granger_not_finite("x", bad_x);
+  if (bad_y < n) return detail::engle_granger_not_finite("y", bad_y);
+  EngleGrangerResult result;
+  result.hedge = fit_ols_visiting(n, visit);
+  if (std::isnan(result.hedge.beta)) {
+    return Status::error("Engle-Granger: x is constant, the hedge regression is undefined");
+  }
+  // y - alpha - beta x in its centred form: for legs near 1e5 the plain form
+  // cancels to residuals of ~1e-3 and keeps only ~8 of their digits.
+  const double x_mean = result.hedge.x_mean, y_mean = result.hedge.y_mean, beta = result.hedge.beta;
+  std::vector<double> residuals;
+  residuals.reserve(n);
+  visit([&](double x, double y) { residuals.push_back((y - y_mean) - beta * (x - x_mean)); });
+  return detail::engle_granger_residuals(std::move(result), residuals);
+}
 
 }  // namespace alphastream

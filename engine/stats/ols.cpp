@@ -6,56 +6,16 @@
 #include <string>
 
 namespace alphastream {
-namespace {
-
-double mean_of(std::span<const double> v) {
-  double sum = 0;
-  for (double e : v) sum += e;
-  return sum / static_cast<double>(v.size());
-}
-
-OlsFit undefined_fit(std::size_t n) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  return OlsFit{nan, nan, nan, nan, nan, nan, static_cast<std::int64_t>(n)};
-}
-
-}  // namespace
 
 OlsFit fit_ols(std::span<const double> x, std::span<const double> y) {
-  const std::size_t n = x.size();
-  if (n < 3 || y.size() != n) return undefined_fit(n);
-  const double x_mean = mean_of(x);
-  const double y_mean = mean_of(y);
-  // Sums of centred products: no cancellation between large squares.
-  double sxx = 0, sxy = 0, syy = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double dx = x[i] - x_mean;
-    const double dy = y[i] - y_mean;
-    sxx += dx * dx;
-    sxy += dx * dy;
-    syy += dy * dy;
+  if (y.size() != x.size()) {
+    OlsFit undefined = fit_ols_visiting(0, [](auto&&) {});
+    undefined.n = static_cast<std::int64_t>(x.size());
+    return undefined;
   }
-  if (sxx == 0) return undefined_fit(n);
-  const double beta = sxy / sxx;
-  const double alpha = y_mean - beta * x_mean;
-  // Residuals from the centred data, summed directly rather than as
-  // syy - beta * sxy, which cancels when the fit is tight.
-  double ssr = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double e = (y[i] - y_mean) - beta * (x[i] - x_mean);
-    ssr += e * e;
-  }
-  const double nd = static_cast<double>(n);
-  const double scale = ssr / (nd - 2);
-  OlsFit fit;
-  fit.alpha = alpha;
-  fit.beta = beta;
-  fit.beta_se = std::sqrt(scale / sxx);
-  fit.alpha_se = std::sqrt(scale * (1 / nd + x_mean * x_mean / sxx));
-  fit.r_squared = syy > 0 ? 1 - ssr / syy : std::numeric_limits<double>::quiet_NaN();
-  fit.residual_std = std::sqrt(scale);
-  fit.n = static_cast<std::int64_t>(n);
-  return fit;
+  return fit_ols_visiting(x.size(), [&](auto&& f) {
+    for (std::size_t i = 0; i < x.size(); ++i) f(x[i], y[i]);
+  });
 }
 
 Result<LeastSquaresFit> fit_least_squares(const Eigen::MatrixXd& design,

@@ -2,7 +2,9 @@
 // and a general QR-based fit used by the ADF regressions.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <span>
 
 #include <Eigen/Dense>
@@ -20,6 +22,8 @@ struct OlsFit {
   double r_squared = 0;     // 1 - ssr / total sum of squares of y
   double residual_std = 0;  // sqrt(ssr / (n - 2)), statsmodels' sqrt(scale)
   std::int64_t n = 0;
+  double x_mean = 0;        // the centring of the fit
+  double y_mean = 0;
 };
 
 // Fits y on x with an intercept. The data are centred before any product is
@@ -28,6 +32,54 @@ struct OlsFit {
 // REQUIRES: x.size() == y.size() >= 3 and x is not constant; otherwise the
 // returned fit has n set and every other field NaN.
 OlsFit fit_ols(std::span<const double> x, std::span<const double> y);
+
+// As fit_ols, over n observations that visit(f) hands to f(x, y) in order,
+// as often as asked (three passes): a backtest's row log, which holds a
+// month of observations on disk rather than in memory.
+template <class Visit>
+OlsFit fit_ols_visiting(std::size_t n, const Visit& visit) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const OlsFit undefined{nan, nan, nan, nan, nan, nan, static_cast<std::int64_t>(n), nan, nan};
+  if (n < 3) return undefined;
+  double x_sum = 0, y_sum = 0;
+  visit([&](double x, double y) {
+    x_sum += x;
+    y_sum += y;
+  });
+  const double nd = static_cast<double>(n);
+  const double x_mean = x_sum / nd;
+  const double y_mean = y_sum / nd;
+  // Sums of centred products: no cancellation between large squares.
+  double sxx = 0, sxy = 0, syy = 0;
+  visit([&](double x, double y) {
+    const double dx = x - x_mean;
+    const double dy = y - y_mean;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  });
+  if (sxx == 0) return undefined;
+  const double beta = sxy / sxx;
+  // Residuals from the centred data, summed directly rather than as
+  // syy - beta * sxy, which cancels when the fit is tight.
+  double ssr = 0;
+  visit([&](double x, double y) {
+    const double e = (y - y_mean) - beta * (x - x_mean);
+    ssr += e * e;
+  });
+  const double scale = ssr / (nd - 2);
+  OlsFit fit;
+  fit.alpha = y_mean - beta * x_mean;
+  fit.beta = beta;
+  fit.beta_se = std::sqrt(scale / sxx);
+  fit.alpha_se = std::sqrt(scale * (1 / nd + x_mean * x_mean / sxx));
+  fit.r_squared = syy > 0 ? 1 - ssr / syy : nan;
+  fit.residual_std = std::sqrt(scale);
+  fit.n = static_cast<std::int64_t>(n);
+  fit.x_mean = x_mean;
+  fit.y_mean = y_mean;
+  return fit;
+}
 
 // A least-squares fit of a response on the columns of a design matrix.
 struct LeastSquaresFit {

@@ -55,6 +55,32 @@ TEST(RowLog, RowsComeBackInOrderWithTheLastReplacedAndTheFileGoesWithTheLog) {
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
+TEST(RowLog, TheLastRowIsReplacedWhetherItIsStillBufferedOrAlreadyWritten) {
+  // Rows are written a block of 4,096 at a time: 8,192 rows end on a written
+  // block, 4,097 and 1 on a buffered row.
+  for (const int rows : {8192, 4097, 1}) {
+    const std::string path = scratch("row_log_replace");
+    auto log = RowLog::create(path, 2);
+    ASSERT_TRUE(log) << log.error();
+    for (int i = 0; i < rows; ++i) {
+      const double values[] = {1.0 * i, 2.0 * i};
+      log.value()->append(i, values);
+    }
+    const double last[] = {-1, -2};
+    log.value()->replace_last(last);
+    ASSERT_TRUE(log.value()->finish());
+    std::vector<double> seen;
+    ASSERT_TRUE(log.value()->for_each(
+        [&](std::uint64_t, std::int64_t, std::span<const double> v) { seen.insert(seen.end(), v.begin(), v.end()); }));
+    ASSERT_EQ(seen.size(), 2u * rows) << rows;
+    EXPECT_EQ(seen[2 * rows - 2], -1.0) << rows;
+    EXPECT_EQ(seen[2 * rows - 1], -2.0) << rows;
+    if (rows > 1) {
+      EXPECT_EQ(seen[2 * rows - 4], rows - 2.0) << rows;
+    }
+  }
+}
+
 TEST(RowLog, AFolderThatDoesNotExistIsAnErrorNamingThePath) {
   auto log = RowLog::create("/nonexistent-folder/x.rows", 2);
   ASSERT_FALSE(log);

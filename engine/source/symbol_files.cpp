@@ -299,28 +299,24 @@ Result<bool> SymbolFileStream::next(AggTrade& out) {
 }
 
 Result<std::size_t> SymbolFileStream::read(std::span<AggTrade> out) {
-  if (!deferred_error_.is_ok()) return std::exchange(deferred_error_, Status::ok());
+  // A catalog entry's records straight into out, then next()'s checks,
+  // keeping the trades they admit...
   std::size_t count = 0;
-  while (count < out.size()) {
-    if (cached_) {
-      // A catalog entry's records straight into out, then next()'s checks,
-      // keeping the trades they admit.
-      const std::span<AggTrade> block = out.subspan(count);
-      const std::size_t got = cached_->read(block);
-      for (std::size_t i = 0; i < got; ++i) {
-        if (admit(block[i])) out[count++] = block[i];
-      }
-      if (got > 0) continue;
+  while (count < out.size() && cached_ && deferred_error_.is_ok()) {
+    const std::span<AggTrade> block = out.subspan(count);
+    const std::size_t got = cached_->read(block);
+    if (got == 0) break;
+    for (std::size_t i = 0; i < got; ++i) {
+      if (admit(block[i])) out[count++] = block[i];
     }
-    Result<bool> more = next(out[count]);
-    if (!more) {
-      if (count == 0) return more.status();
-      deferred_error_ = more.status();
-      break;
-    }
-    if (!more.value()) break;
-    ++count;
   }
+  if (count == out.size()) return count;
+  // ...and the rest through next(): the end of an entry, the next file, a
+  // file being parsed.
+  auto rest = TradeStream::read(out.subspan(count));
+  if (rest) return count + rest.value();
+  if (count == 0) return rest.status();
+  deferred_error_ = rest.status();
   return count;
 }
 

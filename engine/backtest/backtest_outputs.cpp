@@ -356,7 +356,7 @@ Status thin_report(const PairOutputs& outputs, std::span<const ClosedTrade> trad
 
 }  // namespace
 
-Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_granger_fit,
+Status write_pair_outputs(PairRun& run, const std::shared_future<Result<EngleGrangerResult>>& engle_granger,
                           std::vector<SymbolPanel> panels, const RunProvenance& provenance,
                           PairBacktestSummary& pair) {
   PairPipeline& pipeline = *run.pipeline;
@@ -364,6 +364,7 @@ Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_
   const std::vector<ClosedTrade>& trades = pipeline.ledger().closed_trades();
   const PerformanceSummary performance = run.outputs->performance(trades);
   if (Status thinned = thin_report(*run.outputs, trades, report); !thinned) return thinned;
+  const Result<EngleGrangerResult>& engle_granger_fit = engle_granger.get();
 
   nlohmann::ordered_json summary;
   summary["pair"] = pipeline.spec().name;

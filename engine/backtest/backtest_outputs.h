@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -172,7 +173,8 @@ bool same_observations(PairRun& a, PairRun& b);
 // of this run or of one with the same observations), trades.csv,
 // summary.json and report.html of a pair run, its series already written;
 // fills pair's figures.
-Status write_pair_outputs(PairRun& run, const Result<EngleGrangerResult>& engle_granger, std::vector<SymbolPanel> panels,
+Status write_pair_outputs(PairRun& run, const std::shared_future<Result<EngleGrangerResult>>& engle_granger,
+                          std::vector<SymbolPanel> panels,
                           const RunProvenance& provenance,
                           PairBacktestSummary& pair);
 

@@ -316,10 +316,19 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
       }
     }
   }
-  std::vector<Result<EngleGrangerResult>> tests(tested.size(), Status::error("not tested"));
-  parallel_for(tested.size(), threads(),
-               [&](std::size_t t) { tests[t] = full_sample_engle_granger(pairs[tested[t]]); });
-  parallel_for(pairs.size(), threads(), [&](std::size_t i) {
+  // The tests first, then the pairs, from one queue: a pair thins its report
+  // while its test runs on another thread, and waits for it only to write
+  // the figures. Every test is taken before the first pair, so a waiting
+  // pair always waits on a test being run.
+  std::vector<std::promise<Result<EngleGrangerResult>>> test_runs(tested.size());
+  std::vector<std::shared_future<Result<EngleGrangerResult>>> tests;
+  for (auto& run : test_runs) tests.push_back(run.get_future().share());
+  parallel_for(tested.size() + pairs.size(), threads(), [&](std::size_t task) {
+    if (task < tested.size()) {
+      test_runs[task].set_value(full_sample_engle_granger(pairs[tested[task]]));
+      return;
+    }
+    const std::size_t i = task - tested.size();
     PairRun& run = pairs[i];
     PairPipeline& pipeline = *run.pipeline;
     PairBacktestSummary& pair = results[i];

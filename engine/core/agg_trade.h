@@ -26,13 +26,17 @@ class Symbol {
   // The bytes past the name are always zero, so two symbols are equal when
   // their 24 bytes are: three word compares, not a memcmp call a trade.
   friend bool operator==(const Symbol& a, const Symbol& b) {
-    std::uint64_t x[3], y[3];
-    std::memcpy(x, &a, sizeof x);
-    std::memcpy(y, &b, sizeof y);
-    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
+    return ((a.word(0) ^ b.word(0)) | (a.word(1) ^ b.word(1)) | (a.word(2) ^ b.word(2))) == 0;
   }
 
  private:
+  // Bytes [8 i, 8 i + 8) as one load (an array copy would go through the stack).
+  std::uint64_t word(int i) const {
+    std::uint64_t w;
+    std::memcpy(&w, reinterpret_cast<const char*>(this) + 8 * i, sizeof w);
+    return w;
+  }
+
   std::array<char, kMaxSize> chars_{};
   std::uint8_t size_ = 0;
 };

@@ -137,13 +137,15 @@ void PairOutputs::write_alert(const PairRow& row, std::string_view kind) {
   alerts_ << alert.dump() << '\n';
 }
 
-Status PairOutputs::open_series(const std::string& path) {
+Status PairOutputs::open_series(const std::string& path, bool write_csv) {
   std::vector<std::string> columns = {"ts_ms", "x", "y", "alpha", "beta", "spread", "zscore", "position"};
   if (with_adf_) columns.insert(columns.end(), {"adf_stat", "adf_pvalue"});
   columns.insert(columns.end(), extra_names_.begin(), extra_names_.end());
-  auto writer = SeriesCsvWriter::open(path, columns);
-  if (!writer) return writer.status();
-  series_ = std::move(writer.value());
+  if (write_csv) {
+    auto writer = SeriesCsvWriter::open(path, columns);
+    if (!writer) return writer.status();
+    series_ = std::move(writer.value());
+  }
   auto rows = RowLog::create(path + ".rows", kColumns);
   if (!rows) return rows.status();
   rows_ = std::move(rows.value());
@@ -218,12 +220,14 @@ Status PairOutputs::close_files() {
   return series_ ? series_->close() : Status::ok();
 }
 
-Status SymbolOutputs::open_series(const std::string& path) {
+Status SymbolOutputs::open_series(const std::string& path, bool write_csv) {
   std::vector<std::string> columns = {"ts_ms"};
   columns.insert(columns.end(), columns_.begin(), columns_.end());
-  auto writer = SeriesCsvWriter::open(path, columns);
-  if (!writer) return writer.status();
-  series_ = std::move(writer.value());
+  if (write_csv) {
+    auto writer = SeriesCsvWriter::open(path, columns);
+    if (!writer) return writer.status();
+    series_ = std::move(writer.value());
+  }
   if (keep_panel_) {
     auto rows = RowLog::create(path + ".rows", panel_row_.size());
     if (!rows) return rows.status();

@@ -50,8 +50,8 @@ class PairOutputs : public PairRowSink {
     values_.resize(first_extra_ + extra_outputs_.size());
   }
 
-  // series.csv at path, and its RowLog beside it.
-  Status open_series(const std::string& path);
+  // series.csv at path (unless !write_csv), and its RowLog beside it.
+  Status open_series(const std::string& path, bool write_csv);
   Status open_alerts(const std::string& path);
 
   void on_row(const PairRow& row) override;
@@ -116,7 +116,8 @@ class SymbolOutputs : public SymbolRowSink {
     panel_row_.resize(1 + panel_outputs_.size());
   }
 
-  Status open_series(const std::string& path);
+  // series.csv at path (unless !write_csv), and the panel's RowLog beside it.
+  Status open_series(const std::string& path, bool write_csv);
   void on_row(const SymbolRow& row) override;
   Status close_files();
 

@@ -147,7 +147,7 @@ Status BacktestRunner::State::open_outputs() {
     std::error_code ec;
     fs::create_directories(run.dir, ec);
     if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
-    Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string());
+    Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string(), options.write_series);
     if (!opened) return opened;
     opened = run.outputs->open_alerts((fs::path(run.dir) / "alerts.jsonl").string());
     if (!opened) return opened;
@@ -156,7 +156,7 @@ Status BacktestRunner::State::open_outputs() {
     std::error_code ec;
     fs::create_directories(run.dir, ec);
     if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
-    Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string());
+    Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string(), options.write_series);
     if (!opened) return opened;
   }
   return Status::ok();

@@ -69,6 +69,7 @@ struct BacktestOptions {
   bool progress_terminal = false;
   std::string progress_label = "backtest";
   bool write_outputs = true;                      // false: run the pipeline only (benchmarks)
+  bool write_series = true;                       // false: every output but the series.csv files
   // Pipelines (pair models and symbol models) are spread over this many
   // worker threads, each fed every trade from one read of the input while
   // the reading thread reads on, and the pairs' outputs written in parallel

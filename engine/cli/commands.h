@@ -58,8 +58,12 @@ struct BacktestArgs {
   CatalogArgs catalog;
   unsigned threads = 0;
   bool no_progress = false;
+  bool no_series = false;  // backtest only
 };
+// The options a backtest and a sweep share; add_backtest_command_options
+// adds the backtest's own (--no-series).
 void add_backtest_options(CLI::App& command, BacktestArgs& args);
+void add_backtest_command_options(CLI::App& command, BacktestArgs& args);
 int run_backtest(const BacktestArgs& args);
 // The options args give (config loaded, provenance read); nullopt after
 // logging what was wrong.

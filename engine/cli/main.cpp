@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   namespace cli = alphastream::cli;
   const Subcommand commands[] = {
       subcommand(app, "backtest", "Run the configured pairs over historical aggTrade files",
-                 cli::add_backtest_options, cli::run_backtest),
+                 cli::add_backtest_command_options, cli::run_backtest),
       subcommand(app, "sweep", "Run the configured pairs once per combination of parameter values, ranked",
                  cli::add_sweep_options, cli::run_sweep),
       subcommand(app, "simulate", "Write a synthetic cointegrated pair as Binance aggTrade CSV files",

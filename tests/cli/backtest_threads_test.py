@@ -67,6 +67,23 @@ class BacktestOnSeveralThreads(unittest.TestCase):
             for name, content in trees[1].items():
                 self.assertEqual(trees[threads][name], content, "%s differs on %s threads" % (name, threads))
 
+    def test_no_series_leaves_out_every_series_csv_and_changes_nothing_else(self):
+        directory = cs.fresh_dir("no-series")
+        x_csv, y_csv = cs.simulate(os.path.join(directory, "data"))
+        config = cs.write_file(os.path.join(directory, "threads.yaml"),
+                               CONFIG % {"pair": cs.PAIR, "x": cs.X_SYMBOL, "y": cs.Y_SYMBOL})
+        trees = {}
+        for name, extra in (("all", []), ("no-series", ["--no-series"])):
+            out = os.path.join(directory, "out-" + name)
+            done = cs.backtest(config, x_csv, y_csv, out, extra + ["--no-catalog"])
+            self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+            trees[name] = cs.tree_bytes(out)
+        series = sorted(name for name in trees["all"] if os.path.basename(name) == "series.csv")
+        self.assertEqual(len(series), 3 + 2 + 2)  # the models of the first pair, two pairs, two symbol models
+        self.assertEqual(sorted(trees["no-series"]), sorted(set(trees["all"]) - set(series)))
+        for name, content in trees["no-series"].items():
+            self.assertEqual(content, trees["all"][name], name + " differs without series.csv")
+
 
 if __name__ == "__main__":
     unittest.main()

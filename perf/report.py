@@ -15,7 +15,8 @@ median of --repeat interleaved runs:
              rolling cov/var) and in vectorised numpy (cumulative sums): wall
              time and peak RSS of each process
   days       the backtest over 1, 2, 4 and 8 days: time and peak RSS
-  pairs      1, 8 and 64 OLS pairs on the same legs, every core in use
+  pairs      1, 8 and 64 OLS pairs on the same legs, every core in use, with
+             and without series.csv (--no-series)
   sweep      50 parameter combinations in one `sweep` against 50 backtests
   models     ols + kalman + huber + a rolling ADF (window 100, every
              observation) on the day, beside statsmodels' RLM (Huber) on one
@@ -286,12 +287,12 @@ def main():
 
     day_bytes = sum(os.path.getsize(p) for p in files("SIMXUSDT", 1) + files("SIMYUSDT", 1))
 
-    def backtest(days, catalog, config_path=config):
+    def backtest(days, catalog, config_path=config, extra=()):
         # Into an empty folder, as a run's first write: replacing the last
         # run's files is the file system's work (ext4 freeing ~15 MB a pair).
         out = os.path.join(args.work, "out")
         shutil.rmtree(out, ignore_errors=True)
-        argv = [bin_, "backtest", "--config", config_path, "--out", out, "--no-progress"]
+        argv = [bin_, "backtest", "--config", config_path, "--out", out, "--no-progress"] + list(extra)
         argv += ["--catalog", os.path.join(args.work, "catalog")] if catalog else ["--no-catalog"]
         for symbol in ("SIMXUSDT", "SIMYUSDT"):
             for path in files(symbol, days):
@@ -322,6 +323,10 @@ def main():
     day_counts = [d for d in (1, 2, 4, 8, 16, 31) if d <= args.days]
     by_days = {d: median_runs([backtest(d, True) for _ in range(args.repeat)]) for d in day_counts}
     by_pairs = {n: median_runs([backtest(1, True, pairs_config(n)) for _ in range(args.repeat)]) for n in (1, 8, 64)}
+    # The same without series.csv (--no-series): what a pair costs when its
+    # largest output is left out.
+    lean_pairs = {n: median_runs([backtest(1, True, pairs_config(n), ["--no-series"]) for _ in range(args.repeat)])
+                  for n in (1, 8, 64)}
 
     print("sweep ...", file=sys.stderr)
     grid = {"model.params.window": ["60", "100", "200", "300", "600"],
@@ -404,6 +409,10 @@ def main():
         lines.append("| %d OLS pairs vs 1, catalog, %d cores | %.2f s, %.0f MB | %.2f s, %.0f MB | %.2fx the time of one "
                      "pair |" % (n, cores, by_pairs[n][0], by_pairs[n][1], by_pairs[1][0], by_pairs[1][1],
                                  by_pairs[n][0] / by_pairs[1][0]))
+    for n in (8, 64):
+        lines.append("| %d OLS pairs vs 1, catalog, %d cores, both --no-series | %.2f s, %.0f MB | %.2f s, %.0f MB | "
+                     "%.2fx the time of one pair |" % (n, cores, lean_pairs[n][0], lean_pairs[n][1], lean_pairs[1][0],
+                                                        lean_pairs[1][1], lean_pairs[n][0] / lean_pairs[1][0]))
     lines.append("| sweep of %d combinations (window x entry x z window), a day, catalog | %.2f s, %.0f MB | the same %d "
                  "as backtests, one after another: %.2f s | %.1fx faster |"
                  % (combinations, sweep[0], sweep[1], combinations, separate_s, separate_s / sweep[0]))

@@ -136,12 +136,26 @@ void PipelineBook::route(const PairModelRun& run) {
   x.pairs.push_back({pipeline, Leg::kX, {}});
 }
 
-void PipelineBook::hand_over_alignment() {
+template <class F>
+void PipelineBook::for_each_aligner(F f) const {
+  // Each aligner is fed through its y feed and its x feed: once, at the y.
   for (const Route& route : routes_) {
     for (const PairFeed& feed : route.pairs) {
-      for (PairPipeline* follower : feed.followers) follower->take_alignment(*feed.pipeline);
+      if (feed.leg == Leg::kY) f(feed);
     }
   }
+}
+
+void PipelineBook::hand_over_alignment() {
+  for_each_aligner([](const PairFeed& feed) {
+    for (PairPipeline* follower : feed.followers) follower->take_alignment(*feed.pipeline);
+  });
+}
+
+void PipelineBook::discard_closed_trades(const PairFeed& feed) const {
+  if (keep_closed_trades_) return;
+  feed.pipeline->discard_closed_trades();
+  for (PairPipeline* follower : feed.followers) follower->discard_closed_trades();
 }
 
 void PipelineBook::route(const SymbolModelRun& run) {
@@ -169,10 +183,7 @@ PipelineBook::Delivery PipelineBook::on_trade(const AggTrade& trade) {
   for (const PairFeed& feed : route.pairs) {
     const std::uint64_t before = feed.pipeline->observations();
     feed.pipeline->on_trade(feed.leg, trade, feed.followers);
-    if (!keep_closed_trades_) {
-      feed.pipeline->discard_closed_trades();
-      for (PairPipeline* follower : feed.followers) follower->discard_closed_trades();
-    }
+    discard_closed_trades(feed);
     delivery.produced_row |= feed.pipeline->observations() != before;
   }
   for (SymbolPipeline* pipeline : route.symbol_models) pipeline->on_trade(trade);
@@ -180,29 +191,18 @@ PipelineBook::Delivery PipelineBook::on_trade(const AggTrade& trade) {
 }
 
 void PipelineBook::advance_to(std::int64_t now_ms) {
-  // Each aligner once: at its pipeline's feed of the y leg.
-  for (const Route& route : routes_) {
-    for (const PairFeed& feed : route.pairs) {
-      if (feed.leg != Leg::kY) continue;
-      feed.pipeline->advance_to(now_ms, feed.followers);
-      if (keep_closed_trades_) continue;
-      feed.pipeline->discard_closed_trades();
-      for (PairPipeline* follower : feed.followers) follower->discard_closed_trades();
-    }
-  }
+  for_each_aligner([&](const PairFeed& feed) {
+    feed.pipeline->advance_to(now_ms, feed.followers);
+    discard_closed_trades(feed);
+  });
   for (SymbolModelRun& run : symbol_models_) run.pipeline->advance_to(now_ms);
 }
 
 void PipelineBook::finish() {
-  for (const Route& route : routes_) {
-    for (const PairFeed& feed : route.pairs) {
-      if (feed.leg != Leg::kY) continue;
-      feed.pipeline->finish(feed.followers);
-      if (keep_closed_trades_) continue;
-      feed.pipeline->discard_closed_trades();
-      for (PairPipeline* follower : feed.followers) follower->discard_closed_trades();
-    }
-  }
+  for_each_aligner([&](const PairFeed& feed) {
+    feed.pipeline->finish(feed.followers);
+    discard_closed_trades(feed);
+  });
   for (SymbolModelRun& run : symbol_models_) run.pipeline->finish();
 }
 

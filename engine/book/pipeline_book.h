@@ -123,7 +123,11 @@ class PipelineBook {
   // pairs quadratic: 11 s); removing rebuilds them, after every follower
   // took the alignment it was served.
   void route(const PairModelRun& run);
+  template <class F>
+  void for_each_aligner(F f) const;  // f(the feed of its y leg)
   void hand_over_alignment();
+  // The live book keeps no closed trades (keep_closed_trades).
+  void discard_closed_trades(const PairFeed& feed) const;
   void route(const SymbolModelRun& run);
   void rebuild_routes();
   Route& route_for(const Symbol& symbol);

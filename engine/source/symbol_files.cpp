@@ -307,7 +307,9 @@ Result<std::size_t> SymbolFileStream::read(std::span<AggTrade> out) {
     const std::size_t got = cached_->read(block);
     if (got == 0) break;
     for (std::size_t i = 0; i < got; ++i) {
-      if (admit(block[i])) out[count++] = block[i];
+      if (!admit(block[i])) continue;
+      if (&out[count] != &block[i]) out[count] = block[i];  // nothing dropped yet: in place
+      ++count;
     }
   }
   if (count == out.size()) return count;

@@ -1,14 +1,15 @@
 // A binary catalog of imported trades: what AggTradeCsvReader handed out for
 // one data file (re-sorted, deduplicated), with its import statistics, as
 // fixed 48-byte records in one file per data file. The first read of a file
-// writes its entry; later reads map the entry instead of parsing text, so a
-// second backtest, a sweep or a screen over the same days skips the CSV.
+// writes its entry; later reads read the entry instead of parsing text, so
+// a second backtest, a sweep or a screen over the same days skips the CSV.
 //
 // An entry is used only while it matches its data file (size and
 // modification time) and the import options that shape its content
-// (reorder window, strict rows); a mismatch, a damaged or foreign file is
-// ignored, and the data file is parsed (and the entry rewritten) as if
-// there were none. Entries are written to a temporary name and renamed, so
+// (reorder window, strict rows); a mismatch or a foreign file is ignored,
+// and the data file is parsed (and the entry rewritten) as if there were
+// none. A damaged entry is found as it is read (CatalogEntry::broken), and
+// the data file is parsed from there on. Entries are written to a temporary name and renamed, so
 // a crash never leaves a partial entry in place. Files with skipped rows are
 // not catalogued (their messages are not kept).
 #pragma once

@@ -186,6 +186,21 @@ void read_csv_files(ConfigReader& reader, const YamlValue& section, std::map<std
   }
 }
 
+// A file the service reads at start: resolved against the config's folder,
+// and readable now, so a typo is a file:line error rather than a failed
+// connection.
+std::optional<std::string> read_readable_file(ConfigReader& reader, const YamlValue& value, std::string_view what) {
+  const auto text = read_text(reader, value, what);
+  if (!text) return std::nullopt;
+  std::string path = reader.resolve_path(*text);
+  if (std::FILE* file = std::fopen(path.c_str(), "rb"); file != nullptr) {
+    std::fclose(file);
+    return path;
+  }
+  reader.add_error(value.line, value.path, "cannot read " + path + ": " + std::strerror(errno));
+  return std::nullopt;
+}
+
 void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed) {
   MapReader map(reader, section,
                 {"source", "url", "tls", "reconnect", "stale_after_s", "rotate_after_s", "max_streams_per_connection",
@@ -211,7 +226,7 @@ void read_feed(ConfigReader& reader, const YamlValue& section, FeedConfig& feed)
       if (const auto b = read_bool(reader, *verify)) feed.tls_verify = *b;
     }
     if (const auto ca = tls.find("ca_file")) {
-      if (const auto text = read_text(reader, *ca, "a PEM file path")) feed.tls_ca_file = reader.resolve_path(*text);
+      if (const auto path = read_readable_file(reader, *ca, "a PEM file path")) feed.tls_ca_file = *path;
     }
   }
   if (const auto v = map.find("reconnect")) {
@@ -355,21 +370,6 @@ std::string_view feed_source_name(FeedSource source) {
 }
 
 namespace {
-
-// A file the service reads at start: resolved against the config's folder,
-// and readable now, so a typo is a file:line error rather than a failed
-// connection.
-std::optional<std::string> read_readable_file(ConfigReader& reader, const YamlValue& value, std::string_view what) {
-  const auto text = read_text(reader, value, what);
-  if (!text) return std::nullopt;
-  std::string path = reader.resolve_path(*text);
-  if (std::FILE* file = std::fopen(path.c_str(), "rb"); file != nullptr) {
-    std::fclose(file);
-    return path;
-  }
-  reader.add_error(value.line, value.path, "cannot read " + path + ": " + std::strerror(errno));
-  return std::nullopt;
-}
 
 // user + password, token or credentials (one of them), and tls.
 void read_bus_access(ConfigReader& reader, const MapReader& map, BusAccess& access) {

@@ -38,7 +38,7 @@ TEST(ServiceConfig, EverySettingIsRead) {
 feed:
   source: simulator
   url: ws://127.0.0.1:9000/market/stream
-  tls: {verify: false, ca_file: certs/ca.pem}
+  tls: {verify: false, ca_file: /etc/hostname}
   reconnect: {initial_ms: 100, max_ms: 5000}
   stale_after_s: 2.5
   rotate_after_s: 3600
@@ -59,7 +59,7 @@ log: {level: debug, format: json}
   EXPECT_EQ(s.feed.source, FeedSource::kSimulator);
   EXPECT_EQ(s.feed.url, "ws://127.0.0.1:9000/market/stream");
   EXPECT_FALSE(s.feed.tls_verify);
-  EXPECT_EQ(s.feed.tls_ca_file, "/etc/alphastream/certs/ca.pem");
+  EXPECT_EQ(s.feed.tls_ca_file, "/etc/hostname");
   EXPECT_EQ(s.feed.reconnect_initial_ms, 100);
   EXPECT_EQ(s.feed.reconnect_max_ms, 5000);
   EXPECT_DOUBLE_EQ(s.feed.stale_after_s, 2.5);
@@ -347,6 +347,9 @@ TEST(ServiceConfig, BusCredentialsAreOneWayAndTlsFilesMustBeReadable) {
       {"bus: {servers: [\"nats://a:1\"], tls: {}}\n", "live.yaml:3: bus.tls: expected ca_file"},
       {"bus: {servers: [\"nats://a:1\"], tls: {ca_file: certs/ca.pem}}\n",
        "live.yaml:3: bus.tls.ca_file: cannot read /etc/alphastream/certs/ca.pem"},
+      // The feed's trust anchor is checked alike.
+      {"feed: {tls: {ca_file: certs/ca.pem}}\n",
+       "live.yaml:3: feed.tls.ca_file: cannot read /etc/alphastream/certs/ca.pem: No such file or directory"},
   };
   for (const auto& [yaml, expected] : bad) {
     EXPECT_NE(error_of(yaml).find(expected), std::string::npos) << yaml << " -> " << error_of(yaml);

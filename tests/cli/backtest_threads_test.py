@@ -39,51 +39,45 @@ symbols:
 
 
 class BacktestOnSeveralThreads(unittest.TestCase):
+    def setUp(self):
+        self.directory = cs.fresh_dir(self.id().rsplit(".", 1)[-1])
+        self.x_csv, self.y_csv = cs.simulate(os.path.join(self.directory, "data"))
+        self.config = cs.write_file(os.path.join(self.directory, "threads.yaml"),
+                                    CONFIG % {"pair": cs.PAIR, "x": cs.X_SYMBOL, "y": cs.Y_SYMBOL})
+
+    def output_tree(self, name, extra):
+        """Every output file of a backtest with `extra` arguments, by path; and its stdout."""
+        out = os.path.join(self.directory, "out-" + name)
+        done = cs.backtest(self.config, self.x_csv, self.y_csv, out, extra)
+        self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+        return cs.tree_bytes(out), done.stdout
+
     def test_every_output_file_is_the_same_on_one_two_and_five_threads_and_from_the_catalog(self):
-        directory = cs.fresh_dir("threads")
-        x_csv, y_csv = cs.simulate(os.path.join(directory, "data"))
-        config = cs.write_file(os.path.join(directory, "threads.yaml"),
-                               CONFIG % {"pair": cs.PAIR, "x": cs.X_SYMBOL, "y": cs.Y_SYMBOL})
         trees = {}
         for threads in (1, 2, 5):
-            out = os.path.join(directory, "out-%d" % threads)
-            done = cs.backtest(config, x_csv, y_csv, out, ["--threads", str(threads), "--no-catalog"])
-            self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
-            trees[threads] = cs.tree_bytes(out)
+            trees[threads], stdout = self.output_tree(str(threads), ["--threads", str(threads), "--no-catalog"])
             # The closing report is the same too but for the elapsed time.
-            self.assertIn("pair    reversed [ols]:", done.stdout)
+            self.assertIn("pair    reversed [ols]:", stdout)
         self.assertEqual(len(trees[1]), 3 * 5 + 1 + 2 * 5 + 2)  # models, comparison, pairs, symbol series
         # The default (a worker per core beside the reading thread), reading
         # the catalog on the reading thread the second time.
-        catalog = os.path.join(directory, "catalog")
+        catalog = os.path.join(self.directory, "catalog")
         for run in ("writes", "reads"):
-            out = os.path.join(directory, "out-catalog-" + run)
-            done = cs.backtest(config, x_csv, y_csv, out, ["--catalog", catalog])
-            self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
-            trees["catalog " + run] = cs.tree_bytes(out)
-        self.assertIn("from the catalog", done.stdout)
+            trees["catalog " + run], stdout = self.output_tree("catalog-" + run, ["--catalog", catalog])
+        self.assertIn("from the catalog", stdout)
         for threads in (2, 5, "catalog writes", "catalog reads"):
             self.assertEqual(sorted(trees[threads]), sorted(trees[1]))
             for name, content in trees[1].items():
                 self.assertEqual(trees[threads][name], content, "%s differs on %s threads" % (name, threads))
 
     def test_no_series_leaves_out_every_series_csv_and_changes_nothing_else(self):
-        directory = cs.fresh_dir("no-series")
-        x_csv, y_csv = cs.simulate(os.path.join(directory, "data"))
-        config = cs.write_file(os.path.join(directory, "threads.yaml"),
-                               CONFIG % {"pair": cs.PAIR, "x": cs.X_SYMBOL, "y": cs.Y_SYMBOL})
-        trees = {}
-        for name, extra in (("all", []), ("no-series", ["--no-series"])):
-            out = os.path.join(directory, "out-" + name)
-            done = cs.backtest(config, x_csv, y_csv, out, extra + ["--no-catalog"])
-            self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
-            trees[name] = cs.tree_bytes(out)
-        series = sorted(name for name in trees["all"] if os.path.basename(name) == "series.csv")
+        everything, _ = self.output_tree("all", ["--no-catalog"])
+        lean, _ = self.output_tree("no-series", ["--no-series", "--no-catalog"])
+        series = sorted(name for name in everything if os.path.basename(name) == "series.csv")
         self.assertEqual(len(series), 3 + 2 + 2)  # the models of the first pair, two pairs, two symbol models
-        self.assertEqual(sorted(trees["no-series"]), sorted(set(trees["all"]) - set(series)))
-        for name, content in trees["no-series"].items():
-            self.assertEqual(content, trees["all"][name], name + " differs without series.csv")
-
+        self.assertEqual(sorted(lean), sorted(set(everything) - set(series)))
+        for name, content in lean.items():
+            self.assertEqual(content, everything[name], name + " differs without series.csv")
 
 if __name__ == "__main__":
     unittest.main()

@@ -233,7 +233,7 @@ std::size_t CatalogEntry::read(std::span<AggTrade> out) {
       CatalogRecord record;
       std::memcpy(&record, block_.data() + (block_position_ + i) * sizeof(CatalogRecord), sizeof record);
       AggTrade& trade = out[count + i];
-      trade = AggTrade{};
+      // Every field once (an AggTrade{} first would store the 96 bytes twice).
       trade.symbol = symbol_;
       trade.agg_trade_id = record.agg_trade_id;
       trade.price = record.price;
@@ -241,8 +241,10 @@ std::size_t CatalogEntry::read(std::span<AggTrade> out) {
       trade.first_trade_id = record.first_trade_id;
       trade.last_trade_id = record.first_trade_id + record.trades_after_first;
       trade.transact_time_ms = record.transact_time_ms;
-      trade.transact_time_us = record.transact_time_us;
+      trade.event_time_ms = 0;
+      trade.receive_time_ns = 0;
       trade.is_buyer_maker = record.is_buyer_maker != 0;
+      trade.transact_time_us = record.transact_time_us;
     }
     block_position_ += take;
     position_ += take;

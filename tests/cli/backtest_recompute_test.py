@@ -315,10 +315,7 @@ class MultiDayPerformanceMatchesPandas(unittest.TestCase):
     def test_daily_figures_match_pandas_over_three_days(self):
         work = cs.fresh_dir("recompute_days")
         data = os.path.join(work, "data")
-        done = cs.run(["simulate", "--out", data, "--x", cs.X_SYMBOL, "--y", cs.Y_SYMBOL, "--hours", "54",
-                       "--seed", "7", "--x-rate", "0.2", "--y-rate", "0.2", "--x-vol", "0.001",
-                       "--spread-sigma", "0.1", "--spread-theta", "0.0005"])
-        self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+        cs.simulate_days(data, 54)
         window, z_window, interval_ms = 120, 60, 60000
         config = cs.write_file(os.path.join(work, "backtest.yaml"), cs.config_text(
             ols_window=window, z_window=z_window, interval_ms=interval_ms, entry=ENTRY, exit=EXIT, stop=STOP,

@@ -98,6 +98,17 @@ def simulate(out_dir, extra_args=()):
     return x_csv, y_csv
 
 
+def simulate_days(out_dir, hours):
+    """A slowly trading pair (0.2 trades/s a leg, a spread that reverts over
+    hours) for `hours`, one file per UTC day in out_dir: the data of the
+    tests that sample several days every minute."""
+    done = run(["simulate", "--out", out_dir, "--x", X_SYMBOL, "--y", Y_SYMBOL, "--hours", str(hours),
+                "--seed", "7", "--x-rate", "0.2", "--y-rate", "0.2", "--x-vol", "0.001",
+                "--spread-sigma", "0.1", "--spread-theta", "0.0005"])
+    if done.returncode != EXIT_OK:
+        raise AssertionError("simulate failed: " + describe(done))
+
+
 def config_text(ols_window=600, z_window=300, mode="time", interval_ms=1000, plugin="ols", params=None,
                 fee_bps=4.0, slippage_bps=1.0, notional=10000.0, entry=2.0, exit=0.0, stop=4.0,
                 plugins_dir=None):

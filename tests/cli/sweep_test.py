@@ -102,10 +102,7 @@ class SweepWalksForward(unittest.TestCase):
     def test_each_fold_runs_the_best_combination_of_the_fold_before(self):
         work = cs.fresh_dir("sweep_walk_forward")
         data = os.path.join(work, "data")
-        done = cs.run(["simulate", "--out", data, "--x", cs.X_SYMBOL, "--y", cs.Y_SYMBOL, "--hours", "72",
-                       "--seed", "7", "--x-rate", "0.2", "--y-rate", "0.2", "--x-vol", "0.001",
-                       "--spread-sigma", "0.1", "--spread-theta", "0.0005"])
-        self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+        cs.simulate_days(data, 72)
         config = cs.write_file(os.path.join(work, "base.yaml"), cs.config_text(
             ols_window=120, z_window=60, interval_ms=60000))
         out = os.path.join(work, "out")

@@ -96,7 +96,7 @@ class SweepEqualsBacktests(unittest.TestCase):
 
 
 class SweepWalksForward(unittest.TestCase):
-    """54 hours sampled every minute, 3 folds of a day: each fold runs the
+    """72 hours sampled every minute, 3 folds of a day: each fold runs the
     combination with the best P&L over the day before."""
 
     def test_each_fold_runs_the_best_combination_of_the_fold_before(self):

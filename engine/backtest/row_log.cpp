@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include "core/pread_exactly.h"
+
 namespace alphastream {
 namespace {
 
@@ -81,16 +83,10 @@ bool RowLog::Cursor::next(std::int64_t& ts_ms, std::span<const double>& values) 
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockRows, log_.rows_ - read_));
     const std::size_t bytes = want * stride * sizeof(double);
     const auto offset = static_cast<off_t>(read_ * stride * sizeof(double));
-    std::size_t done = 0;
-    while (done < bytes) {
-      const ssize_t got = ::pread(::fileno(log_.file_), reinterpret_cast<char*>(block_.data()) + done, bytes - done,
-                                  offset + static_cast<off_t>(done));
-      if (got <= 0) {
-        status_ = Status::error(log_.path_ + ": read failed after " + std::to_string(read_) + " of " +
-                                std::to_string(log_.rows_) + " rows");
-        return false;
-      }
-      done += static_cast<std::size_t>(got);
+    if (!pread_exactly(::fileno(log_.file_), block_.data(), bytes, offset)) {
+      status_ = Status::error(log_.path_ + ": read failed after " + std::to_string(read_) + " of " +
+                              std::to_string(log_.rows_) + " rows");
+      return false;
     }
     read_ += want;
     in_block_ = want;

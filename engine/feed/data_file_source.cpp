@@ -9,6 +9,8 @@
 
 #include <zip.h>
 
+#include "core/pread_exactly.h"
+
 namespace alphastream {
 
 namespace {
@@ -124,7 +126,7 @@ Result<std::unique_ptr<DataFileSource>> open_data_file(const std::string& path) 
   }
   // "PK\3\4" starts a zip with entries, "PK\5\6" an empty one.
   char magic[4] = {};
-  const bool is_zip = ::pread(fd, magic, sizeof magic, 0) == sizeof magic &&
+  const bool is_zip = pread_exactly(fd, magic, sizeof magic, 0) &&
                       (std::memcmp(magic, "PK\3\4", 4) == 0 || std::memcmp(magic, "PK\5\6", 4) == 0);
   std::unique_ptr<DataFileSource> source;
   if (is_zip) {

@@ -14,6 +14,7 @@
 #include <limits>
 #include <system_error>
 
+#include "core/pread_exactly.h"
 #include "feed/file_digest.h"
 
 namespace alphastream {
@@ -158,7 +159,7 @@ std::unique_ptr<CatalogEntry> CatalogEntry::open(const std::string& dir, const s
   struct stat info {};
   CatalogHeader header;
   if (::fstat(entry->fd_, &info) != 0 || static_cast<std::size_t>(info.st_size) < sizeof header ||
-      ::pread(entry->fd_, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
+      !pread_exactly(entry->fd_, &header, sizeof header, 0)) {
     return nullptr;
   }
   const auto size = static_cast<std::size_t>(info.st_size);
@@ -193,12 +194,7 @@ bool CatalogEntry::read_records(std::uint64_t first, std::size_t count) {
   block_.resize(kBlockRecords * sizeof(CatalogRecord));
   const std::size_t bytes = count * sizeof(CatalogRecord);
   const auto offset = static_cast<off_t>(sizeof(CatalogHeader) + first * sizeof(CatalogRecord));
-  std::size_t done = 0;
-  while (done < bytes) {
-    const ssize_t got = ::pread(fd_, block_.data() + done, bytes - done, offset + static_cast<off_t>(done));
-    if (got <= 0) return false;
-    done += static_cast<std::size_t>(got);
-  }
+  if (!pread_exactly(fd_, block_.data(), bytes, offset)) return false;
   std::int64_t previous = last_id_;
   for (std::size_t i = 0; i < count; ++i) {
     CatalogRecord record;

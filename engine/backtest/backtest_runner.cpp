@@ -73,7 +73,9 @@ struct BacktestRunner::State {
   // only when --pair narrows the run), every error at once.
   Status create(const std::vector<std::string>& selected_pairs);
   Status open_outputs();
-  unsigned threads() const;
+  // Threads for `tasks` independent tasks: --threads (0: every core), at
+  // most one a task.
+  unsigned threads(std::size_t tasks) const;
   // Feeds every trade to its symbol's pipelines; counts them in summary.
   Status consume(TradeStream& trades, BacktestSummary& summary);
   // As consume, the pipelines spread over worker_books on their own threads.
@@ -162,17 +164,16 @@ Status BacktestRunner::State::open_outputs() {
   return Status::ok();
 }
 
-unsigned BacktestRunner::State::threads() const {
-  const std::size_t runs = pairs.size() + symbols.size();
+unsigned BacktestRunner::State::threads(std::size_t tasks) const {
   const unsigned wanted = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(wanted, runs)));
+  return static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(wanted, tasks)));
 }
 
 Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestSummary& summary,
                                                   ProgressMeter& meter) {
   // Deal the pipelines round-robin in config order: a pair's models, and
   // pairs of one symbol, land on different threads.
-  const unsigned count = threads();
+  const unsigned count = threads(pairs.size() + symbols.size());
   PipelineSet all = book.release();
   std::vector<PipelineSet> sets(count);
   std::size_t dealt = 0;
@@ -298,7 +299,7 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
     // comparison reads two row logs): "same" is an equivalence, so the
     // first earlier run that matches is the first of its series.
     std::vector<std::size_t> first_of(pairs.size());
-    parallel_for(pairs.size(), threads(), [&](std::size_t i) {
+    parallel_for(pairs.size(), threads(pairs.size()), [&](std::size_t i) {
       first_of[i] = i;
       for (std::size_t j = 0; j < i; ++j) {
         if (same_observations(pairs[i], pairs[j])) {
@@ -323,7 +324,7 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
   std::vector<std::promise<Result<EngleGrangerResult>>> test_runs(tested.size());
   std::vector<std::shared_future<Result<EngleGrangerResult>>> tests;
   for (auto& run : test_runs) tests.push_back(run.get_future().share());
-  parallel_for(tested.size() + pairs.size(), threads(), [&](std::size_t task) {
+  parallel_for(tested.size() + pairs.size(), threads(tested.size() + pairs.size()), [&](std::size_t task) {
     if (task < tested.size()) {
       test_runs[task].set_value(full_sample_engle_granger(pairs[tested[task]]));
       return;

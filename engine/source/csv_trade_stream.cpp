@@ -55,12 +55,59 @@ Status CsvTradeStream::refill(std::size_t index) {
   if (!got) return got.status();
   pending.position = 0;
   pending.end = got.value();
-  if (pending.end > 0) heap_.emplace(pending.block.front().transact_time_ms, index);
+  if (pending.end > 0 && pending_.size() != 2) heap_.emplace(pending.block.front().transact_time_ms, index);
   return Status::ok();
+}
+
+std::size_t CsvTradeStream::merge_two(std::span<AggTrade> out) {
+  std::size_t count = 0;
+  while (count < out.size()) {
+    Pending& a = pending_[0];
+    Pending& b = pending_[1];
+    // A source with no trade left in its block has ended (an empty block).
+    if (a.position < a.end && b.position < b.end) {
+      const AggTrade* const trades_a = a.block.data();
+      const AggTrade* const trades_b = b.block.data();
+      std::size_t next_a = a.position;
+      std::size_t next_b = b.position;
+      do {
+        // Ties in time go to the source listed first.
+        const bool take_b = trades_b[next_b].transact_time_ms < trades_a[next_a].transact_time_ms;
+        out[count++] = *(take_b ? trades_b + next_b : trades_a + next_a);
+        next_b += take_b;
+        next_a += !take_b;
+      } while (count < out.size() && next_a < a.end && next_b < b.end);
+      a.position = next_a;
+      b.position = next_b;
+    } else {
+      Pending& only = a.position < a.end ? a : b;
+      if (only.position == only.end) break;  // both have ended
+      const std::size_t take = std::min(out.size() - count, only.end - only.position);
+      std::copy_n(only.block.begin() + static_cast<std::ptrdiff_t>(only.position), take,
+                  out.begin() + static_cast<std::ptrdiff_t>(count));
+      only.position += take;
+      count += take;
+    }
+    for (std::size_t index : {std::size_t{0}, std::size_t{1}}) {
+      Pending& pending = pending_[index];
+      if (pending.position < pending.end || pending.end == 0) continue;
+      Status status = refill(index);
+      if (!status) {
+        deferred_error_ = status;
+        return count;
+      }
+    }
+  }
+  return count;
 }
 
 Result<std::size_t> CsvTradeStream::read(std::span<AggTrade> out) {
   if (!deferred_error_.is_ok()) return std::exchange(deferred_error_, Status::ok());
+  if (pending_.size() == 2) {
+    const std::size_t count = merge_two(out);
+    if (count == 0 && !deferred_error_.is_ok()) return std::exchange(deferred_error_, Status::ok());
+    return count;
+  }
   std::size_t count = 0;
   while (count < out.size() && !heap_.empty()) {
     const std::size_t index = heap_.top().second;

@@ -45,9 +45,13 @@ class CsvTradeStream : public TradeStream {
 
  private:
   CsvTradeStream() = default;
-  // Reads source index's next block; pushes its first trade on the heap
-  // unless it has ended.
+  // Reads source index's next block (none left: an empty one); with more
+  // than two sources, pushes its first trade on the heap.
   Status refill(std::size_t index);
+  // read() for two sources (a pair's legs): the source of each trade picked
+  // without a branch, since which leg trades next is a coin toss that the
+  // heap's branches mispredict. An error is left in deferred_error_.
+  std::size_t merge_two(std::span<AggTrade> out);
 
   // Each source's trades read but not yet merged: block[position, end).
   struct Pending {
@@ -57,8 +61,8 @@ class CsvTradeStream : public TradeStream {
   };
   std::vector<std::unique_ptr<TradeStream>> readers_;
   std::vector<Pending> pending_;
-  // (transact time, source index) of each source's next trade: the
-  // smallest first.
+  // (transact time, source index) of each source's next trade, the
+  // smallest first; unused with two sources (merge_two).
   using HeapEntry = std::pair<std::int64_t, std::size_t>;
   std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap_;
 };

@@ -131,12 +131,21 @@ class PipelineBook {
   void route(const SymbolModelRun& run);
   void rebuild_routes();
   Route& route_for(const Symbol& symbol);
+  // The route of symbol, or nullptr.
+  const Route* find_route(const Symbol& symbol) const;
+  // Re-indexes routes_ in route_slots_ after it grew or was rebuilt.
+  void index_routes();
 
   bool keep_closed_trades_;
   std::vector<PairModelRun> pairs_;
   std::vector<SymbolModelRun> symbol_models_;
   std::vector<Route> routes_;
-  std::size_t last_route_ = 0;  // trades come in runs of one symbol: tried first
+  // Index into routes_ by a hash of the symbol, open addressing, at most
+  // half full: a trade finds its route without a branch that depends on
+  // which symbol it is (the legs' trades alternate at random, so "same
+  // symbol as the last trade" mispredicted every other trade).
+  std::vector<std::uint32_t> route_slots_;
+  std::size_t route_mask_ = 0;
 };
 
 }  // namespace alphastream

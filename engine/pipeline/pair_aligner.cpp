@@ -10,7 +10,7 @@ PairAligner::PairAligner(const SamplingConfig& config)
     : mode_(config.mode), interval_ms_(config.interval_ms), max_stale_ms_(config.max_stale_ms) {}
 
 bool PairAligner::fresh_at(std::int64_t ts_ms) const {
-  return ts_ms - x_time_ms_ <= max_stale_ms_ && ts_ms - y_time_ms_ <= max_stale_ms_;
+  return ts_ms - time_ms_[0] <= max_stale_ms_ && ts_ms - time_ms_[1] <= max_stale_ms_;
 }
 
 void PairAligner::emit_observation(std::int64_t ts_ms, ObservationSink& emit) {
@@ -20,7 +20,7 @@ void PairAligner::emit_observation(std::int64_t ts_ms, ObservationSink& emit) {
   dropped_since_emit_ = false;
   last_emit_ms_ = ts_ms;
   ++observations_;
-  emit(Observation{ts_ms, x_, y_});
+  emit(Observation{ts_ms, price_[static_cast<int>(Leg::kX)], price_[static_cast<int>(Leg::kY)]});
 }
 
 void PairAligner::close_through(std::int64_t t, ObservationSink& emit) {
@@ -29,7 +29,7 @@ void PairAligner::close_through(std::int64_t t, ObservationSink& emit) {
   if (both_priced()) {
     // No trade arrives while closing, so the legs stay fresh up to a fixed
     // time: fill to it, then skip the stale rest in one step.
-    const std::int64_t fresh_until = std::min(x_time_ms_, y_time_ms_) + max_stale_ms_;
+    const std::int64_t fresh_until = std::min(time_ms_[0], time_ms_[1]) + max_stale_ms_;
     for (; open_end_ms_ <= t && open_end_ms_ <= fresh_until; open_end_ms_ += interval_ms_) {
       emit_observation(open_end_ms_, emit);
     }
@@ -64,15 +64,10 @@ void PairAligner::on_trade(Leg leg, std::int64_t transact_time_ms, double price,
 
   // A late trade counts as fresh from the time it is applied at.
   const std::int64_t applied_ms = std::max(transact_time_ms, latest_trade_ms_);
-  if (leg == Leg::kX) {
-    x_ = price;
-    has_x_ = true;
-    x_time_ms_ = applied_ms;
-  } else {
-    y_ = price;
-    has_y_ = true;
-    y_time_ms_ = applied_ms;
-  }
+  const auto slot = static_cast<std::size_t>(leg);
+  price_[slot] = price;
+  priced_[slot] = true;
+  time_ms_[slot] = applied_ms;
 
   if (mode_ == SamplingConfig::Mode::kTime) {
     open_has_trade_ = true;

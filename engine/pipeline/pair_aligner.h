@@ -4,6 +4,7 @@
 // lock and does no I/O.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
@@ -26,7 +27,7 @@ inline as_observation to_plugin_observation(const Observation& obs) {
   return as_observation{sizeof(as_observation), obs.ts_ms, obs.x, obs.y};
 }
 
-enum class Leg : std::uint8_t { kX, kY };
+enum class Leg : std::uint8_t { kX = 0, kY = 1 };
 
 // A non-owning reference to a callable taking (const Observation&), like a
 // function_ref: two pointers, no allocation. It is passed per call and never
@@ -99,7 +100,7 @@ class PairAligner {
   std::int64_t longest_break_ms() const { return longest_break_ms_; }
 
  private:
-  bool both_priced() const { return has_x_ && has_y_; }
+  bool both_priced() const { return priced_[0] && priced_[1]; }
   // Ends (time mode) every interval with end <= t; the open interval then
   // contains t.
   void close_through(std::int64_t t, ObservationSink& emit);
@@ -111,12 +112,12 @@ class PairAligner {
   std::int64_t interval_ms_;
   std::int64_t max_stale_ms_;
 
-  double x_ = 0;
-  double y_ = 0;
-  bool has_x_ = false;
-  bool has_y_ = false;
-  std::int64_t x_time_ms_ = 0;  // of the leg's last trade (a late one's raised time)
-  std::int64_t y_time_ms_ = 0;
+  // Each leg's last price and the time of its last trade (a late one's
+  // raised time), indexed by Leg: a trade stores to its leg's slot without
+  // a branch on which leg it is (the legs alternate at random).
+  std::array<double, 2> price_{};
+  std::array<std::int64_t, 2> time_ms_{};
+  std::array<bool, 2> priced_{};
 
   bool started_ = false;           // a trade has been seen
   std::int64_t latest_trade_ms_ = 0;

@@ -217,8 +217,10 @@ Status PairOutputs::close_files() {
   if (rows_) {
     if (Status finished = rows_->finish(); !finished) return finished;
   }
-  return series_ ? series_->close() : Status::ok();
+  return Status::ok();
 }
+
+Status PairOutputs::write_series() { return series_ ? series_->close() : Status::ok(); }
 
 Status SymbolOutputs::open_series(const std::string& path, bool write_csv) {
   std::vector<std::string> columns = {"ts_ms"};
@@ -250,8 +252,10 @@ Status SymbolOutputs::close_files() {
   if (rows_) {
     if (Status finished = rows_->finish(); !finished) return finished;
   }
-  return series_ ? series_->close() : Status::ok();
+  return Status::ok();
 }
+
+Status SymbolOutputs::write_series() { return series_ ? series_->close() : Status::ok(); }
 
 Status SymbolOutputs::thin_panel() {
   panel_values_.assign(panel_outputs_.size(), {});

@@ -25,7 +25,7 @@
 
 namespace alphastream {
 
-// Collects a pair's rows: streams series.csv and alerts.jsonl, and spills
+// Collects a pair's rows: keeps series.csv's rows, streams alerts.jsonl, and spills
 // what the full-sample statistics and the report need to a RowLog beside
 // them, so memory does not grow with the run's length.
 class PairOutputs : public PairRowSink {
@@ -60,7 +60,10 @@ class PairOutputs : public PairRowSink {
   // end of data replaces the last point of the equity path.
   void on_finish(const LedgerPoint& final_point);
 
+  // Ends the run's files but series.csv.
   Status close_files();
+  // Formats series.csv (SeriesCsvWriter::close), once close_files() is done.
+  Status write_series();
 
   bool with_adf() const { return with_adf_; }
   std::uint64_t rows() const { return row_count_; }
@@ -99,7 +102,7 @@ class PairOutputs : public PairRowSink {
   std::uint64_t xy_hash_ = 14695981039346656037ull;
 };
 
-// Collects a symbol model's rows: streams series.csv and, for a pair leg,
+// Collects a symbol model's rows: keeps series.csv's rows and, for a pair leg,
 // spills what the pair reports' microstructure panels chart to a RowLog.
 class SymbolOutputs : public SymbolRowSink {
  public:
@@ -119,7 +122,10 @@ class SymbolOutputs : public SymbolRowSink {
   // series.csv at path (unless !write_csv), and the panel's RowLog beside it.
   Status open_series(const std::string& path, bool write_csv);
   void on_row(const SymbolRow& row) override;
+  // Ends the run's files but series.csv.
   Status close_files();
+  // Formats series.csv (SeriesCsvWriter::close), once close_files() is done.
+  Status write_series();
 
   // REQUIRES: keep_panel, close_files() done. Keeps the rows of the panel's
   // charts (SeriesThinner); then panel() views them.

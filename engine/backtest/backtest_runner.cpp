@@ -317,14 +317,24 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
       }
     }
   }
-  // The tests first, then the pairs, from one queue: a pair thins its report
-  // while its test runs on another thread, and waits for it only to write
-  // the figures. Every test is taken before the first pair, so a waiting
-  // pair always waits on a test being run.
+  // The series files (the longest tasks) first, then the tests, then the
+  // pairs, from one queue: a pair thins its report while its test runs on
+  // another thread, and waits for it only to write the figures. Every test
+  // is taken before the first pair, so a waiting pair always waits on a test
+  // being run.
+  const std::size_t series = options.write_outputs ? pairs.size() + symbols.size() : 0;
+  std::vector<Status> series_statuses(series);
   std::vector<std::promise<Result<EngleGrangerResult>>> test_runs(tested.size());
   std::vector<std::shared_future<Result<EngleGrangerResult>>> tests;
   for (auto& run : test_runs) tests.push_back(run.get_future().share());
-  parallel_for(tested.size() + pairs.size(), threads(tested.size() + pairs.size()), [&](std::size_t task) {
+  const std::size_t tasks = series + tested.size() + pairs.size();
+  parallel_for(tasks, threads(tasks), [&](std::size_t task) {
+    if (task < series) {
+      series_statuses[task] = task < pairs.size() ? pairs[task].outputs->write_series()
+                                                  : symbols[task - pairs.size()].outputs->write_series();
+      return;
+    }
+    task -= series;
     if (task < tested.size()) {
       test_runs[task].set_value(full_sample_engle_granger(pairs[tested[task]]));
       return;
@@ -356,6 +366,9 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
       pair.max_drawdown_usd = pair.performance.max_drawdown_usd;
     }
   });
+  for (const Status& written : series_statuses) {
+    if (!written) return written;
+  }
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     if (!statuses[i]) return statuses[i];
     summary.pairs.push_back(results[i]);

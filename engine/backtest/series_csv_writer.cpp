@@ -122,14 +122,19 @@ void append_csv_number(std::vector<char>& out, double value) {
   out.insert(out.end(), buffer, format_csv_number(buffer, value));
 }
 
-SeriesCsvWriter::SeriesCsvWriter(std::string path, std::FILE* file)
-    : path_(std::move(path)), file_(file), buffer_(kBufferBytes) {}
+SeriesCsvWriter::SeriesCsvWriter(std::string path, std::FILE* file, std::unique_ptr<RowLog> rows)
+    : path_(std::move(path)), file_(file), rows_(std::move(rows)) {}
 
 Result<std::unique_ptr<SeriesCsvWriter>> SeriesCsvWriter::open(const std::string& path,
                                                                std::span<const std::string> columns) {
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) return Status::error(path + ": cannot create: " + std::strerror(errno));
-  std::unique_ptr<SeriesCsvWriter> writer(new SeriesCsvWriter(path, file));
+  auto rows = RowLog::create(path + ".unformatted", columns.size() - 1);
+  if (!rows) {
+    std::fclose(file);
+    return rows.status();
+  }
+  std::unique_ptr<SeriesCsvWriter> writer(new SeriesCsvWriter(path, file, std::move(rows.value())));
   std::string header;
   for (const std::string& column : columns) {
     if (!header.empty()) header += ',';
@@ -150,23 +155,31 @@ void SeriesCsvWriter::flush() {
 }
 
 void SeriesCsvWriter::write_row(std::int64_t ts_ms, std::span<const double> values) {
-  // Each field and its comma, the newline, and the last field's room.
-  const std::size_t longest = (values.size() + 1) * (kMaxCsvNumber + 1) + 1 + kCsvNumberRoom;
-  if (buffer_.size() - used_ < longest) {
-    flush();
-    if (buffer_.size() < longest) buffer_.resize(longest);
-  }
-  char* out = buffer_.data() + used_;
-  out = fmt::format_to(out, FMT_COMPILE("{}"), ts_ms);
-  for (double value : values) {
-    *out++ = ',';
-    out = format_csv_number(out, value);
-  }
-  *out++ = '\n';
-  used_ = static_cast<std::size_t>(out - buffer_.data());
+  rows_->append(ts_ms, values);
 }
 
 Status SeriesCsvWriter::close() {
+  if (Status written = rows_->finish(); !written) return written;
+  buffer_.resize(kBufferBytes);
+  // Each field and its comma, the newline, and the last field's room.
+  const std::size_t longest = (rows_->width() + 1) * (kMaxCsvNumber + 1) + 1 + kCsvNumberRoom;
+  if (buffer_.size() < longest) buffer_.resize(longest);
+  RowLog::Cursor cursor(*rows_);
+  std::int64_t ts_ms = 0;
+  std::span<const double> values;
+  while (cursor.next(ts_ms, values)) {
+    if (buffer_.size() - used_ < longest) flush();
+    char* out = buffer_.data() + used_;
+    out = fmt::format_to(out, FMT_COMPILE("{}"), ts_ms);
+    for (double value : values) {
+      *out++ = ',';
+      out = format_csv_number(out, value);
+    }
+    *out++ = '\n';
+    used_ = static_cast<std::size_t>(out - buffer_.data());
+  }
+  rows_.reset();  // removes the rows' file
+  if (!cursor.status().is_ok()) return cursor.status();
   flush();
   std::FILE* file = file_;
   file_ = nullptr;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "backtest/row_log.h"
 #include "core/status.h"
 
 namespace alphastream {
@@ -27,8 +28,13 @@ char* format_csv_number(char* out, double value);
 // Appends `value` as format_csv_number writes it.
 void append_csv_number(std::vector<char>& out, double value);
 
+// series.csv is written in two steps: write_row() keeps each row's doubles
+// in a RowLog beside the file, close() formats them all. Formatting is a
+// third of a pair pipeline's work; deferred, it runs once reading is done,
+// beside the run's other outputs, instead of on the pipelines' thread.
 class SeriesCsvWriter {
  public:
+  // Creates path with its header row (an error names it).
   static Result<std::unique_ptr<SeriesCsvWriter>> open(const std::string& path,
                                                         std::span<const std::string> columns);
   ~SeriesCsvWriter();
@@ -37,15 +43,17 @@ class SeriesCsvWriter {
 
   // REQUIRES: values.size() == columns.size() - 1 (the first column is ts_ms).
   void write_row(std::int64_t ts_ms, std::span<const double> values);
-  // Flushes and closes; reports a write error (e.g. disk full) naming the file.
+  // Formats every row into the file and closes it; reports a write error
+  // (e.g. disk full) naming the file.
   Status close();
 
  private:
-  SeriesCsvWriter(std::string path, std::FILE* file);
+  SeriesCsvWriter(std::string path, std::FILE* file, std::unique_ptr<RowLog> rows);
   void flush();
 
   std::string path_;
   std::FILE* file_;
+  std::unique_ptr<RowLog> rows_;  // written, not yet formatted
   // Rows are formatted in place and written 64 KB at a time: a
   // stdio call per row costs as much as formatting it.
   std::vector<char> buffer_;

@@ -1,13 +1,18 @@
 // format_csv_number writes fmt's "{}" of a double itself: the same bytes as
 // fmt for every kind of value (checked against fmt over millions), nothing
-// for NaN, and no more than kMaxCsvNumber bytes.
+// for NaN, and no more than kMaxCsvNumber bytes. SeriesCsvWriter keeps the
+// rows until close() and writes them in that form.
 #include "backtest/series_csv_writer.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <limits>
 #include <random>
 #include <string>
@@ -69,6 +74,48 @@ TEST(FormatCsvNumber, WritesWhatFmtWritesForMillionsOfValues) {
       expect_as_fmt(std::nextafter(scale, kMaxCsvNumber * 1e300));
     }
   }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(SeriesCsvWriter, RowsAreWrittenAtCloseAsFormatCsvNumberWritesThemAndTheKeptRowsGo) {
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("series_csv_writer_test-" + std::to_string(::getpid()))).string();
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/series.csv";
+  const std::string columns[] = {"ts_ms", "x", "z"};
+  auto writer = SeriesCsvWriter::open(path, columns);
+  ASSERT_TRUE(writer) << writer.error();
+  // More rows than a block of kept rows and than the write buffer holds.
+  std::string expected = "ts_ms,x,z\n";
+  std::mt19937_64 random(7);
+  std::uniform_real_distribution<double> unit(-3.0, 3.0);
+  for (int i = 0; i < 20'000; ++i) {
+    const double values[] = {100.0 + 0.01 * (i % 500), i % 11 == 0 ? std::nan("") : unit(random)};
+    writer.value()->write_row(1'700'000'000'000 + 1000 * i, values);
+    expected += fmt::format("{},{},{}\n", 1'700'000'000'000 + 1000 * i, values[0],
+                            std::isnan(values[1]) ? std::string() : fmt::format("{}", values[1]));
+  }
+  // Until close() the file holds no row (the header may still be buffered).
+  EXPECT_LE(read_file(path).size(), std::string("ts_ms,x,z\n").size());
+  ASSERT_TRUE(writer.value()->close());
+  EXPECT_EQ(read_file(path), expected);
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) left.push_back(entry.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"series.csv"}) << "the kept rows' file is removed at close";
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SeriesCsvWriter, AFileThatCannotBeCreatedIsAnErrorNamingIt) {
+  const std::string columns[] = {"ts_ms", "x"};
+  auto writer = SeriesCsvWriter::open("/nonexistent-folder/series.csv", columns);
+  ASSERT_FALSE(writer);
+  EXPECT_NE(writer.error().find("/nonexistent-folder/series.csv: cannot create"), std::string::npos) << writer.error();
 }
 
 }  // namespace

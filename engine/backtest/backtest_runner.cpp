@@ -212,7 +212,7 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
         TradeBatch* batch = nullptr;
         inbox->wait_dequeue(batch);
         if (batch == nullptr) return;
-        for (std::size_t i = 0; i < batch->count; ++i) own.on_trade(batch->trades[i]);
+        own.on_trades(std::span<const AggTrade>(batch->trades.data(), batch->count));
         if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) free_batches.enqueue(batch);
       }
     });
@@ -271,7 +271,7 @@ Status BacktestRunner::State::consume(TradeStream& trades, BacktestSummary& summ
       if (got.value() == 0) break;
       count_read(summary, got.value(), trades, meter);
       // Trades of other symbols are read and ignored.
-      for (std::size_t i = 0; i < got.value(); ++i) book.on_trade(block[i]);
+      book.on_trades(std::span<const AggTrade>(block.data(), got.value()));
     }
   }
   const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -227,6 +227,10 @@ PipelineBook::Delivery PipelineBook::on_trade(const AggTrade& trade) {
   return delivery;
 }
 
+void PipelineBook::on_trades(std::span<const AggTrade> trades) {
+  for (const AggTrade& trade : trades) on_trade(trade);
+}
+
 void PipelineBook::advance_to(std::int64_t now_ms) {
   for_each_aligner([&](const PairFeed& feed) {
     feed.pipeline->advance_to(now_ms, feed.followers);

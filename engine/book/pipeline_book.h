@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -106,6 +107,8 @@ class PipelineBook {
   // A trade goes to every pipeline with its symbol as a leg or subject.
   // Allocates nothing.
   Delivery on_trade(const AggTrade& trade);
+  // on_trade for each trade in order (a batch: no call per trade).
+  void on_trades(std::span<const AggTrade> trades);
   // Closes every interval that ends at or before now_ms (a live clock).
   void advance_to(std::int64_t now_ms);
   // End of data: every pipeline emits its open interval and closes its

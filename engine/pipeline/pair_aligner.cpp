@@ -42,8 +42,8 @@ void PairAligner::close_through(std::int64_t t, ObservationSink& emit) {
   open_has_trade_ = false;
 }
 
-void PairAligner::on_trade(Leg leg, std::int64_t transact_time_ms, double price,
-                           ObservationSink emit) {
+void PairAligner::on_trade_outside_open_interval(Leg leg, std::int64_t transact_time_ms, double price,
+                                                 ObservationSink& emit) {
   ++trades_;
   const bool late = started_ && (transact_time_ms < latest_trade_ms_ ||
                                  (mode_ == SamplingConfig::Mode::kTime &&

@@ -77,7 +77,22 @@ class PairAligner {
   // the open interval as if it had arrived in it, and late_trades() counts it.
   // In tick mode a late trade's observation carries the latest time seen, so
   // observation times never decrease.
-  void on_trade(Leg leg, std::int64_t transact_time_ms, double price, ObservationSink emit);
+  void on_trade(Leg leg, std::int64_t transact_time_ms, double price, ObservationSink emit) {
+    // Most trades fall in the open interval, after the latest one: inline,
+    // they cost a few stores instead of a call.
+    if (mode_ == SamplingConfig::Mode::kTime && started_ && transact_time_ms >= latest_trade_ms_ &&
+        transact_time_ms < open_end_ms_ && transact_time_ms >= open_end_ms_ - interval_ms_) {
+      ++trades_;
+      latest_trade_ms_ = transact_time_ms;
+      const auto slot = static_cast<std::size_t>(leg);
+      price_[slot] = price;
+      priced_[slot] = true;
+      time_ms_[slot] = transact_time_ms;
+      open_has_trade_ = true;
+      return;
+    }
+    on_trade_outside_open_interval(leg, transact_time_ms, price, emit);
+  }
 
   // Time mode: closes, by the clock, every interval that ends at or before
   // now_ms (forward filled when empty). The live service calls it from a
@@ -101,6 +116,9 @@ class PairAligner {
 
  private:
   bool both_priced() const { return priced_[0] && priced_[1]; }
+  // on_trade for the rest: the first trade, tick mode, a late trade, a
+  // trade that closes intervals.
+  void on_trade_outside_open_interval(Leg leg, std::int64_t transact_time_ms, double price, ObservationSink& emit);
   // Ends (time mode) every interval with end <= t; the open interval then
   // contains t.
   void close_through(std::int64_t t, ObservationSink& emit);

@@ -33,10 +33,6 @@ PairPipeline::PairPipeline(PairSpec spec, std::unique_ptr<ModelInstance> model)
       beta_index_(model_->output_index("beta")),
       spread_index_(model_->output_index("spread")) {}
 
-void PairPipeline::on_trade(Leg leg, const AggTrade& trade, std::span<PairPipeline* const> followers) {
-  aligner_.on_trade(leg, trade.transact_time_ms, trade.price, Relay{this, followers});
-}
-
 void PairPipeline::advance_to(std::int64_t now_ms, std::span<PairPipeline* const> followers) {
   aligner_.advance_to(now_ms, Relay{this, followers});
 }

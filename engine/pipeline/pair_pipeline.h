@@ -98,7 +98,9 @@ class PairPipeline {
   // makes, right after this pipeline, and are not fed trades themselves.
   // REQUIRES: trades of both legs arrive in non-decreasing transact time;
   // every follower has this pipeline's legs and sampling.
-  void on_trade(Leg leg, const AggTrade& trade, std::span<PairPipeline* const> followers = {});
+  void on_trade(Leg leg, const AggTrade& trade, std::span<PairPipeline* const> followers = {}) {
+    aligner_.on_trade(leg, trade.transact_time_ms, trade.price, Relay{this, followers});
+  }
   // Closes every interval that ends at or before now_ms (live clock).
   void advance_to(std::int64_t now_ms, std::span<PairPipeline* const> followers = {});
   // End of data: emits the last interval and closes any open position

@@ -17,11 +17,16 @@ constexpr std::uint32_t kNoRoute = std::numeric_limits<std::uint32_t>::max();
 // The symbol's 24 bytes mixed: names of one prefix ("BTCUSDT_250328",
 // "BTCUSDT_250627") differ only past the first word.
 std::size_t symbol_hash(const Symbol& symbol) {
-  std::uint64_t words[3];
-  static_assert(sizeof words == sizeof(Symbol));
-  std::memcpy(words, &symbol, sizeof words);
+  static_assert(sizeof(Symbol) == 24);
+  // A word at a time: one 24-byte copy went through the stack, and reading
+  // its second word back stalled on the wider store.
+  const auto word = [&](int i) {
+    std::uint64_t w;
+    std::memcpy(&w, reinterpret_cast<const char*>(&symbol) + 8 * i, sizeof w);
+    return w;
+  };
   const std::uint64_t h =
-      (words[0] * 0x9E3779B97F4A7C15ull) ^ (words[1] * 0xC2B2AE3D27D4EB4Full) ^ (words[2] * 0x165667B19E3779F9ull);
+      (word(0) * 0x9E3779B97F4A7C15ull) ^ (word(1) * 0xC2B2AE3D27D4EB4Full) ^ (word(2) * 0x165667B19E3779F9ull);
   return static_cast<std::size_t>(h ^ (h >> 29));
 }
 

@@ -46,25 +46,28 @@ Result<EngleGrangerResult> engle_granger_residuals(EngleGrangerResult result, st
 template <class Visit>
 Result<EngleGrangerResult> engle_granger_visiting(std::size_t n, const Visit& visit) {
   if (Status size = detail::engle_granger_check_size(n); !size) return size;
-  std::size_t i = 0, bad_x = n, bad_y = n;  // the first non-finite of each leg
-  visit([&](double x, double y) {
-    if (bad_x == n && !std::isfinite(x)) bad_x = i;
-    if (bad_y == n && !std::isfinite(y)) bad_y = i;
-    ++i;
-  });
-  if (bad_x < n) return detail::engle_granger_not_finite("x", bad_x);
-  if (bad_y < n) return detail::engle_granger_not_finite("y", bad_y);
+  // The hedge fit's last pass hands over the residuals: three passes in all.
+  // The residuals in the centred form: for legs near 1e5 the plain
+  // y - alpha - beta x cancels to residuals of ~1e-3 and keeps only ~8 of
+  // their digits.
+  std::vector<double> residuals;
+  residuals.reserve(n);
   EngleGrangerResult result;
-  result.hedge = fit_ols_visiting(n, visit);
+  result.hedge = fit_ols_visiting(n, visit, [&](double e) { residuals.push_back(e); });
+  // A non-finite value makes its leg's mean non-finite: then find the first.
+  if (!std::isfinite(result.hedge.x_mean) || !std::isfinite(result.hedge.y_mean)) {
+    std::size_t i = 0, bad_x = n, bad_y = n;
+    visit([&](double x, double y) {
+      if (bad_x == n && !std::isfinite(x)) bad_x = i;
+      if (bad_y == n && !std::isfinite(y)) bad_y = i;
+      ++i;
+    });
+    if (bad_x < n) return detail::engle_granger_not_finite("x", bad_x);
+    if (bad_y < n) return detail::engle_granger_not_finite("y", bad_y);
+  }
   if (std::isnan(result.hedge.beta)) {
     return Status::error("Engle-Granger: x is constant, the hedge regression is undefined");
   }
-  // y - alpha - beta x in its centred form: for legs near 1e5 the plain form
-  // cancels to residuals of ~1e-3 and keeps only ~8 of their digits.
-  const double x_mean = result.hedge.x_mean, y_mean = result.hedge.y_mean, beta = result.hedge.beta;
-  std::vector<double> residuals;
-  residuals.reserve(n);
-  visit([&](double x, double y) { residuals.push_back((y - y_mean) - beta * (x - x_mean)); });
   return detail::engle_granger_residuals(std::move(result), residuals);
 }
 

@@ -33,11 +33,18 @@ struct OlsFit {
 // returned fit has n set and every other field NaN.
 OlsFit fit_ols(std::span<const double> x, std::span<const double> y);
 
+// The residuals of a fit not kept (fit_ols_visiting's default).
+struct IgnoreResiduals {
+  void operator()(double) const {}
+};
+
 // As fit_ols, over n observations that visit(f) hands to f(x, y) in order,
 // as often as asked (three passes): a backtest's row log, which holds a
-// month of observations on disk rather than in memory.
-template <class Visit>
-OlsFit fit_ols_visiting(std::size_t n, const Visit& visit) {
+// month of observations on disk rather than in memory. The last pass hands
+// each residual, (y - y_mean) - beta (x - x_mean), to on_residual in order
+// (none when the fit is undefined).
+template <class Visit, class OnResidual = IgnoreResiduals>
+OlsFit fit_ols_visiting(std::size_t n, const Visit& visit, OnResidual on_residual = {}) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const OlsFit undefined{nan, nan, nan, nan, nan, nan, static_cast<std::int64_t>(n), nan, nan};
   if (n < 3) return undefined;
@@ -66,6 +73,7 @@ OlsFit fit_ols_visiting(std::size_t n, const Visit& visit) {
   visit([&](double x, double y) {
     const double e = (y - y_mean) - beta * (x - x_mean);
     ssr += e * e;
+    on_residual(e);
   });
   const double scale = ssr / (nd - 2);
   OlsFit fit;

@@ -62,6 +62,9 @@ class PairOutputs : public PairRowSink {
 
   // Ends the run's files but series.csv.
   Status close_files();
+  // Formats up to max_rows of series.csv's kept rows
+  // (SeriesCsvWriter::format_some) [the thread that feeds the rows]
+  bool format_some_series(std::size_t max_rows) { return series_ && series_->format_some(max_rows); }
   // Formats series.csv (SeriesCsvWriter::close), once close_files() is done.
   Status write_series();
 
@@ -124,6 +127,9 @@ class SymbolOutputs : public SymbolRowSink {
   void on_row(const SymbolRow& row) override;
   // Ends the run's files but series.csv.
   Status close_files();
+  // Formats up to max_rows of series.csv's kept rows
+  // (SeriesCsvWriter::format_some) [the thread that feeds the rows]
+  bool format_some_series(std::size_t max_rows) { return series_ && series_->format_some(max_rows); }
   // Formats series.csv (SeriesCsvWriter::close), once close_files() is done.
   Status write_series();
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <future>
 #include <filesystem>
 #include <memory>
@@ -183,9 +184,25 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
   const unsigned count = threads(pairs.size() + symbols.size());
   PipelineSet all = book.release();
   std::vector<PipelineSet> sets(count);
+  // Each worker formats its own runs' series.csv rows while it waits for
+  // trades (SeriesCsvWriter::format_some).
+  std::vector<std::vector<std::function<bool(std::size_t)>>> series_of(count);
   std::size_t dealt = 0;
-  for (PairModelRun& run : all.pairs) sets[dealt++ % count].pairs.push_back(std::move(run));
-  for (SymbolModelRun& run : all.symbols) sets[dealt++ % count].symbols.push_back(std::move(run));
+  // The book hands its runs back in the order pairs and symbols hold them.
+  for (std::size_t i = 0; i < all.pairs.size(); ++i, ++dealt) {
+    sets[dealt % count].pairs.push_back(std::move(all.pairs[i]));
+    if (pairs[i].pipeline != sets[dealt % count].pairs.back().pipeline.get()) continue;
+    series_of[dealt % count].push_back([&outputs = *pairs[i].outputs](std::size_t rows) {
+      return outputs.format_some_series(rows);
+    });
+  }
+  for (std::size_t i = 0; i < all.symbols.size(); ++i, ++dealt) {
+    sets[dealt % count].symbols.push_back(std::move(all.symbols[i]));
+    if (symbols[i].pipeline != sets[dealt % count].symbols.back().pipeline.get()) continue;
+    series_of[dealt % count].push_back([&outputs = *symbols[i].outputs](std::size_t rows) {
+      return outputs.format_some_series(rows);
+    });
+  }
   for (PipelineSet& set : sets) {
     worker_books.push_back(std::make_unique<PipelineBook>(true));
     worker_books.back()->add(std::move(set));
@@ -208,9 +225,28 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
   for (unsigned w = 0; w < count; ++w) {
     workers.emplace_back([&, w, inbox = inboxes[w].get()] {
       PipelineBook& own = *worker_books[w];
+      // A few hundred rows at a time (~0.1 ms): a batch that arrives waits
+      // no longer than that.
+      constexpr std::size_t kRowsWhileWaiting = 512;
+      // One run's rows at a time, the runs in turn.
+      std::size_t next_series = 0;
+      const auto format_some_series = [&] {
+        const auto& series = series_of[w];
+        for (std::size_t tried = 0; tried < series.size(); ++tried) {
+          const std::size_t run = next_series;
+          next_series = (next_series + 1) % series.size();
+          if (series[run](kRowsWhileWaiting)) return true;
+        }
+        return false;
+      };
       for (;;) {
         TradeBatch* batch = nullptr;
-        inbox->wait_dequeue(batch);
+        while (!inbox->try_dequeue(batch)) {
+          if (!format_some_series()) {
+            inbox->wait_dequeue(batch);
+            break;
+          }
+        }
         if (batch == nullptr) return;
         own.on_trades(std::span<const AggTrade>(batch->trades.data(), batch->count));
         if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) free_batches.enqueue(batch);

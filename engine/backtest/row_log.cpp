@@ -39,6 +39,7 @@ void RowLog::write_pending() {
   }
   if (!pending_.empty()) last_.assign(pending_.end() - static_cast<std::ptrdiff_t>(width_ + 1), pending_.end());
   pending_.clear();
+  if (error_.is_ok()) written_ = rows_;
 }
 
 void RowLog::append(std::int64_t ts_ms, std::span<const double> values) {
@@ -71,7 +72,8 @@ Status RowLog::finish() {
   return error_;
 }
 
-RowLog::Cursor::Cursor(const RowLog& log) : log_(log), block_(kBlockRows * (log.width_ + 1)) {
+RowLog::Cursor::Cursor(const RowLog& log, std::size_t block_rows)
+    : log_(log), block_rows_(std::max<std::size_t>(1, block_rows)), block_(block_rows_ * (log.width_ + 1)) {
   if (!log.error_.is_ok()) status_ = log.error_;
 }
 
@@ -79,8 +81,8 @@ bool RowLog::Cursor::next(std::int64_t& ts_ms, std::span<const double>& values) 
   if (!status_.is_ok()) return false;
   const std::size_t stride = log_.width_ + 1;
   if (position_ == in_block_) {
-    if (read_ == log_.rows_) return false;
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockRows, log_.rows_ - read_));
+    if (read_ == log_.written_) return false;
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(block_rows_, log_.written_ - read_));
     const std::size_t bytes = want * stride * sizeof(double);
     const auto offset = static_cast<off_t>(read_ * stride * sizeof(double));
     if (!pread_exactly(::fileno(log_.file_), block_.data(), bytes, offset)) {

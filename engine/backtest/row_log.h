@@ -33,18 +33,22 @@ class RowLog {
   // Ends writing; the first write error, naming the file, if any.
   Status finish();
 
-  // Reads the rows in order, a block at a time, at its own offset: several
-  // cursors (on several threads) may read one log at once.
-  // REQUIRES: finish() returned ok, and no more appends.
+  // Reads the rows in order, a block of block_rows at a time, at its own
+  // offset: several cursors (on several threads) may read one log at once,
+  // once finish() returned ok. Before that, a cursor on the appending thread
+  // reads the rows written so far (written()), and later calls go on from
+  // there; a row replaced (replace_last) must not have been read yet.
   class Cursor {
    public:
-    explicit Cursor(const RowLog& log);
-    // The next row, or false at the end or on a read error (see status()).
+    explicit Cursor(const RowLog& log, std::size_t block_rows = 4096);
+    // The next row, or false at the end of the rows written or on a read
+    // error (see status()).
     bool next(std::int64_t& ts_ms, std::span<const double>& values);
     const Status& status() const { return status_; }
 
    private:
     const RowLog& log_;
+    std::size_t block_rows_;
     std::vector<double> block_;
     std::size_t in_block_ = 0;
     std::size_t position_ = 0;
@@ -57,6 +61,9 @@ class RowLog {
   Status for_each(const std::function<void(std::uint64_t, std::int64_t, std::span<const double>)>& visit) const;
 
   std::uint64_t size() const { return rows_; }
+  // Rows in the file: appended rows are written a block at a time, and
+  // every one by finish().
+  std::uint64_t written() const { return written_; }
   std::size_t width() const { return width_; }
 
  private:
@@ -72,6 +79,7 @@ class RowLog {
   std::vector<double> pending_;  // rows not yet written: ts (as bits), then the values
   std::vector<double> last_;     // the last row written, for replace_last
   std::uint64_t rows_ = 0;
+  std::uint64_t written_ = 0;
   Status error_;
 };
 

@@ -1,5 +1,6 @@
 #include "backtest/series_csv_writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -158,28 +159,47 @@ void SeriesCsvWriter::write_row(std::int64_t ts_ms, std::span<const double> valu
   rows_->append(ts_ms, values);
 }
 
-Status SeriesCsvWriter::close() {
-  if (Status written = rows_->finish(); !written) return written;
-  buffer_.resize(kBufferBytes);
+void SeriesCsvWriter::format_row(std::int64_t ts_ms, std::span<const double> values) {
   // Each field and its comma, the newline, and the last field's room.
-  const std::size_t longest = (rows_->width() + 1) * (kMaxCsvNumber + 1) + 1 + kCsvNumberRoom;
-  if (buffer_.size() < longest) buffer_.resize(longest);
-  RowLog::Cursor cursor(*rows_);
+  const std::size_t longest = (values.size() + 1) * (kMaxCsvNumber + 1) + 1 + kCsvNumberRoom;
+  if (buffer_.size() - used_ < longest) {
+    flush();
+    if (buffer_.size() < longest) buffer_.resize(std::max(longest, kBufferBytes));
+  }
+  char* out = buffer_.data() + used_;
+  out = fmt::format_to(out, FMT_COMPILE("{}"), ts_ms);
+  for (double value : values) {
+    *out++ = ',';
+    out = format_csv_number(out, value);
+  }
+  *out++ = '\n';
+  used_ = static_cast<std::size_t>(out - buffer_.data());
+}
+
+bool SeriesCsvWriter::format_some(std::size_t max_rows) {
+  if (rows_ == nullptr || rows_->written() == 0) return false;
+  // Small blocks: the caller asks for a few rows between other work.
+  if (cursor_ == nullptr) cursor_ = std::make_unique<RowLog::Cursor>(*rows_, 256);
   std::int64_t ts_ms = 0;
   std::span<const double> values;
-  while (cursor.next(ts_ms, values)) {
-    if (buffer_.size() - used_ < longest) flush();
-    char* out = buffer_.data() + used_;
-    out = fmt::format_to(out, FMT_COMPILE("{}"), ts_ms);
-    for (double value : values) {
-      *out++ = ',';
-      out = format_csv_number(out, value);
-    }
-    *out++ = '\n';
-    used_ = static_cast<std::size_t>(out - buffer_.data());
+  std::size_t formatted = 0;
+  while (formatted < max_rows && cursor_->next(ts_ms, values)) {
+    format_row(ts_ms, values);
+    ++formatted;
   }
-  rows_.reset();  // removes the rows' file
-  if (!cursor.status().is_ok()) return cursor.status();
+  return formatted > 0;
+}
+
+Status SeriesCsvWriter::close() {
+  if (Status kept = rows_->finish(); !kept) return kept;
+  if (cursor_ == nullptr) cursor_ = std::make_unique<RowLog::Cursor>(*rows_);
+  std::int64_t ts_ms = 0;
+  std::span<const double> values;
+  while (cursor_->next(ts_ms, values)) format_row(ts_ms, values);
+  const Status read = cursor_->status();
+  cursor_.reset();
+  rows_.reset();  // removes the kept rows' file
+  if (!read) return read;
   flush();
   std::FILE* file = file_;
   file_ = nullptr;

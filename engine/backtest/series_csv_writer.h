@@ -29,9 +29,11 @@ char* format_csv_number(char* out, double value);
 void append_csv_number(std::vector<char>& out, double value);
 
 // series.csv is written in two steps: write_row() keeps each row's doubles
-// in a RowLog beside the file, close() formats them all. Formatting is a
-// third of a pair pipeline's work; deferred, it runs once reading is done,
-// beside the run's other outputs, instead of on the pipelines' thread.
+// in a RowLog beside the file, and they are formatted later, in order, by
+// format_some() when the writing thread has nothing else to do, and the
+// rest by close(). Formatting is a third of a pair pipeline's work: this
+// way it takes the time a pipeline's thread would wait for trades, and what
+// is left runs once reading is done, beside the run's other outputs.
 class SeriesCsvWriter {
  public:
   // Creates path with its header row (an error names it).
@@ -43,8 +45,13 @@ class SeriesCsvWriter {
 
   // REQUIRES: values.size() == columns.size() - 1 (the first column is ts_ms).
   void write_row(std::int64_t ts_ms, std::span<const double> values);
-  // Formats every row into the file and closes it; reports a write error
-  // (e.g. disk full) naming the file.
+  // Formats up to max_rows of the rows kept so far that the RowLog has
+  // written (it writes blocks), on the thread that calls write_row; whether
+  // it formatted any. An error is reported by close().
+  bool format_some(std::size_t max_rows);
+  // Formats every row left into the file and closes it; reports a write
+  // error (e.g. disk full) naming the file. [any thread, after the last
+  // write_row and format_some]
   Status close();
 
  private:
@@ -53,7 +60,10 @@ class SeriesCsvWriter {
 
   std::string path_;
   std::FILE* file_;
-  std::unique_ptr<RowLog> rows_;  // written, not yet formatted
+  std::unique_ptr<RowLog> rows_;  // kept, formatted up to cursor_
+  std::unique_ptr<RowLog::Cursor> cursor_;
+  // Formats one row into buffer_, flushing it first when full.
+  void format_row(std::int64_t ts_ms, std::span<const double> values);
   // Rows are formatted in place and written 64 KB at a time: a
   // stdio call per row costs as much as formatting it.
   std::vector<char> buffer_;

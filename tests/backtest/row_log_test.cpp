@@ -87,5 +87,36 @@ TEST(RowLog, AFolderThatDoesNotExistIsAnErrorNamingThePath) {
   EXPECT_NE(log.error().find("/nonexistent-folder/x.rows: cannot create"), std::string::npos) << log.error();
 }
 
+TEST(RowLog, ACursorBeforeFinishReadsTheRowsWrittenAndGoesOnFromThere) {
+  const std::string path = scratch("row_log_cursor_before_finish");
+  auto log = RowLog::create(path, 1);
+  ASSERT_TRUE(log) << log.error();
+  RowLog::Cursor cursor(*log.value(), 100);
+  std::int64_t ts = 0;
+  std::span<const double> values;
+  std::int64_t expected = 0;
+  const auto read_all = [&] {
+    while (cursor.next(ts, values)) {
+      ASSERT_EQ(ts, expected);
+      ASSERT_EQ(values[0], 0.5 * static_cast<double>(expected));
+      ++expected;
+    }
+    ASSERT_TRUE(cursor.status().is_ok()) << cursor.status().message();
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 5000; ++i) {
+      const double value[] = {0.5 * static_cast<double>(log.value()->size())};
+      log.value()->append(static_cast<std::int64_t>(log.value()->size()), value);
+    }
+    read_all();
+    // Rows are written a block at a time: the cursor saw those, no more.
+    EXPECT_EQ(static_cast<std::uint64_t>(expected), log.value()->written());
+    EXPECT_LE(log.value()->written(), log.value()->size());
+  }
+  ASSERT_TRUE(log.value()->finish());
+  read_all();
+  EXPECT_EQ(expected, 15'000);
+}
+
 }  // namespace
 }  // namespace alphastream

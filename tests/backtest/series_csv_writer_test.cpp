@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -108,6 +109,33 @@ TEST(SeriesCsvWriter, RowsAreWrittenAtCloseAsFormatCsvNumberWritesThemAndTheKept
   std::vector<std::string> left;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) left.push_back(entry.path().filename().string());
   EXPECT_EQ(left, std::vector<std::string>{"series.csv"}) << "the kept rows' file is removed at close";
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SeriesCsvWriter, RowsFormattedBitByBitWhileWritingGiveTheSameFile) {
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("series_csv_writer_some-" + std::to_string(::getpid()))).string();
+  std::filesystem::create_directories(dir);
+  const std::string columns[] = {"ts_ms", "a", "b"};
+  auto at_close = SeriesCsvWriter::open(dir + "/at_close.csv", columns);
+  auto bit_by_bit = SeriesCsvWriter::open(dir + "/bit_by_bit.csv", columns);
+  ASSERT_TRUE(at_close && bit_by_bit);
+  std::mt19937_64 random(11);
+  std::uniform_real_distribution<double> unit(-1e3, 1e3);
+  std::size_t formatted_while_writing = 0;
+  for (int i = 0; i < 30'000; ++i) {
+    const double values[] = {unit(random), unit(random)};
+    at_close.value()->write_row(i, values);
+    bit_by_bit.value()->write_row(i, values);
+    // Only whole written blocks can be formatted: nothing before the first.
+    if (i % 1000 == 999 && bit_by_bit.value()->format_some(700)) formatted_while_writing += 700;
+  }
+  EXPECT_GT(formatted_while_writing, 0u);
+  ASSERT_TRUE(at_close.value()->close());
+  ASSERT_TRUE(bit_by_bit.value()->close());
+  const std::string expected = read_file(dir + "/at_close.csv");
+  EXPECT_EQ(std::count(expected.begin(), expected.end(), '\n'), 30'001);
+  EXPECT_EQ(read_file(dir + "/bit_by_bit.csv"), expected);
   std::filesystem::remove_all(dir);
 }
 

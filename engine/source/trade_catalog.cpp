@@ -195,13 +195,6 @@ bool CatalogEntry::read_records(std::uint64_t first, std::size_t count) {
   const std::size_t bytes = count * sizeof(CatalogRecord);
   const auto offset = static_cast<off_t>(sizeof(CatalogHeader) + first * sizeof(CatalogRecord));
   if (!pread_exactly(fd_, block_.data(), bytes, offset)) return false;
-  std::int64_t previous = last_id_;
-  for (std::size_t i = 0; i < count; ++i) {
-    CatalogRecord record;
-    std::memcpy(&record, block_.data() + i * sizeof(CatalogRecord), sizeof record);
-    if (!plausible(record, previous)) return false;
-    previous = record.agg_trade_id;
-  }
   block_position_ = 0;
   block_count_ = count;
   return true;
@@ -225,10 +218,18 @@ std::size_t CatalogEntry::read(std::span<AggTrade> out) {
       }
     }
     const std::size_t take = std::min(out.size() - count, block_count_ - block_position_);
-    for (std::size_t i = 0; i < take; ++i) {
+    std::int64_t previous = last_id_;
+    std::size_t taken = 0;
+    for (; taken < take; ++taken) {
       CatalogRecord record;
-      std::memcpy(&record, block_.data() + (block_position_ + i) * sizeof(CatalogRecord), sizeof record);
-      AggTrade& trade = out[count + i];
+      std::memcpy(&record, block_.data() + (block_position_ + taken) * sizeof(CatalogRecord), sizeof record);
+      // Checked as handed out, in the same pass that converts it.
+      if (!plausible(record, previous)) {
+        broken_ = true;
+        break;
+      }
+      previous = record.agg_trade_id;
+      AggTrade& trade = out[count + taken];
       // Every field once (an AggTrade{} first would store the 96 bytes twice).
       trade.symbol = symbol_;
       trade.agg_trade_id = record.agg_trade_id;
@@ -242,10 +243,11 @@ std::size_t CatalogEntry::read(std::span<AggTrade> out) {
       trade.is_buyer_maker = record.is_buyer_maker != 0;
       trade.transact_time_us = record.transact_time_us;
     }
-    block_position_ += take;
-    position_ += take;
-    count += take;
-    last_id_ = out[count - 1].agg_trade_id;
+    block_position_ += taken;
+    position_ += taken;
+    count += taken;
+    last_id_ = previous;
+    if (broken_) break;
   }
   return count;
 }

@@ -55,12 +55,12 @@ class CatalogEntry {
   // The next trades into the front of out, as next() gives them: how many;
   // 0 at the end.
   std::size_t read(std::span<AggTrade> out);
-  // The entry is outside input too: each block of records is checked when
-  // read (ids rising, times, prices and sizes plausible), and a block that
-  // fails, or cannot be read in full (the file was cut short or became
-  // unreadable), ends the entry early with nothing of that block handed out.
-  // Then the data file itself must be read past last_id(): checking as it
-  // goes spares a whole pass over the entry before its first trade.
+  // The entry is outside input too: each record is checked as it is handed
+  // out (ids rising, times, prices and sizes plausible), and the first that
+  // fails, or a block that cannot be read in full (the file was cut short or
+  // became unreadable), ends the entry early. Then the data file itself must
+  // be read past last_id(): checking as it goes spares a whole pass over the
+  // entry before its first trade.
   bool broken() const { return broken_; }
   // The id of the last trade handed out; -1 before the first.
   std::int64_t last_id() const { return last_id_; }
@@ -71,8 +71,8 @@ class CatalogEntry {
  private:
   CatalogEntry() = default;
 
-  // Reads records [first, first + count) into block_ and checks them;
-  // false if the file holds fewer or one is implausible.
+  // Reads records [first, first + count) into block_; false if the file
+  // holds fewer.
   bool read_records(std::uint64_t first, std::size_t count);
 
   std::string path_;

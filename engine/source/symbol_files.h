@@ -124,4 +124,25 @@ class SymbolFileStream final : public TradeStream {
   std::int64_t skip_through_id_ = -1;
 };
 
+// Inline: it runs for every trade.
+inline bool SymbolFileStream::admit(const AggTrade& trade) {
+  if (!range_.contains(trade.transact_time_ms)) {
+    ++outside_range_;
+    return false;
+  }
+  const bool first_of_file = file_start_;
+  file_start_ = false;
+  const AggIdSequencer::Observation seen = sequencer_.observe(trade.agg_trade_id);
+  if (seen.verdict == AggIdSequencer::Verdict::kDuplicate) {
+    ++overlaps_dropped_;  // the reader already dropped its own duplicates
+    return false;
+  }
+  if (seen.verdict == AggIdSequencer::Verdict::kGap && first_of_file) {
+    ++gaps_between_files_;
+    missing_between_files_ += static_cast<std::uint64_t>(seen.last_missing - seen.first_missing + 1);
+  }
+  ++trades_;
+  return true;
+}
+
 }  // namespace alphastream

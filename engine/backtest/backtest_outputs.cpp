@@ -137,12 +137,12 @@ void PairOutputs::write_alert(const PairRow& row, std::string_view kind) {
   alerts_ << alert.dump() << '\n';
 }
 
-Status PairOutputs::open_series(const std::string& path, bool write_csv) {
+Status PairOutputs::open_series(const std::string& path, bool write_csv, bool keep_rows) {
   std::vector<std::string> columns = {"ts_ms", "x", "y", "alpha", "beta", "spread", "zscore", "position"};
   if (with_adf_) columns.insert(columns.end(), {"adf_stat", "adf_pvalue"});
   columns.insert(columns.end(), extra_names_.begin(), extra_names_.end());
   if (write_csv) {
-    auto writer = SeriesCsvWriter::open(path, columns);
+    auto writer = SeriesCsvWriter::open(path, columns, keep_rows);
     if (!writer) return writer.status();
     series_ = std::move(writer.value());
   }
@@ -222,11 +222,11 @@ Status PairOutputs::close_files() {
 
 Status PairOutputs::write_series() { return series_ ? series_->close() : Status::ok(); }
 
-Status SymbolOutputs::open_series(const std::string& path, bool write_csv) {
+Status SymbolOutputs::open_series(const std::string& path, bool write_csv, bool keep_rows) {
   std::vector<std::string> columns = {"ts_ms"};
   columns.insert(columns.end(), columns_.begin(), columns_.end());
   if (write_csv) {
-    auto writer = SeriesCsvWriter::open(path, columns);
+    auto writer = SeriesCsvWriter::open(path, columns, keep_rows);
     if (!writer) return writer.status();
     series_ = std::move(writer.value());
   }

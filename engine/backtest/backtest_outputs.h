@@ -50,8 +50,9 @@ class PairOutputs : public PairRowSink {
     values_.resize(first_extra_ + extra_outputs_.size());
   }
 
-  // series.csv at path (unless !write_csv), and its RowLog beside it.
-  Status open_series(const std::string& path, bool write_csv);
+  // series.csv at path (unless !write_csv; keep_rows: see SeriesCsvWriter),
+  // and its RowLog beside it.
+  Status open_series(const std::string& path, bool write_csv, bool keep_rows);
   Status open_alerts(const std::string& path);
 
   void on_row(const PairRow& row) override;
@@ -122,8 +123,9 @@ class SymbolOutputs : public SymbolRowSink {
     panel_row_.resize(1 + panel_outputs_.size());
   }
 
-  // series.csv at path (unless !write_csv), and the panel's RowLog beside it.
-  Status open_series(const std::string& path, bool write_csv);
+  // series.csv at path (unless !write_csv; keep_rows: see SeriesCsvWriter),
+  // and the panel's RowLog beside it.
+  Status open_series(const std::string& path, bool write_csv, bool keep_rows);
   void on_row(const SymbolRow& row) override;
   // Ends the run's files but series.csv.
   Status close_files();

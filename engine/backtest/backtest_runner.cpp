@@ -84,6 +84,12 @@ struct BacktestRunner::State {
   // Threads for `tasks` independent tasks: --threads (0: every core), at
   // most one a task.
   unsigned threads(std::size_t tasks) const;
+  // Whether the pipelines run on worker threads beside the reading thread.
+  bool in_parallel() const;
+  // Whether series.csv rows are kept to be formatted while the workers wait
+  // and after reading (SeriesCsvWriter): when every worker and the reading
+  // thread have a core of their own, so the workers will wait.
+  bool keep_series_rows() const;
   // Feeds every trade to its symbol's pipelines; counts them in summary.
   Status consume(TradeStream& trades, BacktestSummary& summary);
   // As consume, the pipelines spread over worker_books on their own threads.
@@ -152,12 +158,21 @@ Status BacktestRunner::State::create(const std::vector<std::string>& selected_pa
   return Status::ok();
 }
 
+bool BacktestRunner::State::in_parallel() const {
+  return options.threads > 1 || (options.threads == 0 && std::thread::hardware_concurrency() > 1);
+}
+
+bool BacktestRunner::State::keep_series_rows() const {
+  return in_parallel() && threads(pairs.size() + symbols.size()) + 1 <= std::thread::hardware_concurrency();
+}
+
 Status BacktestRunner::State::open_outputs() {
   for (PairRun& run : pairs) {
     std::error_code ec;
     fs::create_directories(run.dir, ec);
     if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
-    Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string(), options.write_series);
+    Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string(), options.write_series,
+                                               keep_series_rows());
     if (!opened) return opened;
     opened = run.outputs->open_alerts((fs::path(run.dir) / "alerts.jsonl").string());
     if (!opened) return opened;
@@ -166,7 +181,8 @@ Status BacktestRunner::State::open_outputs() {
     std::error_code ec;
     fs::create_directories(run.dir, ec);
     if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
-    Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string(), options.write_series);
+    Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string(), options.write_series,
+                                               keep_series_rows());
     if (!opened) return opened;
   }
   return Status::ok();
@@ -295,8 +311,7 @@ Status BacktestRunner::State::consume(TradeStream& trades, BacktestSummary& summ
   // The pipelines run on worker threads of their own, so reading and merging
   // the trades overlaps them, even for one pipeline; --threads 1 (or one
   // core) runs them on the reading thread.
-  const bool overlap = options.threads > 1 || (options.threads == 0 && std::thread::hardware_concurrency() > 1);
-  if (overlap) {
+  if (in_parallel()) {
     Status status = consume_in_parallel(trades, summary, meter);
     if (!status) return status;
   } else {

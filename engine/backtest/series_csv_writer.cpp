@@ -127,15 +127,19 @@ SeriesCsvWriter::SeriesCsvWriter(std::string path, std::FILE* file, std::unique_
     : path_(std::move(path)), file_(file), rows_(std::move(rows)) {}
 
 Result<std::unique_ptr<SeriesCsvWriter>> SeriesCsvWriter::open(const std::string& path,
-                                                               std::span<const std::string> columns) {
+                                                               std::span<const std::string> columns, bool keep_rows) {
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) return Status::error(path + ": cannot create: " + std::strerror(errno));
-  auto rows = RowLog::create(path + ".unformatted", columns.size() - 1);
-  if (!rows) {
-    std::fclose(file);
-    return rows.status();
+  std::unique_ptr<RowLog> kept;
+  if (keep_rows) {
+    auto rows = RowLog::create(path + ".unformatted", columns.size() - 1);
+    if (!rows) {
+      std::fclose(file);
+      return rows.status();
+    }
+    kept = std::move(rows.value());
   }
-  std::unique_ptr<SeriesCsvWriter> writer(new SeriesCsvWriter(path, file, std::move(rows.value())));
+  std::unique_ptr<SeriesCsvWriter> writer(new SeriesCsvWriter(path, file, std::move(kept)));
   std::string header;
   for (const std::string& column : columns) {
     if (!header.empty()) header += ',';
@@ -156,7 +160,11 @@ void SeriesCsvWriter::flush() {
 }
 
 void SeriesCsvWriter::write_row(std::int64_t ts_ms, std::span<const double> values) {
-  rows_->append(ts_ms, values);
+  if (rows_) {
+    rows_->append(ts_ms, values);
+  } else {
+    format_row(ts_ms, values);
+  }
 }
 
 void SeriesCsvWriter::format_row(std::int64_t ts_ms, std::span<const double> values) {
@@ -191,15 +199,17 @@ bool SeriesCsvWriter::format_some(std::size_t max_rows) {
 }
 
 Status SeriesCsvWriter::close() {
-  if (Status kept = rows_->finish(); !kept) return kept;
-  if (cursor_ == nullptr) cursor_ = std::make_unique<RowLog::Cursor>(*rows_);
-  std::int64_t ts_ms = 0;
-  std::span<const double> values;
-  while (cursor_->next(ts_ms, values)) format_row(ts_ms, values);
-  const Status read = cursor_->status();
-  cursor_.reset();
-  rows_.reset();  // removes the kept rows' file
-  if (!read) return read;
+  if (rows_) {
+    if (Status kept = rows_->finish(); !kept) return kept;
+    if (cursor_ == nullptr) cursor_ = std::make_unique<RowLog::Cursor>(*rows_);
+    std::int64_t ts_ms = 0;
+    std::span<const double> values;
+    while (cursor_->next(ts_ms, values)) format_row(ts_ms, values);
+    const Status read = cursor_->status();
+    cursor_.reset();
+    rows_.reset();  // removes the kept rows' file
+    if (!read) return read;
+  }
   flush();
   std::FILE* file = file_;
   file_ = nullptr;

@@ -28,26 +28,27 @@ char* format_csv_number(char* out, double value);
 // Appends `value` as format_csv_number writes it.
 void append_csv_number(std::vector<char>& out, double value);
 
-// series.csv is written in two steps: write_row() keeps each row's doubles
-// in a RowLog beside the file, and they are formatted later, in order, by
-// format_some() when the writing thread has nothing else to do, and the
-// rest by close(). Formatting is a third of a pair pipeline's work: this
-// way it takes the time a pipeline's thread would wait for trades, and what
-// is left runs once reading is done, beside the run's other outputs.
+// Writes series.csv. Formatting is a third of a pair pipeline's work, so
+// a backtest whose pipelines' threads will wait for trades keeps the rows
+// instead (keep_rows: each row's doubles in a RowLog beside the file) and
+// formats them later, in order: format_some() while a thread waits, close()
+// the rest, once reading is done, beside the run's other outputs. Without
+// idle time to fill, keeping them only adds a write and a read of each row:
+// then rows are formatted as written.
 class SeriesCsvWriter {
  public:
   // Creates path with its header row (an error names it).
   static Result<std::unique_ptr<SeriesCsvWriter>> open(const std::string& path,
-                                                        std::span<const std::string> columns);
+                                                        std::span<const std::string> columns, bool keep_rows);
   ~SeriesCsvWriter();
   SeriesCsvWriter(const SeriesCsvWriter&) = delete;
   SeriesCsvWriter& operator=(const SeriesCsvWriter&) = delete;
 
   // REQUIRES: values.size() == columns.size() - 1 (the first column is ts_ms).
   void write_row(std::int64_t ts_ms, std::span<const double> values);
-  // Formats up to max_rows of the rows kept so far that the RowLog has
-  // written (it writes blocks), on the thread that calls write_row; whether
-  // it formatted any. An error is reported by close().
+  // keep_rows: formats up to max_rows of the rows kept so far that the
+  // RowLog has written (it writes blocks), on the thread that calls
+  // write_row; whether it formatted any. An error is reported by close().
   bool format_some(std::size_t max_rows);
   // Formats every row left into the file and closes it; reports a write
   // error (e.g. disk full) naming the file. [any thread, after the last
@@ -60,7 +61,7 @@ class SeriesCsvWriter {
 
   std::string path_;
   std::FILE* file_;
-  std::unique_ptr<RowLog> rows_;  // kept, formatted up to cursor_
+  std::unique_ptr<RowLog> rows_;  // keep_rows: kept, formatted up to cursor_
   std::unique_ptr<RowLog::Cursor> cursor_;
   // Formats one row into buffer_, flushing it first when full.
   void format_row(std::int64_t ts_ms, std::span<const double> values);

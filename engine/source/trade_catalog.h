@@ -1,6 +1,7 @@
 // A binary catalog of imported trades: what AggTradeCsvReader handed out for
 // one data file (re-sorted, deduplicated), with its import statistics, as
-// fixed 48-byte records in one file per data file. The first read of a file
+// fixed 32-byte records (each trade as steps from the one before) in one
+// file per data file. The first read of a file
 // writes its entry; later reads read the entry instead of parsing text, so
 // a second backtest, a sweep or a screen over the same days skips the CSV.
 //
@@ -84,6 +85,11 @@ class CatalogEntry {
   std::uint64_t count_ = 0;
   std::uint64_t position_ = 0;        // records handed out
   std::int64_t last_id_ = -1;
+  // What the next record steps from: the last trade handed out's id, time
+  // and last trade id.
+  std::int64_t base_id_ = 0;
+  std::int64_t base_time_ms_ = 0;
+  std::int64_t base_last_trade_id_ = 0;
   bool broken_ = false;
   CsvImportStats stats_;
 };
@@ -114,6 +120,12 @@ class CatalogWriter {
   std::string temp_path_;
   std::FILE* file_ = nullptr;
   std::uint64_t count_ = 0;
+  std::int64_t first_id_ = 0;  // the first trade's, for the header
+  std::int64_t first_time_ms_ = 0;
+  std::int64_t first_trade_id_ = 0;
+  std::int64_t previous_id_ = 0;  // what the next record steps from
+  std::int64_t previous_time_ms_ = 0;
+  std::int64_t previous_last_trade_id_ = 0;
   std::uint64_t source_size_ = 0;
   std::int64_t source_mtime_ns_ = 0;
   CsvImportOptions options_;

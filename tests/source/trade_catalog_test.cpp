@@ -103,7 +103,7 @@ TEST_F(TradeCatalog, TheFirstReadWritesAnEntryAndTheNextReadsTheSameTradesAndSta
   EXPECT_EQ(first.catalog_writes, 1u);
   EXPECT_EQ(first.catalog_reads, 0u);
   expect_same_trades(first.trades, parsed.trades);
-  EXPECT_EQ(fs::file_size(entry()), 136u + 48u * 5000u);
+  EXPECT_EQ(fs::file_size(entry()), 160u + 32u * 5000u);
 
   const Read second = read(file, options());
   EXPECT_EQ(second.catalog_reads, 1u);
@@ -139,7 +139,7 @@ TEST_F(TradeCatalog, ADamagedOrTruncatedEntryIsIgnoredAndRewritten) {
   {
     // Record 100's price becomes -1: plausible bytes, implausible trade.
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(136 + 100 * 48 + 16);
+    f.seekp(160 + 100 * 32);
     const double bad = -1;
     f.write(reinterpret_cast<const char*>(&bad), sizeof bad);
   }
@@ -147,7 +147,7 @@ TEST_F(TradeCatalog, ADamagedOrTruncatedEntryIsIgnoredAndRewritten) {
   EXPECT_EQ(again.catalog_reads, 0u);
   EXPECT_EQ(again.catalog_writes, 1u);
   expect_same_trades(again.trades, parsed.trades);
-  fs::resize_file(path, fs::file_size(path) - 48);
+  fs::resize_file(path, fs::file_size(path) - 32);
   again = read(file, options());
   EXPECT_EQ(again.catalog_reads, 0u);
   expect_same_trades(again.trades, parsed.trades);
@@ -187,10 +187,10 @@ TEST_F(TradeCatalog, AnEntryDamagedPastWhatItHandedOutIsFollowedByTheFileItself)
     ASSERT_TRUE(got) << got.error();
     trades.insert(trades.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*got));
     if (cut) {
-      fs::resize_file(entry(), 136u + 48u * 2000u);
+      fs::resize_file(entry(), 160u + 32u * 2000u);
     } else {
       std::fstream f(entry(), std::ios::in | std::ios::out | std::ios::binary);
-      f.seekp(136 + 2100 * 48 + 16);
+      f.seekp(160 + 2100 * 32);
       const double bad = -1;
       f.write(reinterpret_cast<const char*>(&bad), sizeof bad);
     }
@@ -278,6 +278,38 @@ TEST_F(TradeCatalog, EntriesAreKeyedByTheFilesFullPath) {
   EXPECT_EQ(read(file, options()).catalog_writes, 1u);
   EXPECT_EQ(read(*parse_data_file_name(copy), options()).catalog_writes, 1u);
   EXPECT_EQ(std::distance(fs::directory_iterator(catalog_), fs::directory_iterator()), 2);
+}
+
+TEST_F(TradeCatalog, ATradeTheRecordsCannotHoldLeavesItsFileUncataloguedAndReadAsParsed) {
+  // Records hold steps from the previous trade in 32 bits and the fills of
+  // one aggregate in 16: an aggregate of 70,000 fills, or a time 30 days
+  // after the previous trade's, does not fit.
+  for (const bool fills : {true, false}) {
+    const std::string name = std::string("BTCUSDT-aggTrades-2024-03-0") + (fills ? "1" : "2") + ".csv";
+    const std::string path = (dir_ / "data" / name).string();
+    {
+      std::ofstream out(path);
+      const std::int64_t start_ms = fills ? 1'709'251'200'000 : 1'709'337'600'000;
+      out << "1,100.5,0.25,10,10," << start_ms << ",false\n";
+      if (fills) {
+        out << "2,100.6,0.5,11,70011," << start_ms + 5 << ",true\n";
+      } else {
+        out << "2,100.6,0.5,11,11," << start_ms + 30LL * 86'400'000 << ",true\n";
+      }
+      out << "3,100.7,0.5,70012,70012," << start_ms + 30LL * 86'400'000 + 9 << ",false\n";
+    }
+    const DataFile file = *parse_data_file_name(path);
+    CsvImportOptions plain = options();
+    plain.catalog_dir.clear();
+    const Read parsed = read(file, plain);
+    ASSERT_EQ(parsed.trades.size(), 3u);
+    const Read first = read(file, options());
+    EXPECT_EQ(first.catalog_writes, 0u) << fills;
+    expect_same_trades(first.trades, parsed.trades);
+    const Read again = read(file, options());
+    EXPECT_EQ(again.catalog_reads, 0u) << fills;
+    expect_same_trades(again.trades, parsed.trades);
+  }
 }
 
 }  // namespace

@@ -189,6 +189,7 @@ void PairOutputs::on_row(const PairRow& row) {
   row_ = {row.x, row.y, row.alpha, row.beta, row.spread, row.zscore, static_cast<double>(row.position), row.equity_usd,
           with_adf_ ? row.adf_pvalue : kNaN};
   rows_->append(row.ts_ms, row_);
+  xy_sums_.add(row.x, row.y);
   // FNV-1a over the bits of x and y.
   for (const double v : {row.x, row.y}) {
     std::uint64_t bits = 0;
@@ -282,12 +283,15 @@ Result<EngleGrangerResult> full_sample_engle_granger(PairRun& run) {
   // Straight from the row log, a pass at a time: a month's legs stay on disk.
   const RowLog& rows = run.outputs->row_log();
   Status read;
-  auto result = engle_granger_visiting(rows.size(), [&](auto&& f) {
-    if (!read) return;
-    read = rows.for_each([&](std::uint64_t, std::int64_t, std::span<const double> v) {
-      f(v[PairOutputs::kX], v[PairOutputs::kY]);
-    });
-  });
+  auto result = engle_granger_visiting(
+      rows.size(),
+      [&](auto&& f) {
+        if (!read) return;
+        read = rows.for_each([&](std::uint64_t, std::int64_t, std::span<const double> v) {
+          f(v[PairOutputs::kX], v[PairOutputs::kY]);
+        });
+      },
+      run.outputs->xy_sums());
   if (!read) return read;
   return result;
 }

@@ -77,6 +77,8 @@ class PairOutputs : public PairRowSink {
   const RowLog& row_log() const { return *rows_; }
   // A hash of the (x, y) series, to find runs that observed the same prices.
   std::uint64_t xy_hash() const { return xy_hash_; }
+  // x and y summed row by row: the full-sample hedge fit's first pass.
+  const LegSums& xy_sums() const { return xy_sums_; }
   // The run's performance figures, from the equity path seen row by row.
   PerformanceSummary performance(std::span<const ClosedTrade> trades) const {
     return performance_.summarize(trades);
@@ -104,6 +106,7 @@ class PairOutputs : public PairRowSink {
   std::int64_t first_ts_ms_ = 0;
   std::int64_t last_ts_ms_ = 0;
   std::uint64_t xy_hash_ = 14695981039346656037ull;
+  LegSums xy_sums_;
 };
 
 // Collects a symbol model's rows: keeps series.csv's rows and, for a pair leg,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -32,8 +33,10 @@ Result<EngleGrangerResult> engle_granger(std::span<const double> x, std::span<co
 // As engle_granger, over n observations that visit(f) hands to f(x, y) in
 // order, as often as asked (fit_ols_visiting): only the residuals are held,
 // 8 bytes an observation, not the legs' 16.
+// sums: as fit_ols_visiting's.
 template <class Visit>
-Result<EngleGrangerResult> engle_granger_visiting(std::size_t n, const Visit& visit);
+Result<EngleGrangerResult> engle_granger_visiting(std::size_t n, const Visit& visit,
+                                                  std::optional<LegSums> sums = std::nullopt);
 
 namespace detail {
 Status engle_granger_check_size(std::size_t n);
@@ -44,16 +47,17 @@ Result<EngleGrangerResult> engle_granger_residuals(EngleGrangerResult result, st
 }  // namespace detail
 
 template <class Visit>
-Result<EngleGrangerResult> engle_granger_visiting(std::size_t n, const Visit& visit) {
+Result<EngleGrangerResult> engle_granger_visiting(std::size_t n, const Visit& visit, std::optional<LegSums> sums) {
   if (Status size = detail::engle_granger_check_size(n); !size) return size;
-  // The hedge fit's last pass hands over the residuals: three passes in all.
+  // The hedge fit's last pass hands over the residuals: three passes in
+  // all, two given the sums.
   // The residuals in the centred form: for legs near 1e5 the plain
   // y - alpha - beta x cancels to residuals of ~1e-3 and keeps only ~8 of
   // their digits.
   std::vector<double> residuals;
   residuals.reserve(n);
   EngleGrangerResult result;
-  result.hedge = fit_ols_visiting(n, visit, [&](double e) { residuals.push_back(e); });
+  result.hedge = fit_ols_visiting(n, visit, [&](double e) { residuals.push_back(e); }, sums);
   // A non-finite value makes its leg's mean non-finite: then find the first.
   if (!std::isfinite(result.hedge.x_mean) || !std::isfinite(result.hedge.y_mean)) {
     std::size_t i = 0, bad_x = n, bad_y = n;

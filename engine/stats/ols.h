@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 
 #include <Eigen/Dense>
@@ -38,21 +39,33 @@ struct IgnoreResiduals {
   void operator()(double) const {}
 };
 
+// x and y each summed in order from 0: fit_ols_visiting's first pass.
+struct LegSums {
+  double x = 0;
+  double y = 0;
+  void add(double x_value, double y_value) {
+    x += x_value;
+    y += y_value;
+  }
+};
+
 // As fit_ols, over n observations that visit(f) hands to f(x, y) in order,
 // as often as asked (three passes): a backtest's row log, which holds a
 // month of observations on disk rather than in memory. The last pass hands
 // each residual, (y - y_mean) - beta (x - x_mean), to on_residual in order
-// (none when the fit is undefined).
+// (none when the fit is undefined). A caller that saw the observations come
+// may pass their LegSums (the same sums, so the same fit) and save a pass.
 template <class Visit, class OnResidual = IgnoreResiduals>
-OlsFit fit_ols_visiting(std::size_t n, const Visit& visit, OnResidual on_residual = {}) {
+OlsFit fit_ols_visiting(std::size_t n, const Visit& visit, OnResidual on_residual = {},
+                        std::optional<LegSums> sums = std::nullopt) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const OlsFit undefined{nan, nan, nan, nan, nan, nan, static_cast<std::int64_t>(n), nan, nan};
   if (n < 3) return undefined;
-  double x_sum = 0, y_sum = 0;
-  visit([&](double x, double y) {
-    x_sum += x;
-    y_sum += y;
-  });
+  if (!sums) {
+    sums.emplace();
+    visit([&](double x, double y) { sums->add(x, y); });
+  }
+  const double x_sum = sums->x, y_sum = sums->y;
   const double nd = static_cast<double>(n);
   const double x_mean = x_sum / nd;
   const double y_mean = y_sum / nd;

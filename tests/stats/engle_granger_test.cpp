@@ -51,5 +51,42 @@ TEST(EngleGranger, MismatchedConstantShortOrNonFiniteLegsAreRefused) {
   EXPECT_EQ(engle_granger(five, bad).error(), "Engle-Granger: y[2] is not finite");
 }
 
+TEST(EngleGranger, VisitingInPassesWithOrWithoutTheSumsGivesTheSpanVersionsFiguresExactly) {
+  std::mt19937 rng(4);
+  std::normal_distribution<double> noise;
+  std::vector<double> x{50'000}, y;
+  double e = 0;
+  for (int i = 1; i < 5000; ++i) x.push_back(x.back() + 10 * noise(rng));
+  for (double xi : x) {
+    e = 0.7 * e + noise(rng);
+    y.push_back(0.05 * xi + e);
+  }
+  const auto visit = [&](auto&& f) {
+    for (std::size_t i = 0; i < x.size(); ++i) f(x[i], y[i]);
+  };
+  LegSums sums;
+  for (std::size_t i = 0; i < x.size(); ++i) sums.add(x[i], y[i]);
+  int passes = 0;
+  const auto counted = [&](auto&& f) {
+    ++passes;
+    visit(f);
+  };
+  const auto from_spans = engle_granger(x, y);
+  const auto visited = engle_granger_visiting(x.size(), counted);
+  const int passes_without_sums = passes;
+  passes = 0;
+  const auto given_sums = engle_granger_visiting(x.size(), counted, sums);
+  ASSERT_TRUE(from_spans && visited && given_sums);
+  EXPECT_EQ(passes_without_sums, 3);
+  EXPECT_EQ(passes, 2);
+  for (const auto* other : {&visited.value(), &given_sums.value()}) {
+    EXPECT_EQ(other->hedge.alpha, from_spans->hedge.alpha);
+    EXPECT_EQ(other->hedge.beta, from_spans->hedge.beta);
+    EXPECT_EQ(other->hedge.residual_std, from_spans->hedge.residual_std);
+    EXPECT_EQ(other->adf.stat, from_spans->adf.stat);
+    EXPECT_EQ(other->adf.pvalue, from_spans->adf.pvalue);
+  }
+}
+
 }  // namespace
 }  // namespace alphastream

@@ -224,6 +224,11 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
     worker_books.back()->add(std::move(set));
   }
 
+  // With a core for each thread (the workers and this one), a thread out of
+  // work polls a while before it sleeps; with fewer, it sleeps at once and
+  // leaves its core to the others.
+  const std::chrono::nanoseconds poll =
+      count + 1 <= std::thread::hardware_concurrency() ? std::chrono::milliseconds(2) : std::chrono::nanoseconds(0);
   // A few batches in flight bound the memory; nullptr ends a worker.
   std::vector<std::unique_ptr<TradeBatch>> batches;
   BatchQueue<TradeBatch*> free_batches;
@@ -259,7 +264,7 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
         TradeBatch* batch = nullptr;
         while (!inbox->try_dequeue(batch)) {
           if (!format_some_series()) {
-            inbox->wait_dequeue(batch);
+            wait_dequeue_polling(*inbox, batch, poll);
             break;
           }
         }
@@ -280,7 +285,7 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
   Status status;
   while (status.is_ok()) {
     TradeBatch* batch = nullptr;
-    free_batches.wait_dequeue(batch);
+    wait_dequeue_polling(free_batches, batch, poll);
     std::size_t filled = 0;
     while (filled < TradeBatch::kTrades) {
       const std::size_t want = std::min(staged.size(), TradeBatch::kTrades - filled);

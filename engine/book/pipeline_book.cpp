@@ -1,9 +1,6 @@
 #include "book/pipeline_book.h"
 
 #include <algorithm>
-#include <bit>
-#include <cstring>
-#include <limits>
 
 namespace alphastream {
 
@@ -11,24 +8,6 @@ namespace {
 
 // One trade can close a few intervals, each closing at most one position.
 constexpr std::size_t kLiveClosedTradeRoom = 64;
-
-constexpr std::uint32_t kNoRoute = std::numeric_limits<std::uint32_t>::max();
-
-// The symbol's 24 bytes mixed: names of one prefix ("BTCUSDT_250328",
-// "BTCUSDT_250627") differ only past the first word.
-std::size_t symbol_hash(const Symbol& symbol) {
-  static_assert(sizeof(Symbol) == 24);
-  // A word at a time: one 24-byte copy went through the stack, and reading
-  // its second word back stalled on the wider store.
-  const auto word = [&](int i) {
-    std::uint64_t w;
-    std::memcpy(&w, reinterpret_cast<const char*>(&symbol) + 8 * i, sizeof w);
-    return w;
-  };
-  const std::uint64_t h =
-      (word(0) * 0x9E3779B97F4A7C15ull) ^ (word(1) * 0xC2B2AE3D27D4EB4Full) ^ (word(2) * 0x165667B19E3779F9ull);
-  return static_cast<std::size_t>(h ^ (h >> 29));
-}
 
 }  // namespace
 
@@ -125,38 +104,10 @@ std::size_t PipelineBook::remove_symbol_models(std::string_view symbol) {
   return removed;
 }
 
-const PipelineBook::Route* PipelineBook::find_route(const Symbol& symbol) const {
-  if (route_slots_.empty()) return nullptr;
-  for (std::size_t slot = symbol_hash(symbol) & route_mask_;; slot = (slot + 1) & route_mask_) {
-    const std::uint32_t index = route_slots_[slot];
-    if (index == kNoRoute) return nullptr;
-    if (routes_[index].symbol == symbol) return &routes_[index];
-  }
-}
-
-void PipelineBook::index_routes() {
-  const std::size_t slots = std::bit_ceil(std::max<std::size_t>(8, 2 * routes_.size()));
-  route_slots_.assign(slots, kNoRoute);
-  route_mask_ = slots - 1;
-  for (std::size_t i = 0; i < routes_.size(); ++i) {
-    std::size_t slot = symbol_hash(routes_[i].symbol) & route_mask_;
-    while (route_slots_[slot] != kNoRoute) slot = (slot + 1) & route_mask_;
-    route_slots_[slot] = static_cast<std::uint32_t>(i);
-  }
-}
-
 PipelineBook::Route& PipelineBook::route_for(const Symbol& symbol) {
-  if (const Route* found = find_route(symbol)) return routes_[static_cast<std::size_t>(found - routes_.data())];
-  routes_.push_back(Route{symbol, {}, {}});
-  // Doubling the table as it fills keeps adding 10,000 pairs linear.
-  if (2 * routes_.size() > route_slots_.size()) {
-    index_routes();
-  } else {
-    std::size_t slot = symbol_hash(symbol) & route_mask_;
-    while (route_slots_[slot] != kNoRoute) slot = (slot + 1) & route_mask_;
-    route_slots_[slot] = static_cast<std::uint32_t>(routes_.size() - 1);
-  }
-  return routes_.back();
+  const std::uint32_t index = route_index_.add(symbol);
+  if (index == routes_.size()) routes_.push_back(Route{symbol, {}, {}});
+  return routes_[index];
 }
 
 void PipelineBook::route(const PairModelRun& run) {
@@ -211,17 +162,17 @@ void PipelineBook::route(const SymbolModelRun& run) {
 
 void PipelineBook::rebuild_routes() {
   routes_.clear();
-  route_slots_.clear();
+  route_index_.clear();
   for (const PairModelRun& run : pairs_) route(run);
   for (const SymbolModelRun& run : symbol_models_) route(run);
 }
 
 PipelineBook::Delivery PipelineBook::on_trade(const AggTrade& trade) {
   Delivery delivery;
-  const Route* const found = find_route(trade.symbol);
-  if (found == nullptr) return delivery;
+  const std::uint32_t found = route_index_.find(trade.symbol);
+  if (found == SymbolTable::kNone) return delivery;
   delivery.routed = true;
-  const Route& route = *found;
+  const Route& route = routes_[found];
   for (const PairFeed& feed : route.pairs) {
     const std::uint64_t before = feed.pipeline->observations();
     feed.pipeline->on_trade(feed.leg, trade, feed.followers);

@@ -18,6 +18,7 @@
 #include "config/engine_config.h"
 #include "core/agg_trade.h"
 #include "core/status.h"
+#include "core/symbol_table.h"
 #include "pipeline/pair_pipeline.h"
 #include "pipeline/symbol_pipeline.h"
 
@@ -134,21 +135,15 @@ class PipelineBook {
   void route(const SymbolModelRun& run);
   void rebuild_routes();
   Route& route_for(const Symbol& symbol);
-  // The route of symbol, or nullptr.
-  const Route* find_route(const Symbol& symbol) const;
-  // Re-indexes routes_ in route_slots_ after it grew or was rebuilt.
-  void index_routes();
 
   bool keep_closed_trades_;
   std::vector<PairModelRun> pairs_;
   std::vector<SymbolModelRun> symbol_models_;
   std::vector<Route> routes_;
-  // Index into routes_ by a hash of the symbol, open addressing, at most
-  // half full: a trade finds its route without a branch that depends on
-  // which symbol it is (the legs' trades alternate at random, so "same
-  // symbol as the last trade" mispredicted every other trade).
-  std::vector<std::uint32_t> route_slots_;
-  std::size_t route_mask_ = 0;
+  // routes_[i] is symbol i's: a trade finds its route without a branch that
+  // depends on which symbol it is (the legs' trades alternate at random, so
+  // "same symbol as the last trade" mispredicted every other trade).
+  SymbolTable route_index_;
 };
 
 }  // namespace alphastream

@@ -32,8 +32,18 @@ namespace fs = std::filesystem;
 // last worker done with a batch gives it back.
 struct TradeBatch {
   static constexpr std::size_t kTrades = 4096;
-  std::vector<AggTrade> trades = std::vector<AggTrade>(kTrades);
-  std::size_t count = 0;  // trades[0, count) read
+  // The trades, or, when every pipeline is a pair's, what pair pipelines
+  // take of them (PairTick: a quarter of the bytes).
+  explicit TradeBatch(bool as_ticks) {
+    if (as_ticks) {
+      ticks.resize(kTrades);
+    } else {
+      trades.resize(kTrades);
+    }
+  }
+  std::vector<AggTrade> trades;
+  std::vector<PairTick> ticks;
+  std::size_t count = 0;  // trades or ticks [0, count) read
   std::atomic<std::size_t> pending{0};
 };
 
@@ -232,8 +242,11 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
   // A few batches in flight bound the memory; nullptr ends a worker.
   std::vector<std::unique_ptr<TradeBatch>> batches;
   BatchQueue<TradeBatch*> free_batches;
+  const bool as_ticks = all.symbols.empty();
+  SymbolTable symbols;  // a tick's symbol number
+  for (const NeededSymbol& symbol : needed) symbols.add(Symbol(symbol.symbol));
   for (unsigned i = 0; i < 2 * count + 2; ++i) {
-    batches.push_back(std::make_unique<TradeBatch>());
+    batches.push_back(std::make_unique<TradeBatch>(as_ticks));
     free_batches.enqueue(batches.back().get());
   }
   // Every inbox exists before the first worker starts: a worker reading the
@@ -269,7 +282,11 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
           }
         }
         if (batch == nullptr) return;
-        own.on_trades(std::span<const AggTrade>(batch->trades.data(), batch->count));
+        if (as_ticks) {
+          own.on_pair_ticks(std::span<const PairTick>(batch->ticks.data(), batch->count), symbols);
+        } else {
+          own.on_trades(std::span<const AggTrade>(batch->trades.data(), batch->count));
+        }
         if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) free_batches.enqueue(batch);
       }
     });
@@ -282,26 +299,44 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
   // into the batch (stream_copy): a batch's lines were last read by the
   // workers on other cores.
   std::vector<AggTrade> staged(kStagedTrades);
+  std::vector<PairTick> staged_ticks(as_ticks ? kStagedTrades : 0);
   Status status;
-  while (status.is_ok()) {
+  for (bool ended = false; !ended;) {
     TradeBatch* batch = nullptr;
     wait_dequeue_polling(free_batches, batch, poll);
     std::size_t filled = 0;
+    std::size_t read = 0;
     while (filled < TradeBatch::kTrades) {
       const std::size_t want = std::min(staged.size(), TradeBatch::kTrades - filled);
       auto got = trades.read(std::span<AggTrade>(staged.data(), want));
       if (!got) status = got.status();
-      if (!got || got.value() == 0) break;
-      stream_copy(batch->trades.data() + filled, staged.data(), got.value() * sizeof(AggTrade));
-      filled += got.value();
+      ended = !got || got.value() == 0;
+      if (ended) break;
+      read += got.value();
+      if (!as_ticks) {
+        stream_copy(batch->trades.data() + filled, staged.data(), got.value() * sizeof(AggTrade));
+        filled += got.value();
+        continue;
+      }
+      // A trade of a symbol no pipeline uses is read and dropped, as a book
+      // drops it.
+      std::size_t ticks = 0;
+      for (std::size_t i = 0; i < got.value(); ++i) {
+        const AggTrade& trade = staged[i];
+        const std::uint32_t symbol = symbols.find(trade.symbol);
+        staged_ticks[ticks] = {trade.transact_time_ms, trade.price, symbol};
+        ticks += symbol != SymbolTable::kNone;
+      }
+      stream_copy(batch->ticks.data() + filled, staged_ticks.data(), ticks * sizeof(PairTick));
+      filled += ticks;
     }
+    count_read(summary, read, trades, meter);
     if (filled == 0) {
       free_batches.enqueue(batch);
-      break;
+      continue;
     }
     // Trades read before an error are handled, as on one thread.
     batch->count = filled;
-    count_read(summary, batch->count, trades, meter);
     hand_out(batch);
   }
   for (auto& inbox : inboxes) inbox->enqueue(nullptr);

@@ -187,6 +187,22 @@ void PipelineBook::on_trades(std::span<const AggTrade> trades) {
   for (const AggTrade& trade : trades) on_trade(trade);
 }
 
+void PipelineBook::on_pair_ticks(std::span<const PairTick> ticks, const SymbolTable& symbols) {
+  tick_routes_.resize(symbols.size());
+  for (std::uint32_t i = 0; i < symbols.size(); ++i) {
+    const std::uint32_t route = route_index_.find(symbols[i]);
+    tick_routes_[i] = route == SymbolTable::kNone ? nullptr : &routes_[route];
+  }
+  for (const PairTick& tick : ticks) {
+    const Route* route = tick_routes_[tick.symbol];
+    if (route == nullptr) continue;
+    for (const PairFeed& feed : route->pairs) {
+      feed.pipeline->on_trade(feed.leg, tick.transact_time_ms, tick.price, feed.followers);
+      discard_closed_trades(feed);
+    }
+  }
+}
+
 void PipelineBook::advance_to(std::int64_t now_ms) {
   for_each_aligner([&](const PairFeed& feed) {
     feed.pipeline->advance_to(now_ms, feed.followers);

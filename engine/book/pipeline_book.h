@@ -24,6 +24,14 @@
 
 namespace alphastream {
 
+// What a pair pipeline takes of a trade (PairPipeline::on_trade), and its
+// symbol's number in a SymbolTable.
+struct PairTick {
+  std::int64_t transact_time_ms;
+  double price;
+  std::uint32_t symbol;
+};
+
 // One pair run with one model, and the sink that keeps its rows.
 struct PairModelRun {
   std::string label;  // the model's label (ModelConfig::label)
@@ -110,6 +118,11 @@ class PipelineBook {
   Delivery on_trade(const AggTrade& trade);
   // on_trade for each trade in order (a batch: no call per trade).
   void on_trades(std::span<const AggTrade> trades);
+  // on_trades for a book of pair pipelines only (no symbol models), given
+  // what they take of each trade: a quarter of the bytes to move between
+  // threads. symbols numbers the ticks' symbols (PairTick::symbol).
+  // REQUIRES: symbol_models().empty(); every tick's symbol < symbols.size().
+  void on_pair_ticks(std::span<const PairTick> ticks, const SymbolTable& symbols);
   // Closes every interval that ends at or before now_ms (a live clock).
   void advance_to(std::int64_t now_ms);
   // End of data: every pipeline emits its open interval and closes its
@@ -144,6 +157,7 @@ class PipelineBook {
   // depends on which symbol it is (the legs' trades alternate at random, so
   // "same symbol as the last trade" mispredicted every other trade).
   SymbolTable route_index_;
+  std::vector<const Route*> tick_routes_;  // on_pair_ticks: the route of each symbol number
 };
 
 }  // namespace alphastream

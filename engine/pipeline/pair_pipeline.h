@@ -99,7 +99,11 @@ class PairPipeline {
   // REQUIRES: trades of both legs arrive in non-decreasing transact time;
   // every follower has this pipeline's legs and sampling.
   void on_trade(Leg leg, const AggTrade& trade, std::span<PairPipeline* const> followers = {}) {
-    aligner_.on_trade(leg, trade.transact_time_ms, trade.price, Relay{this, followers});
+    on_trade(leg, trade.transact_time_ms, trade.price, followers);
+  }
+  // What a pair pipeline takes of a trade: its time and price.
+  void on_trade(Leg leg, std::int64_t transact_time_ms, double price, std::span<PairPipeline* const> followers = {}) {
+    aligner_.on_trade(leg, transact_time_ms, price, Relay{this, followers});
   }
   // Closes every interval that ends at or before now_ms (live clock).
   void advance_to(std::int64_t now_ms, std::span<PairPipeline* const> followers = {});

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -239,6 +240,40 @@ TEST(PipelineBook, PipelinesOfTheSameLegsShareOneAlignerAndMakeTheRowsTheyMakeAl
   }
   EXPECT_GT(books[0]->pairs()[0].pipeline->aligner().stale_drops(), 0u);
   EXPECT_EQ(books[0]->pairs()[0].pipeline->aligner().late_trades(), 1u);
+}
+
+TEST(PipelineBook, PairTicksMakeTheRowsTheTradesMake) {
+  const std::vector<AggTrade> trades = three_legs();
+  TapedSet by_trade = taped_pipelines();
+  PipelineBook trade_book(true);
+  trade_book.add(std::move(by_trade.set));
+  trade_book.on_trades(trades);
+  trade_book.finish();
+
+  // The ticks number the symbols in another order than the book's routes,
+  // and name one no pipeline uses: its ticks are dropped.
+  SymbolTable symbols;
+  for (const char* name : {"CUSDT", "ZUSDT", "BUSDT", "AUSDT"}) symbols.add(Symbol(name));
+  std::vector<PairTick> ticks;
+  for (const AggTrade& t : trades) {
+    ticks.push_back({t.transact_time_ms, t.price, symbols.find(t.symbol)});
+    if (t.agg_trade_id % 5 == 0) ticks.push_back({t.transact_time_ms, 1e9, symbols.find(Symbol("ZUSDT"))});
+  }
+  TapedSet by_tick = taped_pipelines();
+  PipelineBook tick_book(true);
+  tick_book.add(std::move(by_tick.set));
+  // In batches of uneven sizes, as a backtest's reading thread hands them out.
+  for (std::size_t at = 0; at < ticks.size();) {
+    const std::size_t n = std::min<std::size_t>(ticks.size() - at, 1 + at % 97);
+    tick_book.on_pair_ticks(std::span<const PairTick>(ticks.data() + at, n), symbols);
+    at += n;
+  }
+  tick_book.finish();
+  for (std::size_t p = 0; p < by_trade.tapes.size(); ++p) {
+    EXPECT_GT(by_trade.tapes[p]->rows.size(), 40u) << p;
+    EXPECT_EQ(by_tick.tapes[p]->rows, by_trade.tapes[p]->rows) << p;
+    EXPECT_EQ(tick_book.pairs()[p].pipeline->aligner().trades(), trade_book.pairs()[p].pipeline->aligner().trades());
+  }
 }
 
 }  // namespace

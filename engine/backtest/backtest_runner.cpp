@@ -90,16 +90,18 @@ struct BacktestRunner::State {
   // Builds the selected pairs' models and the symbol models (of their legs
   // only when --pair narrows the run), every error at once.
   Status create(const std::vector<std::string>& selected_pairs);
-  Status open_outputs();
+  Status open_outputs(bool keep_series_rows);
   // Threads for `tasks` independent tasks: --threads (0: every core), at
   // most one a task.
   unsigned threads(std::size_t tasks) const;
   // Whether the pipelines run on worker threads beside the reading thread.
   bool in_parallel() const;
-  // Whether series.csv rows are kept to be formatted while the workers wait
-  // and after reading (SeriesCsvWriter): when every worker and the reading
-  // thread have a core of their own, so the workers will wait.
-  bool keep_series_rows() const;
+  // Whether every thread of the run has a core of its own: the workers,
+  // the reading thread and the stream's own. Then the workers will wait for
+  // trades, and series.csv rows are kept to be formatted meanwhile and
+  // after reading (SeriesCsvWriter), and a thread out of work polls before
+  // it sleeps.
+  bool cores_to_spare(const TradeStream& trades) const;
   // Feeds every trade to its symbol's pipelines; counts them in summary.
   Status consume(TradeStream& trades, BacktestSummary& summary);
   // As consume, the pipelines spread over worker_books on their own threads.
@@ -172,17 +174,18 @@ bool BacktestRunner::State::in_parallel() const {
   return options.threads > 1 || (options.threads == 0 && std::thread::hardware_concurrency() > 1);
 }
 
-bool BacktestRunner::State::keep_series_rows() const {
-  return in_parallel() && threads(pairs.size() + symbols.size()) + 1 <= std::thread::hardware_concurrency();
+bool BacktestRunner::State::cores_to_spare(const TradeStream& trades) const {
+  return in_parallel() && threads(pairs.size() + symbols.size()) + 1 + trades.own_threads() <=
+                              std::thread::hardware_concurrency();
 }
 
-Status BacktestRunner::State::open_outputs() {
+Status BacktestRunner::State::open_outputs(bool keep_series_rows) {
   for (PairRun& run : pairs) {
     std::error_code ec;
     fs::create_directories(run.dir, ec);
     if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
     Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string(), options.write_series,
-                                               keep_series_rows());
+                                               keep_series_rows);
     if (!opened) return opened;
     opened = run.outputs->open_alerts((fs::path(run.dir) / "alerts.jsonl").string());
     if (!opened) return opened;
@@ -192,7 +195,7 @@ Status BacktestRunner::State::open_outputs() {
     fs::create_directories(run.dir, ec);
     if (ec) return Status::error(run.dir + ": cannot create: " + ec.message());
     Status opened = run.outputs->open_series((fs::path(run.dir) / "series.csv").string(), options.write_series,
-                                               keep_series_rows());
+                                               keep_series_rows);
     if (!opened) return opened;
   }
   return Status::ok();
@@ -234,11 +237,11 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
     worker_books.back()->add(std::move(set));
   }
 
-  // With a core for each thread (the workers and this one), a thread out of
-  // work polls a while before it sleeps; with fewer, it sleeps at once and
-  // leaves its core to the others.
+  // With a core for each thread (the workers, this one, the stream's own), a
+  // thread out of work polls a while before it sleeps; with fewer, it sleeps
+  // at once and leaves its core to the others.
   const std::chrono::nanoseconds poll =
-      count + 1 <= std::thread::hardware_concurrency() ? std::chrono::milliseconds(2) : std::chrono::nanoseconds(0);
+      cores_to_spare(trades) ? std::chrono::milliseconds(2) : std::chrono::nanoseconds(0);
   // A few batches in flight bound the memory; nullptr ends a worker.
   std::vector<std::unique_ptr<TradeBatch>> batches;
   BatchQueue<TradeBatch*> free_batches;
@@ -544,7 +547,7 @@ Result<BacktestSummary> BacktestRunner::run(TradeStream& trades,
   if (state.ran) return Status::error("backtest: run() called twice");
   state.ran = true;
   if (state.options.write_outputs) {
-    Status opened = state.open_outputs();
+    Status opened = state.open_outputs(state.cores_to_spare(trades));
     if (!opened) return opened;
   }
 

@@ -161,6 +161,12 @@ TradeStream::Progress CsvTradeStream::progress() const {
   return sum;
 }
 
+unsigned CsvTradeStream::own_threads() const {
+  unsigned threads = 0;
+  for (const auto& reader : readers_) threads += reader->own_threads();
+  return threads;
+}
+
 std::vector<std::string> CsvTradeStream::skipped_rows() const {
   std::vector<std::string> rows;
   for (const auto& reader : readers_) {

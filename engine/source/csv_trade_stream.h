@@ -42,6 +42,7 @@ class CsvTradeStream : public TradeStream {
   std::vector<std::string> summary() const override;
   std::vector<std::string> skipped_rows() const override;
   Progress progress() const override;  // the sum over the symbols' files
+  unsigned own_threads() const override;
 
  private:
   CsvTradeStream() = default;

@@ -34,6 +34,7 @@ class PrefetchTradeStream : public TradeStream {
   std::vector<std::string> skipped_rows() const override;
   // As of the last batch read ahead.
   Progress progress() const override;
+  unsigned own_threads() const override { return 1 + inner_->own_threads(); }
 
  private:
   struct Batch {

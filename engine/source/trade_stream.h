@@ -46,6 +46,11 @@ class TradeStream {
   };
   virtual Progress progress() const { return {}; }
 
+  // Threads the stream runs of its own (read-ahead), beside the one that
+  // reads it: a consumer deciding whether its threads have cores to spare
+  // counts them.
+  virtual unsigned own_threads() const { return 0; }
+
  protected:
   // read()'s error after a partial batch, for its next call.
   Status deferred_error_;

@@ -144,11 +144,16 @@ TEST_F(TradeStreamProgress, TheMergeReadInBlocksIsTheOrderOfOneAtATimeWithTiesTo
                                                        {"SOLUSDT", {day_file("SOLUSDT", 0, 1000, 1)}}};
   CsvImportOptions options;
   options.catalog_dir = catalog;
+  // Three sources merge through a heap, two (a pair's legs) without one.
+  for (const std::size_t count : {3u, 2u})
   for (const bool read_ahead : {true, false}) {
-    auto reference = CsvTradeStream::open(sources, options, TimeRange{}, read_ahead);
+    const std::span<const CsvTradeStream::Source> some(sources.data(), count);
+    auto reference = CsvTradeStream::open(some, options, TimeRange{}, read_ahead);
     ASSERT_TRUE(reference) << reference.error();
+    // A thread of its own for each source read ahead (parsed, not catalogued).
+    EXPECT_LE(reference.value()->own_threads(), read_ahead ? count : 0u);
     const std::vector<AggTrade> one_by_one = read_all(*reference.value(), 0);
-    ASSERT_EQ(one_by_one.size(), 7000u);
+    ASSERT_EQ(one_by_one.size(), count == 3 ? 7000u : 6000u);
     for (std::size_t i = 1; i < one_by_one.size(); ++i) {
       const AggTrade& a = one_by_one[i - 1];
       const AggTrade& b = one_by_one[i];
@@ -161,7 +166,7 @@ TEST_F(TradeStreamProgress, TheMergeReadInBlocksIsTheOrderOfOneAtATimeWithTiesTo
       }
     }
     for (const std::size_t block : {1u, 2u, 7u, 511u, 512u, 513u, 4096u, 10000u}) {
-      auto stream = CsvTradeStream::open(sources, options, TimeRange{}, read_ahead);
+      auto stream = CsvTradeStream::open(some, options, TimeRange{}, read_ahead);
       ASSERT_TRUE(stream) << stream.error();
       const std::vector<AggTrade> blocks = read_all(*stream.value(), block);
       ASSERT_EQ(blocks.size(), one_by_one.size()) << "block " << block;

@@ -11,4 +11,4 @@ cmake --preset tsan >/dev/null
 cmake --build --preset tsan -- -j"$(nproc)"
 export TSAN_OPTIONS="suppressions=$(pwd)/scripts/tsan.supp halt_on_error=1 second_deadlock_stack=1"
 exec ctest --preset tsan -j"$(nproc)" --timeout 900 \
-  -R 'ShardGroup|ShardBook|FeedIngest|HotPath|TradeBackfiller|TradeStreamProgress|TradeCatalog|RowLog|cli\.ManyFilesPerSymbol|cli\.BacktestOnSeveralThreads|cli\.SweepEqualsBacktests|BinanceStreamClient|BinanceSimulator|TradeRecorder|TradeJournal|MetricsServer|LatencyHistogram|PipelineBook|PairLeases|IdReorderBuffer|service\.'
+  -R 'ShardGroup|ShardBook|FeedIngest|HotPath|TradeBackfiller|TradeStreamProgress|TradeCatalog|RowLog|cli\.ManyFilesPerSymbol|cli\.BacktestOnSeveralThreads|cli\.SimulatedPairBacktest|cli\.SymbolModelsBacktest|cli\.SweepEqualsBacktests|BinanceStreamClient|BinanceSimulator|TradeRecorder|TradeJournal|MetricsServer|LatencyHistogram|PipelineBook|PairLeases|IdReorderBuffer|service\.'

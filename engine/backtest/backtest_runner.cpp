@@ -13,9 +13,9 @@
 
 #include "backtest/backtest_outputs.h"
 #include "core/batch_queue.h"
-#include "core/stream_copy.h"
 #include "core/nearest_name.h"
 #include "core/progress_meter.h"
+#include "core/stream_copy.h"
 #include "book/pipeline_book.h"
 #include "source/csv_trade_stream.h"
 #include "source/symbol_files.h"

@@ -313,24 +313,61 @@ namespace {
 
 // The report's series at the rows a SeriesThinner kept of every chart's
 // series (and of the drawdown, the first and last rows and the rows the
-// trade markers point at), so report.html is drawn as from every row.
+// trade markers point at), so report.html is drawn as from every row. One
+// pass over the row log: the rows of the column being thinned are held
+// until the next column starts, when the thinner has kept all it will of
+// them.
 Status thin_report(const PairOutputs& outputs, std::span<const ClosedTrade> trades, ReportInput& report) {
   const RowLog& rows = outputs.row_log();
   report.observations = rows.size();
+  std::vector<double>* columns[] = {&report.x,      &report.y,        &report.alpha,
+                                    &report.beta,   &report.spread,   &report.zscore,
+                                    &report.position, &report.equity, &report.adf_pvalue};
+  for (std::vector<double>* column : columns) column->clear();
+  report.ts_ms.clear();
+  report.drawdown.clear();
   if (rows.size() == 0) return Status::ok();
   const ChartSpan span = chart_span(outputs.first_ts_ms(), outputs.last_ts_ms());
   // The thinned columns, then the drawdown.
   constexpr std::size_t kDrawdown = PairOutputs::kColumns;
+  using Row = std::array<double, PairOutputs::kColumns + 1>;
   SeriesThinner thinner(PairOutputs::kColumns + 1, span.from_ms, span.to_ms, span.columns);
   thinner.keep(0);
-  thinner.keep(rows.size() - 1);
   // A marker sits on the last row at or before its time.
   std::vector<std::int64_t> marks;
   for (const ClosedTrade& t : trades) marks.insert(marks.end(), {t.entry_ts_ms, t.exit_ts_ms});
   std::sort(marks.begin(), marks.end());
   std::size_t mark = 0;
+  struct Held {
+    std::uint64_t index;
+    std::int64_t ts_ms;
+    Row row;
+  };
+  std::vector<Held> held;            // the rows since the current column began
+  std::vector<std::uint64_t> kept;   // kept indices not yet written out
+  // Writes out the held rows before row `end` that were kept, and drops them.
+  const auto write_before = [&](std::uint64_t end) {
+    std::sort(kept.begin(), kept.end());
+    kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
+    std::size_t k = 0;
+    std::size_t h = 0;
+    for (; h < held.size() && held[h].index < end; ++h) {
+      for (; k < kept.size() && kept[k] < held[h].index; ++k) {
+      }
+      if (k == kept.size() || kept[k] != held[h].index) continue;
+      report.ts_ms.push_back(held[h].ts_ms);
+      for (std::size_t c = 0; c < PairOutputs::kColumns; ++c) {
+        if (c == PairOutputs::kAdfPvalue && !outputs.with_adf()) continue;
+        columns[c]->push_back(held[h].row[c]);
+      }
+      report.drawdown.push_back(held[h].row[kDrawdown]);
+    }
+    held.erase(held.begin(), held.begin() + static_cast<std::ptrdiff_t>(h));
+    kept.erase(kept.begin(), std::lower_bound(kept.begin(), kept.end(), end));
+  };
   RunningDrawdown drawdown;
-  std::array<double, PairOutputs::kColumns + 1> row{};
+  long long column = -1;
+  Row row{};
   Status read = rows.for_each([&](std::uint64_t i, std::int64_t ts_ms, std::span<const double> v) {
     for (; mark < marks.size() && marks[mark] < ts_ms; ++mark) {
       if (i > 0) thinner.keep(i - 1);
@@ -338,32 +375,21 @@ Status thin_report(const PairOutputs& outputs, std::span<const ClosedTrade> trad
     std::copy(v.begin(), v.end(), row.begin());
     row[kDrawdown] = drawdown.next(v[PairOutputs::kEquity], ts_ms);
     thinner.add(i, ts_ms, row);
+    thinner.take_kept(kept);
+    if (const long long c = thinner.column_of(ts_ms); c != column) {
+      write_before(i);  // add(i) kept all it will of the columns before
+      column = c;
+    }
+    held.push_back({i, ts_ms, row});
   });
   if (!read) return read;
-  if (mark < marks.size()) thinner.keep(rows.size() - 1);
-  const std::vector<std::uint64_t> kept = thinner.finish();
+  thinner.keep(rows.size() - 1);
+  const std::vector<std::uint64_t> rest = thinner.finish();
+  kept.insert(kept.end(), rest.begin(), rest.end());
+  write_before(rows.size());
   report.worst_drawdown_usd = drawdown.worst;
   report.worst_drawdown_ts_ms = drawdown.worst_ts_ms;
-
-  std::vector<double>* columns[] = {&report.x,      &report.y,        &report.alpha,
-                                    &report.beta,   &report.spread,   &report.zscore,
-                                    &report.position, &report.equity, &report.adf_pvalue};
-  for (std::vector<double>* column : columns) column->clear();
-  report.ts_ms.clear();
-  report.drawdown.clear();
-  RunningDrawdown again;
-  std::size_t next = 0;
-  return rows.for_each([&](std::uint64_t i, std::int64_t ts_ms, std::span<const double> v) {
-    const double dd = again.next(v[PairOutputs::kEquity], ts_ms);
-    if (next == kept.size() || kept[next] != i) return;
-    ++next;
-    report.ts_ms.push_back(ts_ms);
-    for (std::size_t c = 0; c < PairOutputs::kColumns; ++c) {
-      if (c == PairOutputs::kAdfPvalue && !outputs.with_adf()) continue;
-      columns[c]->push_back(v[c]);
-    }
-    report.drawdown.push_back(dd);
-  });
+  return Status::ok();
 }
 
 }  // namespace

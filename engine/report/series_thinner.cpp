@@ -15,11 +15,19 @@ void SeriesThinner::flush(const Run& run) {
   kept_.insert(kept_.end(), {run.first, run.lowest, run.highest, run.last});
 }
 
-void SeriesThinner::add(std::uint64_t index, std::int64_t ts_ms, std::span<const double> values) {
+long long SeriesThinner::column_of(std::int64_t ts_ms) const {
   // The column as decimate_min_max computes it, expression for expression.
   const double position = static_cast<double>(ts_ms - from_ms_) / span_ms_ * columns_;
-  const long long c =
-      std::clamp(static_cast<long long>(std::floor(position)), 0LL, static_cast<long long>(columns_) - 1);
+  return std::clamp(static_cast<long long>(std::floor(position)), 0LL, static_cast<long long>(columns_) - 1);
+}
+
+void SeriesThinner::take_kept(std::vector<std::uint64_t>& into) {
+  into.insert(into.end(), kept_.begin(), kept_.end());
+  kept_.clear();
+}
+
+void SeriesThinner::add(std::uint64_t index, std::int64_t ts_ms, std::span<const double> values) {
+  const long long c = column_of(ts_ms);
   for (std::size_t s = 0; s < runs_.size() && s < values.size(); ++s) {
     Run& run = runs_[s];
     const double v = values[s];

@@ -27,6 +27,15 @@ class SeriesThinner {
   // After the last row: every kept index, ascending, once.
   std::vector<std::uint64_t> finish();
 
+  // For a caller that keeps the rows of the current column itself, and so
+  // reads the series once: the column of a row at ts_ms; and the indices
+  // kept since the last call, in no order, possibly repeated. Every index
+  // add(i) keeps is of i's column or of row i - 1's, so once a row of a
+  // later column has been added, no earlier column's index is kept again
+  // but by keep().
+  long long column_of(std::int64_t ts_ms) const;
+  void take_kept(std::vector<std::uint64_t>& into);
+
  private:
   struct Run {
     bool open = false;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -71,6 +72,55 @@ TEST(SeriesThinner, TheThinnedSeriesDecimateToTheSamePointsAsTheWhole) {
       EXPECT_EQ(mapped, whole.indices) << "series " << s;
       EXPECT_EQ(part.segment_ends, whole.segment_ends) << "series " << s;
     }
+  }
+}
+
+TEST(SeriesThinner, ACallerHoldingOnlyTheCurrentColumnsRowsKeepsWhatFinishKeeps) {
+  // The one-pass use (thin_report): take_kept after each row, and the rows
+  // of columns before a new row's are never kept again, but by keep() of the
+  // row before (a trade marker), which comes before the row is added.
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    SCOPED_TRACE(seed);
+    const std::size_t rows = 500 + seed * 997 % 20000;
+    const Case c = random_case(seed, rows, 1 + seed % 5);
+    const int columns = seed % 3 == 0 ? 7 : 1044;
+    const ChartSpan span = chart_span(c.ts.front(), c.ts.back(), {}, columns);
+    std::mt19937_64 rng(seed);
+    std::vector<bool> marked(rows, false);
+    for (std::size_t i = 1; i < rows; ++i) marked[i] = rng() % 97 == 0;
+    SeriesThinner whole(c.series.size(), span.from_ms, span.to_ms, span.columns);
+    SeriesThinner column_by_column(c.series.size(), span.from_ms, span.to_ms, span.columns);
+    std::vector<std::uint64_t> written, pending;
+    std::uint64_t column_start = 0;
+    long long column = -1;
+    std::vector<double> row(c.series.size());
+    for (std::size_t i = 0; i < rows; ++i) {
+      for (std::size_t s = 0; s < c.series.size(); ++s) row[s] = c.series[s][i];
+      for (SeriesThinner* t : {&whole, &column_by_column}) {
+        if (marked[i]) t->keep(i - 1);
+        t->add(i, c.ts[i], row);
+      }
+      column_by_column.take_kept(pending);
+      for (const std::uint64_t k : pending) {
+        ASSERT_GE(k, std::min<std::uint64_t>(column_start, i > 0 ? i - 1 : 0)) << "row " << i;
+      }
+      if (const long long now = column_by_column.column_of(c.ts[i]); now != column) {
+        // Everything before row i is settled: write it out.
+        std::sort(pending.begin(), pending.end());
+        pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
+        const auto end = std::lower_bound(pending.begin(), pending.end(), i);
+        written.insert(written.end(), pending.begin(), end);
+        pending.erase(pending.begin(), end);
+        column = now;
+        column_start = i;
+      }
+    }
+    const std::vector<std::uint64_t> rest = column_by_column.finish();
+    pending.insert(pending.end(), rest.begin(), rest.end());
+    std::sort(pending.begin(), pending.end());
+    pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
+    written.insert(written.end(), pending.begin(), pending.end());
+    EXPECT_EQ(written, whole.finish());
   }
 }
 

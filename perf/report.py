@@ -176,7 +176,11 @@ ADF = textwrap.dedent("""\
 
 
 def run_measured(argv, cwd=None):
-    """(wall seconds, peak RSS in MB, stdout) of one process, via /usr/bin/time."""
+    """(wall seconds, peak RSS in MB, stdout) of one process, via /usr/bin/time.
+    The last run's outputs are written back to disk first: the kernel's
+    writeback of a backtest's 15 MB would otherwise run on a core during the
+    next measurement."""
+    os.sync()
     start = time.monotonic()
     done = subprocess.run(["/usr/bin/time", "-f", "__rss_kb %M"] + argv, cwd=cwd, capture_output=True, text=True)
     wall = time.monotonic() - start

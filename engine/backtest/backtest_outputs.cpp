@@ -190,14 +190,14 @@ void PairOutputs::on_row(const PairRow& row) {
           with_adf_ ? row.adf_pvalue : kNaN};
   rows_->append(row.ts_ms, row_);
   xy_sums_.add(row.x, row.y);
-  // FNV-1a over the bits of x and y.
+  // Two multiply-mix hashes of the bits of x and y, independent of each
+  // other (different constants and mixing), a word at a time.
   for (const double v : {row.x, row.y}) {
     std::uint64_t bits = 0;
     std::memcpy(&bits, &v, sizeof bits);
-    for (int b = 0; b < 8; ++b) {
-      xy_hash_ ^= (bits >> (8 * b)) & 0xFF;
-      xy_hash_ *= 1099511628211ull;
-    }
+    xy_hash_[0] = (xy_hash_[0] ^ bits) * 0x9E3779B97F4A7C15ull;
+    xy_hash_[0] ^= xy_hash_[0] >> 29;
+    xy_hash_[1] = std::rotl(xy_hash_[1] + bits * 0xC2B2AE3D27D4EB4Full, 31) * 0x165667B19E3779F9ull;
   }
 }
 
@@ -294,19 +294,6 @@ Result<EngleGrangerResult> full_sample_engle_granger(PairRun& run) {
       run.outputs->xy_sums());
   if (!read) return read;
   return result;
-}
-
-bool same_observations(PairRun& a, PairRun& b) {
-  if (a.outputs->rows() != b.outputs->rows() || a.outputs->xy_hash() != b.outputs->xy_hash()) return false;
-  RowLog::Cursor ca(a.outputs->row_log());
-  RowLog::Cursor cb(b.outputs->row_log());
-  std::int64_t ta = 0, tb = 0;
-  std::span<const double> va, vb;
-  while (ca.next(ta, va)) {
-    if (!cb.next(tb, vb)) return false;
-    if (std::memcmp(&va[PairOutputs::kX], &vb[PairOutputs::kX], 2 * sizeof(double)) != 0) return false;
-  }
-  return ca.status().is_ok() && !cb.next(tb, vb) && cb.status().is_ok();
 }
 
 namespace {

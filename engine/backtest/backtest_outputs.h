@@ -75,8 +75,10 @@ class PairOutputs : public PairRowSink {
   std::int64_t last_ts_ms() const { return last_ts_ms_; }
   // REQUIRES: keep_rows, close_files() done.
   const RowLog& row_log() const { return *rows_; }
-  // A hash of the (x, y) series, to find runs that observed the same prices.
-  std::uint64_t xy_hash() const { return xy_hash_; }
+  // The (x, y) series' row count and two independent 64-bit hashes of every
+  // x's and y's bits, in order: runs with the same key observed the same
+  // prices (a false match has odds of ~2^-128 for data not built to collide).
+  std::array<std::uint64_t, 3> xy_key() const { return {row_count_, xy_hash_[0], xy_hash_[1]}; }
   // x and y summed row by row: the full-sample hedge fit's first pass.
   const LegSums& xy_sums() const { return xy_sums_; }
   // The run's performance figures, from the equity path seen row by row.
@@ -105,7 +107,7 @@ class PairOutputs : public PairRowSink {
   std::uint64_t row_count_ = 0;
   std::int64_t first_ts_ms_ = 0;
   std::int64_t last_ts_ms_ = 0;
-  std::uint64_t xy_hash_ = 14695981039346656037ull;
+  std::array<std::uint64_t, 2> xy_hash_{14695981039346656037ull, 0x243F6A8885A308D3ull};
   LegSums xy_sums_;
 };
 
@@ -183,9 +185,6 @@ struct SymbolRun {
 
 // The full-sample Engle-Granger test of a run's observations.
 Result<EngleGrangerResult> full_sample_engle_granger(PairRun& run);
-// Whether two runs observed the same (x, y) series: the models of one pair,
-// or pairs of the same legs and sampling, share one full-sample test.
-bool same_observations(PairRun& a, PairRun& b);
 
 // The full-sample statistics (`engle_granger`, from full_sample_engle_granger
 // of this run or of one with the same observations), trades.csv,

@@ -1,12 +1,14 @@
 #include "backtest/backtest_runner.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <functional>
 #include <future>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -408,26 +410,14 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
     for (PairRun& run : pairs) {
       if (Status closed = run.outputs->close_files(); !closed) return closed;
     }
-    // The first run of each run's series, found for every run at once (a
-    // comparison reads two row logs): "same" is an equivalence, so the
-    // first earlier run that matches is the first of its series.
-    std::vector<std::size_t> first_of(pairs.size());
-    parallel_for(pairs.size(), threads(pairs.size()), [&](std::size_t i) {
-      first_of[i] = i;
-      for (std::size_t j = 0; j < i; ++j) {
-        if (same_observations(pairs[i], pairs[j])) {
-          first_of[i] = j;
-          break;
-        }
-      }
-    });
+    // Runs of the same (x, y) series (PairOutputs::xy_key) share the test of
+    // the first of them: the models of one pair, pairs of the same legs and
+    // sampling.
+    std::map<std::array<std::uint64_t, 3>, std::size_t> test_of_series;
     for (std::size_t i = 0; i < pairs.size(); ++i) {
-      if (first_of[i] == i) {
-        test_of[i] = tested.size();
-        tested.push_back(i);
-      } else {
-        test_of[i] = test_of[first_of[i]];
-      }
+      const auto [series, first] = test_of_series.emplace(pairs[i].outputs->xy_key(), tested.size());
+      if (first) tested.push_back(i);
+      test_of[i] = series->second;
     }
   }
   // The series files (the longest tasks) first, then the tests, then the

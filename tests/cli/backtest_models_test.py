@@ -72,5 +72,36 @@ class SeveralModelsOnOnePair(unittest.TestCase):
         self.assertIn("pairs[0].models[1]: a second model named \"ols\"", done.stderr)
 
 
+    def test_runs_share_the_full_sample_test_only_when_they_observed_the_same_prices(self):
+        # The three models observe one (x, y) series and report one test; a
+        # pair of the same legs the other way round observes (y, x) and gets
+        # its own, each the least-squares fit of its own series.csv.
+        cfg = cs.config_text() + (
+            "  - name: swapped\n"
+            "    y: %s\n"
+            "    x: %s\n"
+            "    model: {plugin: ols, params: {window: 600}}\n"
+            "    zscore: {window: 300, entry: 2.0, exit: 0.0}\n" % (cs.X_SYMBOL, cs.Y_SYMBOL))
+        out = os.path.join(self.dir, "out-swapped")
+        done = cs.backtest(cs.write_file(os.path.join(self.dir, "swapped.yaml"), cfg), self.x_csv, self.y_csv, out)
+        self.assertEqual(done.returncode, cs.EXIT_OK, cs.describe(done))
+        betas = {}
+        for pair in (cs.PAIR, "swapped"):
+            with open(os.path.join(out, pair, "summary.json")) as f:
+                summary = json.load(f)
+            series = cs.read_series(os.path.join(out, pair, "series.csv"))
+            design = np.column_stack([np.ones(len(series)), series["x"].to_numpy()])
+            (alpha, beta), *_ = np.linalg.lstsq(design, series["y"].to_numpy(), rcond=None)
+            self.assertAlmostEqual(summary["static_beta"], beta, delta=1e-9 * abs(beta), msg=pair)
+            betas[pair] = beta
+        self.assertNotAlmostEqual(betas[cs.PAIR], betas["swapped"], delta=0.1)
+        figures = set()
+        for label in ("ols", "kalman", "ols-short"):
+            with open(os.path.join(self.multi_out, cs.PAIR, label, "summary.json")) as f:
+                summary = json.load(f)
+            figures.add((summary["static_beta"], summary["adf_stat"], summary["adf_pvalue"]))
+        self.assertEqual(len(figures), 1, figures)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -43,13 +43,26 @@ Case random_case(std::uint64_t seed, std::size_t rows, std::size_t series) {
   return c;
 }
 
+// The property tests' cases: seed's random series, and the chart span of
+// a wide chart or (every third seed) of 7 columns crowded with rows.
+struct SeededCase {
+  std::size_t rows;
+  Case c;
+  int columns;
+  ChartSpan span;
+};
+SeededCase seeded_case(std::uint64_t seed) {
+  const std::size_t rows = 500 + seed * 997 % 20000;
+  Case c = random_case(seed, rows, 1 + seed % 5);
+  const int columns = seed % 3 == 0 ? 7 : 1044;
+  const ChartSpan span = chart_span(c.ts.front(), c.ts.back(), {}, columns);
+  return {rows, std::move(c), columns, span};
+}
+
 TEST(SeriesThinner, TheThinnedSeriesDecimateToTheSamePointsAsTheWhole) {
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
     SCOPED_TRACE(seed);
-    const std::size_t rows = 500 + seed * 997 % 20000;
-    const Case c = random_case(seed, rows, 1 + seed % 5);
-    const int columns = seed % 3 == 0 ? 7 : 1044;
-    const ChartSpan span = chart_span(c.ts.front(), c.ts.back(), {}, columns);
+    const auto [rows, c, columns, span] = seeded_case(seed);
     SeriesThinner thinner(c.series.size(), span.from_ms, span.to_ms, span.columns);
     std::vector<double> row(c.series.size());
     for (std::size_t i = 0; i < rows; ++i) {
@@ -81,10 +94,7 @@ TEST(SeriesThinner, ACallerHoldingOnlyTheCurrentColumnsRowsKeepsWhatFinishKeeps)
   // row before (a trade marker), which comes before the row is added.
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
     SCOPED_TRACE(seed);
-    const std::size_t rows = 500 + seed * 997 % 20000;
-    const Case c = random_case(seed, rows, 1 + seed % 5);
-    const int columns = seed % 3 == 0 ? 7 : 1044;
-    const ChartSpan span = chart_span(c.ts.front(), c.ts.back(), {}, columns);
+    const auto [rows, c, columns, span] = seeded_case(seed);
     std::mt19937_64 rng(seed);
     std::vector<bool> marked(rows, false);
     for (std::size_t i = 1; i < rows; ++i) marked[i] = rng() % 97 == 0;

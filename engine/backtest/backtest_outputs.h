@@ -187,9 +187,9 @@ struct SymbolRun {
 Result<EngleGrangerResult> full_sample_engle_granger(PairRun& run);
 
 // The full-sample statistics (`engle_granger`, from full_sample_engle_granger
-// of this run or of one with the same observations), trades.csv,
-// summary.json and report.html of a pair run, its series already written;
-// fills pair's figures.
+// of this run or of one with the same observations, waited for only to write
+// the figures), trades.csv, summary.json and report.html of a pair run, its
+// files closed (close_files); fills pair's figures.
 Status write_pair_outputs(PairRun& run, const std::shared_future<Result<EngleGrangerResult>>& engle_granger,
                           std::vector<SymbolPanel> panels,
                           const RunProvenance& provenance,

@@ -52,7 +52,8 @@ struct TradeBatch {
 // Trades the reading thread merges at a time before streaming them into a
 // batch: 24 KB, in its first-level cache.
 constexpr std::size_t kStagedTrades = 256;
-static_assert(std::is_trivially_copyable_v<AggTrade>, "trades are streamed into batches as bytes");
+static_assert(std::is_trivially_copyable_v<AggTrade> && std::is_trivially_copyable_v<PairTick>,
+              "trades are streamed into batches as bytes");
 
 // Runs f(i) for i in [0, count) on up to `threads` threads.
 template <class F>
@@ -420,8 +421,9 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
       test_of[i] = series->second;
     }
   }
-  // The series files (the longest tasks) first, then the tests, then the
-  // pairs, from one queue: a pair thins its report while its test runs on
+  // What is left of the series files first (kept rows not yet formatted:
+  // the longest tasks; a flush when rows were formatted as they came), then
+  // the tests, then the pairs, from one queue: a pair thins its report while its test runs on
   // another thread, and waits for it only to write the figures. Every test
   // is taken before the first pair, so a waiting pair always waits on a test
   // being run.

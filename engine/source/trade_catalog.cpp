@@ -75,13 +75,6 @@ constexpr std::uint16_t kBuyerMakerBit = 1u << 15;
 // int64 limit that a record's step from one can never overflow.
 constexpr std::int64_t kIdLimit = std::int64_t{1} << 62;
 
-// The running values records step from.
-struct RecordBase {
-  std::int64_t agg_trade_id;
-  std::int64_t transact_time_ms;
-  std::int64_t last_trade_id;
-};
-
 // FNV-1a: stable across builds and runs, unlike std::hash.
 std::uint64_t fnv1a(std::string_view text) {
   std::uint64_t hash = 14695981039346656037ull;
@@ -118,7 +111,7 @@ constexpr std::size_t kBlockRecords = 1024;
 
 // The trade record encodes after base, checked as it is decoded (outside
 // input: ids rising, time, price and size plausible); false if not.
-bool decode(const CatalogRecord& r, const RecordBase& base, AggTrade& out) {
+bool decode(const CatalogRecord& r, const CatalogStepBase& base, AggTrade& out) {
   const std::int64_t id = base.agg_trade_id + r.id_step;
   const std::int64_t time_ms = base.transact_time_ms + r.time_step;
   const std::int64_t first_trade_id = base.last_trade_id + 1 + r.first_trade_skip;
@@ -213,11 +206,8 @@ std::unique_ptr<CatalogEntry> CatalogEntry::open(const std::string& dir, const s
   if (!matches) return nullptr;
   ::posix_fadvise(entry->fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
   entry->count_ = header.count;
-  // The first record steps from one id and one trade before the firsts.
-  entry->last_id_ = -1;
-  entry->base_id_ = header.first_agg_trade_id - 1;
-  entry->base_time_ms_ = header.first_transact_time_ms;
-  entry->base_last_trade_id_ = header.first_trade_id - 1;
+  entry->base_ =
+      CatalogStepBase::before(header.first_agg_trade_id, header.first_transact_time_ms, header.first_trade_id);
   CsvImportStats& stats = entry->stats_;
   stats.rows = header.rows;
   stats.accepted = header.count;
@@ -260,7 +250,6 @@ std::size_t CatalogEntry::read(std::span<AggTrade> out) {
       }
     }
     const std::size_t take = std::min(out.size() - count, block_count_ - block_position_);
-    RecordBase base{base_id_, base_time_ms_, base_last_trade_id_};
     std::size_t taken = 0;
     for (; taken < take; ++taken) {
       CatalogRecord record;
@@ -268,22 +257,19 @@ std::size_t CatalogEntry::read(std::span<AggTrade> out) {
       AggTrade& trade = out[count + taken];
       // Checked as decoded, in the one pass that converts it; every field
       // stored once (an AggTrade{} first would store the 96 bytes twice).
-      if (!decode(record, base, trade)) {
+      if (!decode(record, base_, trade)) {
         broken_ = true;
         break;
       }
       trade.symbol = symbol_;
       trade.event_time_ms = 0;
       trade.receive_time_ns = 0;
-      base = {trade.agg_trade_id, trade.transact_time_ms, trade.last_trade_id};
+      base_ = CatalogStepBase::after(trade);
     }
-    base_id_ = base.agg_trade_id;
-    base_time_ms_ = base.transact_time_ms;
-    base_last_trade_id_ = base.last_trade_id;
     block_position_ += taken;
     position_ += taken;
     count += taken;
-    if (taken > 0) last_id_ = base_id_;
+    if (taken > 0) last_id_ = base_.agg_trade_id;
     if (broken_) break;
   }
   return count;
@@ -319,17 +305,12 @@ CatalogWriter::~CatalogWriter() {
 void CatalogWriter::add(const AggTrade& trade) {
   if (!ok_) return;
   if (count_ == 0) {
-    first_id_ = trade.agg_trade_id;
-    first_time_ms_ = trade.transact_time_ms;
-    first_trade_id_ = trade.first_trade_id;
-    // As CatalogEntry::open: one id and one trade before the firsts.
-    previous_id_ = trade.agg_trade_id - 1;
-    previous_time_ms_ = trade.transact_time_ms;
-    previous_last_trade_id_ = trade.first_trade_id - 1;
+    start_ = CatalogStepBase::before(trade.agg_trade_id, trade.transact_time_ms, trade.first_trade_id);
+    previous_ = start_;
   }
-  const std::int64_t id_step = trade.agg_trade_id - previous_id_;
-  const std::int64_t time_step = trade.transact_time_ms - previous_time_ms_;
-  const std::int64_t first_trade_skip = trade.first_trade_id - (previous_last_trade_id_ + 1);
+  const std::int64_t id_step = trade.agg_trade_id - previous_.agg_trade_id;
+  const std::int64_t time_step = trade.transact_time_ms - previous_.transact_time_ms;
+  const std::int64_t first_trade_skip = trade.first_trade_id - (previous_.last_trade_id + 1);
   const std::int64_t after_first = trade.last_trade_id - trade.first_trade_id;
   const auto fits = [](std::int64_t v, std::int64_t low, std::int64_t high) { return v >= low && v <= high; };
   if (!fits(id_step, 1, std::numeric_limits<std::uint32_t>::max()) ||
@@ -348,9 +329,7 @@ void CatalogWriter::add(const AggTrade& trade) {
   record.trades_after_first = static_cast<std::uint16_t>(after_first);
   record.time_us_and_maker =
       static_cast<std::uint16_t>(trade.transact_time_us | (trade.is_buyer_maker ? kBuyerMakerBit : 0));
-  previous_id_ = trade.agg_trade_id;
-  previous_time_ms_ = trade.transact_time_ms;
-  previous_last_trade_id_ = trade.last_trade_id;
+  previous_ = CatalogStepBase::after(trade);
   ok_ = std::fwrite(&record, sizeof record, 1, file_) == 1;
   ++count_;
 }
@@ -377,9 +356,9 @@ bool CatalogWriter::commit(const CsvImportStats& stats) {
   header.reordered_rows = stats.reordered_rows;
   header.max_buffered_rows = stats.max_buffered_rows;
   header.microsecond_rows = stats.microsecond_rows;
-  header.first_agg_trade_id = first_id_;
-  header.first_transact_time_ms = first_time_ms_;
-  header.first_trade_id = first_trade_id_;
+  header.first_agg_trade_id = start_.agg_trade_id + 1;
+  header.first_transact_time_ms = start_.transact_time_ms;
+  header.first_trade_id = start_.last_trade_id + 1;
   const bool written = std::fseek(file_, 0, SEEK_SET) == 0 && std::fwrite(&header, sizeof header, 1, file_) == 1 &&
                        std::fflush(file_) == 0;
   const bool closed = std::fclose(file_) == 0;

@@ -38,6 +38,23 @@ std::string default_catalog_dir();
 // not writable: computed every time.
 Result<std::string> cached_file_sha256(const std::string& dir, const std::string& data_path);
 
+// What a catalog record's steps start from: the previous trade's id, time
+// and last trade id; before the first record, one id and one trade before
+// the entry's firsts (`before`).
+struct CatalogStepBase {
+  std::int64_t agg_trade_id = 0;
+  std::int64_t transact_time_ms = 0;
+  std::int64_t last_trade_id = 0;
+
+  static CatalogStepBase before(std::int64_t first_agg_trade_id, std::int64_t first_transact_time_ms,
+                                std::int64_t first_trade_id) {
+    return {first_agg_trade_id - 1, first_transact_time_ms, first_trade_id - 1};
+  }
+  static CatalogStepBase after(const AggTrade& trade) {
+    return {trade.agg_trade_id, trade.transact_time_ms, trade.last_trade_id};
+  }
+};
+
 // A catalogued file, read a block of records at a time (pread: no mapping to
 // fault in and release, and memory flat whatever the entry's length).
 class CatalogEntry {
@@ -85,11 +102,7 @@ class CatalogEntry {
   std::uint64_t count_ = 0;
   std::uint64_t position_ = 0;        // records handed out
   std::int64_t last_id_ = -1;
-  // What the next record steps from: the last trade handed out's id, time
-  // and last trade id.
-  std::int64_t base_id_ = 0;
-  std::int64_t base_time_ms_ = 0;
-  std::int64_t base_last_trade_id_ = 0;
+  CatalogStepBase base_;  // what the next record steps from
   bool broken_ = false;
   CsvImportStats stats_;
 };
@@ -120,12 +133,8 @@ class CatalogWriter {
   std::string temp_path_;
   std::FILE* file_ = nullptr;
   std::uint64_t count_ = 0;
-  std::int64_t first_id_ = 0;  // the first trade's, for the header
-  std::int64_t first_time_ms_ = 0;
-  std::int64_t first_trade_id_ = 0;
-  std::int64_t previous_id_ = 0;  // what the next record steps from
-  std::int64_t previous_time_ms_ = 0;
-  std::int64_t previous_last_trade_id_ = 0;
+  CatalogStepBase start_;     // what the first record steps from: the header's firsts
+  CatalogStepBase previous_;  // what the next record steps from
   std::uint64_t source_size_ = 0;
   std::int64_t source_mtime_ns_ = 0;
   CsvImportOptions options_;

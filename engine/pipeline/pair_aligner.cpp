@@ -20,7 +20,7 @@ void PairAligner::emit_observation(std::int64_t ts_ms, ObservationSink& emit) {
   dropped_since_emit_ = false;
   last_emit_ms_ = ts_ms;
   ++observations_;
-  emit(Observation{ts_ms, price_[static_cast<int>(Leg::kX)], price_[static_cast<int>(Leg::kY)]});
+  emit(Observation{ts_ms, price_[static_cast<std::size_t>(Leg::kX)], price_[static_cast<std::size_t>(Leg::kY)]});
 }
 
 void PairAligner::close_through(std::int64_t t, ObservationSink& emit) {
@@ -64,10 +64,7 @@ void PairAligner::on_trade_outside_open_interval(Leg leg, std::int64_t transact_
 
   // A late trade counts as fresh from the time it is applied at.
   const std::int64_t applied_ms = std::max(transact_time_ms, latest_trade_ms_);
-  const auto slot = static_cast<std::size_t>(leg);
-  price_[slot] = price;
-  priced_[slot] = true;
-  time_ms_[slot] = applied_ms;
+  set_leg(leg, price, applied_ms);
 
   if (mode_ == SamplingConfig::Mode::kTime) {
     open_has_trade_ = true;

@@ -84,10 +84,7 @@ class PairAligner {
         transact_time_ms < open_end_ms_ && transact_time_ms >= open_end_ms_ - interval_ms_) {
       ++trades_;
       latest_trade_ms_ = transact_time_ms;
-      const auto slot = static_cast<std::size_t>(leg);
-      price_[slot] = price;
-      priced_[slot] = true;
-      time_ms_[slot] = transact_time_ms;
+      set_leg(leg, price, transact_time_ms);
       open_has_trade_ = true;
       return;
     }
@@ -116,6 +113,13 @@ class PairAligner {
 
  private:
   bool both_priced() const { return priced_[0] && priced_[1]; }
+  // The leg's slot, stored without a branch on which leg it is.
+  void set_leg(Leg leg, double price, std::int64_t time_ms) {
+    const auto slot = static_cast<std::size_t>(leg);
+    price_[slot] = price;
+    priced_[slot] = true;
+    time_ms_[slot] = time_ms;
+  }
   // on_trade for the rest: the first trade, tick mode, a late trade, a
   // trade that closes intervals.
   void on_trade_outside_open_interval(Leg leg, std::int64_t transact_time_ms, double price, ObservationSink& emit);

@@ -31,9 +31,7 @@ Result<EngleGrangerResult> engle_granger(std::span<const double> x, std::span<co
     return Status::error("Engle-Granger: x has " + std::to_string(x.size()) + " observations, y has " +
                          std::to_string(y.size()));
   }
-  return engle_granger_visiting(x.size(), [&](auto&& f) {
-    for (std::size_t i = 0; i < x.size(); ++i) f(x[i], y[i]);
-  });
+  return engle_granger_visiting(x.size(), visit_spans(x, y));
 }
 
 }  // namespace alphastream

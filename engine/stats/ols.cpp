@@ -13,9 +13,7 @@ OlsFit fit_ols(std::span<const double> x, std::span<const double> y) {
     undefined.n = static_cast<std::int64_t>(x.size());
     return undefined;
   }
-  return fit_ols_visiting(x.size(), [&](auto&& f) {
-    for (std::size_t i = 0; i < x.size(); ++i) f(x[i], y[i]);
-  });
+  return fit_ols_visiting(x.size(), visit_spans(x, y));
 }
 
 Result<LeastSquaresFit> fit_least_squares(const Eigen::MatrixXd& design,

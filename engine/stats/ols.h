@@ -34,6 +34,14 @@ struct OlsFit {
 // returned fit has n set and every other field NaN.
 OlsFit fit_ols(std::span<const double> x, std::span<const double> y);
 
+// A visit (fit_ols_visiting) of x and y held in memory, side by side.
+// REQUIRES: x.size() == y.size(); both outlive the visitor.
+inline auto visit_spans(std::span<const double> x, std::span<const double> y) {
+  return [x, y](auto&& f) {
+    for (std::size_t i = 0; i < x.size(); ++i) f(x[i], y[i]);
+  };
+}
+
 // The residuals of a fit not kept (fit_ols_visiting's default).
 struct IgnoreResiduals {
   void operator()(double) const {}

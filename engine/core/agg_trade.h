@@ -28,15 +28,15 @@ class Symbol {
   friend bool operator==(const Symbol& a, const Symbol& b) {
     return ((a.word(0) ^ b.word(0)) | (a.word(1) ^ b.word(1)) | (a.word(2) ^ b.word(2))) == 0;
   }
-
- private:
-  // Bytes [8 i, 8 i + 8) as one load (an array copy would go through the stack).
+  // Bytes [8 i, 8 i + 8), i < 3, as one load (an array copy would go through
+  // the stack): for comparing and hashing the name.
   std::uint64_t word(int i) const {
     std::uint64_t w;
     std::memcpy(&w, reinterpret_cast<const char*>(this) + 8 * i, sizeof w);
     return w;
   }
 
+ private:
   std::array<char, kMaxSize> chars_{};
   std::uint8_t size_ = 0;
 };

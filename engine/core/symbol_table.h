@@ -6,7 +6,6 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -53,14 +52,8 @@ class SymbolTable {
   // names of one prefix ("BTCUSDT_250328", "BTCUSDT_250627") differ only
   // past the first word.
   static std::size_t hash(const Symbol& symbol) {
-    static_assert(sizeof(Symbol) == 24);
-    const auto word = [&](int i) {
-      std::uint64_t w;
-      std::memcpy(&w, reinterpret_cast<const char*>(&symbol) + 8 * i, sizeof w);
-      return w;
-    };
-    const std::uint64_t h =
-        (word(0) * 0x9E3779B97F4A7C15ull) ^ (word(1) * 0xC2B2AE3D27D4EB4Full) ^ (word(2) * 0x165667B19E3779F9ull);
+    const std::uint64_t h = (symbol.word(0) * 0x9E3779B97F4A7C15ull) ^ (symbol.word(1) * 0xC2B2AE3D27D4EB4Full) ^
+                            (symbol.word(2) * 0x165667B19E3779F9ull);
     return static_cast<std::size_t>(h ^ (h >> 29));
   }
   void place(std::uint32_t index) {

@@ -312,5 +312,37 @@ TEST_F(TradeCatalog, ATradeTheRecordsCannotHoldLeavesItsFileUncataloguedAndReadA
   }
 }
 
+TEST_F(TradeCatalog, HostileStepsAndBasesEndOrVoidTheEntryAndTheParseTakesOver) {
+  // Format 2's own fields, each set to a value no writer makes: an id step
+  // of 0 (ids not rising), a first id at the limit where steps could
+  // overflow, a first time before 2017. (One time step, 32 bits of ms, cannot
+  // leave the plausible years; like a plausible absolute value before, it is
+  // not detectable.)
+  const DataFile file = spot_day();
+  const Read parsed = read(file, options());
+  ASSERT_EQ(parsed.trades.size(), 5000u);
+  struct Damage {
+    std::streamoff offset;
+    std::int64_t value;
+    int bytes;
+  };
+  const Damage damages[] = {{160 + 300 * 32 + 16, 0, 4},
+                            {136, std::int64_t{1} << 62, 8},
+                            {144, 1'000'000'000'000, 8}};
+  for (const Damage& damage : damages) {
+    SCOPED_TRACE(damage.offset);
+    ASSERT_EQ(read(file, options()).catalog_reads, 1u);  // a sound entry first
+    {
+      std::fstream f(entry(), std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(damage.offset);
+      f.write(reinterpret_cast<const char*>(&damage.value), damage.bytes);
+    }
+    const Read again = read(file, options());
+    EXPECT_EQ(again.catalog_reads, 0u);
+    EXPECT_EQ(again.catalog_writes, 1u);  // written anew
+    expect_same_trades(again.trades, parsed.trades);
+  }
+}
+
 }  // namespace
 }  // namespace alphastream

@@ -1,6 +1,7 @@
 #include "backtest/series_csv_writer.h"
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -22,36 +23,17 @@ constexpr char kDigitPairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-// Writes the 8 digits of value < 10^8 at out: four pairs from two
-// independent halves, not a chain of eight divisions.
-void write_8_digits(char* out, std::uint32_t value) {
-  const std::uint32_t high = value / 10000, low = value % 10000;
-  std::memcpy(out, kDigitPairs + 2 * (high / 100), 2);
-  std::memcpy(out + 2, kDigitPairs + 2 * (high % 100), 2);
-  std::memcpy(out + 4, kDigitPairs + 2 * (low / 100), 2);
-  std::memcpy(out + 6, kDigitPairs + 2 * (low % 100), 2);
-}
-
-// Writes value's decimal digits ending at end; returns where they start.
-char* write_digits_backwards(char* end, std::uint64_t value) {
-  while (value >= 100'000'000) {
-    end -= 8;
-    write_8_digits(end, static_cast<std::uint32_t>(value % 100'000'000));
-    value /= 100'000'000;
-  }
-  auto small = static_cast<std::uint32_t>(value);
-  while (small >= 100) {
-    end -= 2;
-    std::memcpy(end, kDigitPairs + 2 * (small % 100), 2);
-    small /= 100;
-  }
-  if (small >= 10) {
-    end -= 2;
-    std::memcpy(end, kDigitPairs + 2 * small, 2);
-    return end;
-  }
-  *--end = static_cast<char>('0' + small);
-  return end;
+// The eight digits of value < 10^8 as ASCII bytes in memory order: both
+// four-digit halves split into pairs, then digits, side by side in one
+// 64-bit word by multiplying with reciprocals (SWAR; no table, no loop).
+std::uint64_t eight_digits(std::uint32_t value) {
+  static_assert(std::endian::native == std::endian::little, "the first digit is the lowest byte");
+  const std::uint64_t merged = (value / 10000) | (static_cast<std::uint64_t>(value % 10000) << 32);
+  const std::uint64_t high_pairs = ((merged * 10486) >> 20) & ((0x7FULL << 32) | 0x7FULL);  // n / 100
+  const std::uint64_t pairs = ((merged - 100 * high_pairs) << 16) + high_pairs;
+  std::uint64_t digits = ((pairs * 103) >> 10) & 0x000F000F000F000FULL;  // n / 10
+  digits += (pairs - 10 * digits) << 8;
+  return digits + 0x3030303030303030ULL;
 }
 
 }  // namespace
@@ -63,20 +45,29 @@ char* format_csv_number(char* out, double value) {
   // exponents in [-4, 16), else d.ddde+XX), written here without its
   // general machinery (padding, grouping, locale): the series' six
   // full-precision columns spent half their time there.
-  if (std::signbit(value)) {
-    *out++ = '-';
-    value = -value;
-  }
+  *out = '-';  // branch-free: the sign of a spread or z-score is a coin toss
+  out += std::signbit(value);
+  value = std::fabs(value);
   const auto decimal = fmt::detail::dragonbox::to_decimal(value);
-  // The digits end at digits + 24, with 24 bytes after them, so a fixed
-  // 24-byte copy from anywhere among them stays inside the array.
-  char digits[48];
+  const std::uint64_t significand = decimal.significand;  // at most 17 digits
+  // Its 17 places, leading zeros included, at digits[7, 24), with '0's
+  // before and after them for the fixed layouts below (at most 4 before,
+  // 15 after), and room so a fixed 24-byte copy from any of those stays
+  // inside the array.
+  char digits[64];
+  std::memcpy(digits, "00000000", 8);
+  const std::uint64_t high = significand / 100'000'000;
+  const std::uint64_t words[2] = {eight_digits(static_cast<std::uint32_t>(high % 100'000'000)),
+                                  eight_digits(static_cast<std::uint32_t>(significand % 100'000'000))};
+  digits[7] = static_cast<char>('0' + high / 100'000'000);
+  std::memcpy(digits + 8, words, 16);
+  std::memcpy(digits + 24, "0000000000000000", 16);
   char* const digits_end = digits + 24;
-  const char* first = write_digits_backwards(digits_end, decimal.significand);
-  const int size = static_cast<int>(digits_end - first);  // at most 17
+  const int size = fmt::detail::count_digits(significand);
+  const char* first = digits_end - size;
   const auto copy24 = [](char* to, const char* from) { std::memcpy(to, from, 24); };
   const int output_exp = decimal.exponent + size - 1;
-  if (output_exp < -4 || output_exp >= 16) {
+  if (output_exp < -4 || output_exp >= 16) [[unlikely]] {
     *out++ = first[0];
     if (size > 1) {
       *out++ = '.';
@@ -96,26 +87,19 @@ char* format_csv_number(char* out, double value) {
     std::memcpy(out, kDigitPairs + 2 * exponent, 2);
     return out + 2;
   }
+  // 1234e2 -> 123400, 1234e-2 -> 12.34, 1234e-6 -> 0.001234 in one path:
+  // copied from where the integral part starts (the '0' before the digits
+  // when there is none), the point only before a fraction.
   const int integral = decimal.exponent + size;  // digits before the point
-  if (decimal.exponent >= 0) {  // 1234e2 -> 123400 (at most 16 digits)
-    copy24(out, first);
-    out += size;
-    std::memset(out, '0', 16);
-    return out + decimal.exponent;
-  }
-  if (integral > 0) {  // 1234e-2 -> 12.34
-    copy24(out, first);
-    out += integral;
-    *out++ = '.';
-    copy24(out, first + integral);
-    return out + (size - integral);
-  }
-  *out++ = '0';  // 1234e-6 -> 0.001234 (at most 4 zeros)
-  *out++ = '.';
-  std::memset(out, '0', 4);
-  out += -integral;
-  copy24(out, first);
-  return out + size;
+  const int lead = integral > 0 ? integral : 1;
+  const int fraction = size - integral;
+  const char* from = first + integral - lead;
+  copy24(out, from);
+  out += lead;
+  *out = '.';
+  out += fraction > 0;
+  copy24(out, from + lead);
+  return out + (fraction > 0 ? fraction : 0);
 }
 
 void append_csv_number(std::vector<char>& out, double value) {

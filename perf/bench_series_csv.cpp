@@ -1,4 +1,4 @@
-// series.csv's number formatting: format_csv_number against fmt's "{}"
+// series.csv's number formatting: format_number against fmt's "{}"
 // (the same shortest round-trip text, through fmt's general writer) and
 // Dragonbox's digits alone (the floor both share), on values shaped like a
 // series' columns: prices of two decimals, betas, spreads and z-scores of
@@ -40,11 +40,11 @@ const std::vector<double>& series_values() {
 
 void BM_FormatCsvNumber(benchmark::State& state) {
   const auto& values = series_values();
-  std::vector<char> text(values.size() * (alphastream::kMaxCsvNumber + 1) + alphastream::kCsvNumberRoom);
+  std::vector<char> text(values.size() * (alphastream::kMaxNumberText + 1) + alphastream::kNumberTextRoom);
   for (auto _ : state) {
     char* out = text.data();
     for (double value : values) {
-      out = alphastream::format_csv_number(out, value);
+      out = alphastream::format_number(out, value);
       *out++ = ',';
     }
     benchmark::DoNotOptimize(out);
@@ -56,7 +56,7 @@ BENCHMARK(BM_FormatCsvNumber);
 // The baseline: fmt's own writer of the same text.
 void BM_FmtFormatTo(benchmark::State& state) {
   const auto& values = series_values();
-  std::vector<char> text(values.size() * (alphastream::kMaxCsvNumber + 1) + alphastream::kCsvNumberRoom);
+  std::vector<char> text(values.size() * (alphastream::kMaxNumberText + 1) + alphastream::kNumberTextRoom);
   for (auto _ : state) {
     char* out = text.data();
     for (double value : values) {

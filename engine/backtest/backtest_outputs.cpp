@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backtest/json_number.h"
+#include "report/json_number.h"
 #include "report/html.h"
 #include "report/model_comparison_report.h"
 #include "report/series_thinner.h"
@@ -37,7 +37,7 @@ Status write_trades_csv(const std::string& path, std::span<const ClosedTrade> tr
     for (double value : {trade.qty_y, trade.qty_x, trade.entry_y, trade.entry_x, trade.exit_y, trade.exit_x,
                          trade.fees_usd, trade.funding_usd, trade.pnl_usd}) {
       line.push_back(',');
-      append_csv_number(line, value);
+      append_number(line, value);
     }
     line.push_back(',');
     const std::string_view reason = exit_reason_name(trade.reason);

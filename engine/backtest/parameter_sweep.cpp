@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backtest/json_number.h"
+#include "report/json_number.h"
 #include "backtest/series_csv_writer.h"
 #include "report/sweep_report.h"
 
@@ -191,7 +191,7 @@ Status write_sweep_outputs(const SweepSummary& summary, const SweepOptions& opti
     for (const double value : {p.pnl_usd, p.total_return, p.sharpe, p.sortino, p.calmar, p.max_drawdown_usd,
                                p.win_rate, p.profit_factor, p.exposure}) {
       line.push_back(',');
-      append_csv_number(line, value);
+      append_number(line, value);
     }
     csv.write(line.data(), static_cast<std::streamsize>(line.size()));
     csv << "\n";

@@ -1,5 +1,5 @@
 // Streams a pair's per-observation series to CSV: one row per observation,
-// doubles in shortest round-trip form, NaN as an empty field.
+// doubles as format_number writes them, NaN as an empty field.
 #pragma once
 
 #include <cstdint>
@@ -10,23 +10,10 @@
 #include <vector>
 
 #include "backtest/row_log.h"
+#include "core/number_text.h"
 #include "core/status.h"
 
 namespace alphastream {
-
-// The longest field format_csv_number writes ("-2.2250738585072014e-308").
-inline constexpr std::size_t kMaxCsvNumber = 32;
-// The room format_csv_number needs at out: it copies digits in fixed-size
-// blocks past the field's end (a fixed copy is a few moves; a sized one, a
-// memcpy call), and the caller's next field overwrites them.
-inline constexpr std::size_t kCsvNumberRoom = 64;
-
-// Writes `value` at out in shortest round-trip form (nothing for NaN);
-// returns the end. REQUIRES: kCsvNumberRoom bytes at out.
-char* format_csv_number(char* out, double value);
-
-// Appends `value` as format_csv_number writes it.
-void append_csv_number(std::vector<char>& out, double value);
 
 // Writes series.csv. Formatting is a third of a pair pipeline's work, so
 // a backtest whose pipelines' threads will wait for trades keeps the rows

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "plugin_host/number_text.h"
+#include "core/number_text.h"
 
 namespace alphastream {
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "plugin_host/number_text.h"
+#include "core/number_text.h"
 
 namespace alphastream {
 

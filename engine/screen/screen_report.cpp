@@ -6,28 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/number_text.h"
+#include "report/json_number.h"
+
 namespace alphastream {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// Shortest text that reads back to the same double.
-std::string csv_number(double v) {
-  if (std::isnan(v)) return "";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[32];
-  for (int precision = 15; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
-}
-
-nlohmann::json json_number(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  return v;
 }
 
 // Quotes a CSV field when it holds a comma, quote or line break.
@@ -50,47 +36,51 @@ std::string csv_row(std::size_t rank, const UniverseGrid& grid, const PairScreen
   const CointResult& c = p.coint;
   std::string row = std::to_string(rank);
   auto field = [&row](const std::string& text) { row.append(1, ',').append(text); };
+  auto number = [&row](double value) {
+    char text[kNumberTextRoom];
+    row.append(1, ',').append(text, format_number(text, value));  // NaN: an empty field
+  };
   field(csv_text(grid.name(p.y)));
   field(csv_text(grid.name(p.x)));
   field(std::to_string(p.n_obs));
   field(std::to_string(p.first_ts_ms));
   field(std::to_string(p.last_ts_ms));
-  for (double v : {c.hedge.beta, c.hedge.alpha, c.stat, c.pvalue}) field(csv_number(v));
+  for (double v : {c.hedge.beta, c.hedge.alpha, c.stat, c.pvalue}) number(v);
   field(std::to_string(c.used_lag));
   field(std::to_string(c.adf_nobs));
-  for (double v : {c.crit_1pct, c.crit_5pct, c.crit_10pct}) field(csv_number(v));
+  for (double v : {c.crit_1pct, c.crit_5pct, c.crit_10pct}) number(v);
   field(c.collinear ? "true" : "false");
   for (double v : {p.half_life_obs, p.spread_std, p.price_correlation, p.return_correlation, p.reverse_pvalue}) {
-    field(csv_number(v));
+    number(v);
   }
   field(csv_text(p.error));
   return row;
 }
 
-nlohmann::json json_pair(std::size_t rank, const UniverseGrid& grid, const PairScreenResult& p) {
+nlohmann::ordered_json json_pair(std::size_t rank, const UniverseGrid& grid, const PairScreenResult& p) {
   const CointResult& c = p.coint;
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["rank"] = rank;
   j["y"] = grid.name(p.y);
   j["x"] = grid.name(p.x);
   j["n_obs"] = p.n_obs;
   j["first_ts_ms"] = p.first_ts_ms;
   j["last_ts_ms"] = p.last_ts_ms;
-  j["beta"] = json_number(c.hedge.beta);
-  j["alpha"] = json_number(c.hedge.alpha);
-  j["adf_stat"] = json_number(c.stat);
-  j["p_value"] = json_number(c.pvalue);
+  j["beta"] = number_or_null(c.hedge.beta);
+  j["alpha"] = number_or_null(c.hedge.alpha);
+  j["adf_stat"] = number_or_null(c.stat);
+  j["p_value"] = number_or_null(c.pvalue);
   j["used_lag"] = c.used_lag;
   j["adf_nobs"] = c.adf_nobs;
-  j["crit_1pct"] = json_number(c.crit_1pct);
-  j["crit_5pct"] = json_number(c.crit_5pct);
-  j["crit_10pct"] = json_number(c.crit_10pct);
+  j["crit_1pct"] = number_or_null(c.crit_1pct);
+  j["crit_5pct"] = number_or_null(c.crit_5pct);
+  j["crit_10pct"] = number_or_null(c.crit_10pct);
   j["collinear"] = c.collinear;
-  j["half_life_obs"] = json_number(p.half_life_obs);
-  j["spread_std"] = json_number(p.spread_std);
-  j["price_correlation"] = json_number(p.price_correlation);
-  j["return_correlation"] = json_number(p.return_correlation);
-  j["reverse_p_value"] = json_number(p.reverse_pvalue);
+  j["half_life_obs"] = number_or_null(p.half_life_obs);
+  j["spread_std"] = number_or_null(p.spread_std);
+  j["price_correlation"] = number_or_null(p.price_correlation);
+  j["return_correlation"] = number_or_null(p.return_correlation);
+  j["reverse_p_value"] = number_or_null(p.reverse_pvalue);
   j["error"] = p.error;
   return j;
 }
@@ -109,12 +99,12 @@ Status write_screen_report(const std::string& path, const UniverseGrid& grid,
     out << kCsvHeader << '\n';
     for (std::size_t i = 0; i < pairs.size(); ++i) out << csv_row(i + 1, grid, pairs[i]) << '\n';
   } else {
-    nlohmann::json doc;
+    nlohmann::ordered_json doc;
     doc["interval_ms"] = interval_ms;
     doc["symbols"] = grid.symbol_count();
     doc["rows"] = grid.row_count();
     doc["test"] = "statsmodels 0.13.5 coint(y, x, trend='c', method='aeg', autolag='aic'), both directions";
-    doc["pairs"] = nlohmann::json::array();
+    doc["pairs"] = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < pairs.size(); ++i) doc["pairs"].push_back(json_pair(i + 1, grid, pairs[i]));
     out << doc.dump(1) << '\n';
   }

@@ -1,5 +1,6 @@
-// A figure in the backtest's JSON outputs (summary.json, sweep.json): the
-// number, or null where the run does not have it (NaN, infinite).
+// A figure in the JSON outputs (summary.json, sweep.json, the screen's
+// report): the number, or null where the run does not have it (NaN,
+// infinite).
 #pragma once
 
 #include <cmath>

@@ -221,8 +221,6 @@ Status PairOutputs::close_files() {
   return Status::ok();
 }
 
-Status PairOutputs::write_series() { return series_ ? series_->close() : Status::ok(); }
-
 Status SymbolOutputs::open_series(const std::string& path, bool write_csv, bool keep_rows) {
   std::vector<std::string> columns = {"ts_ms"};
   columns.insert(columns.end(), columns_.begin(), columns_.end());
@@ -255,8 +253,6 @@ Status SymbolOutputs::close_files() {
   }
   return Status::ok();
 }
-
-Status SymbolOutputs::write_series() { return series_ ? series_->close() : Status::ok(); }
 
 Status SymbolOutputs::thin_panel() {
   panel_values_.assign(panel_outputs_.size(), {});

@@ -63,11 +63,10 @@ class PairOutputs : public PairRowSink {
 
   // Ends the run's files but series.csv.
   Status close_files();
-  // Formats up to max_rows of series.csv's kept rows
-  // (SeriesCsvWriter::format_some) [the thread that feeds the rows]
-  bool format_some_series(std::size_t max_rows) { return series_ && series_->format_some(max_rows); }
-  // Formats series.csv (SeriesCsvWriter::close), once close_files() is done.
-  Status write_series();
+  // series.csv, or null without it: its rows are formatted by
+  // format_some() on the thread that feeds them and by close() once
+  // close_files() is done.
+  SeriesCsvWriter* series() const { return series_.get(); }
 
   bool with_adf() const { return with_adf_; }
   std::uint64_t rows() const { return row_count_; }
@@ -134,11 +133,10 @@ class SymbolOutputs : public SymbolRowSink {
   void on_row(const SymbolRow& row) override;
   // Ends the run's files but series.csv.
   Status close_files();
-  // Formats up to max_rows of series.csv's kept rows
-  // (SeriesCsvWriter::format_some) [the thread that feeds the rows]
-  bool format_some_series(std::size_t max_rows) { return series_ && series_->format_some(max_rows); }
-  // Formats series.csv (SeriesCsvWriter::close), once close_files() is done.
-  Status write_series();
+  // series.csv, or null without it: its rows are formatted by
+  // format_some() on the thread that feeds them and by close() once
+  // close_files() is done.
+  SeriesCsvWriter* series() const { return series_.get(); }
 
   // REQUIRES: keep_panel, close_files() done. Keeps the rows of the panel's
   // charts (SeriesThinner); then panel() views them.

@@ -218,22 +218,18 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
   std::vector<PipelineSet> sets(count);
   // Each worker formats its own runs' series.csv rows while it waits for
   // trades (SeriesCsvWriter::format_some).
-  std::vector<std::vector<std::function<bool(std::size_t)>>> series_of(count);
+  std::vector<std::vector<SeriesCsvWriter*>> series_of(count);
   std::size_t dealt = 0;
   // The book hands its runs back in the order pairs and symbols hold them.
   for (std::size_t i = 0; i < all.pairs.size(); ++i, ++dealt) {
     sets[dealt % count].pairs.push_back(std::move(all.pairs[i]));
     if (pairs[i].pipeline != sets[dealt % count].pairs.back().pipeline.get()) continue;
-    series_of[dealt % count].push_back([&outputs = *pairs[i].outputs](std::size_t rows) {
-      return outputs.format_some_series(rows);
-    });
+    if (SeriesCsvWriter* series = pairs[i].outputs->series()) series_of[dealt % count].push_back(series);
   }
   for (std::size_t i = 0; i < all.symbols.size(); ++i, ++dealt) {
     sets[dealt % count].symbols.push_back(std::move(all.symbols[i]));
     if (symbols[i].pipeline != sets[dealt % count].symbols.back().pipeline.get()) continue;
-    series_of[dealt % count].push_back([&outputs = *symbols[i].outputs](std::size_t rows) {
-      return outputs.format_some_series(rows);
-    });
+    if (SeriesCsvWriter* series = symbols[i].outputs->series()) series_of[dealt % count].push_back(series);
   }
   for (PipelineSet& set : sets) {
     worker_books.push_back(std::make_unique<PipelineBook>(true));
@@ -275,7 +271,7 @@ Status BacktestRunner::State::consume_in_parallel(TradeStream& trades, BacktestS
         for (std::size_t tried = 0; tried < series.size(); ++tried) {
           const std::size_t run = next_series;
           next_series = (next_series + 1) % series.size();
-          if (series[run](kRowsWhileWaiting)) return true;
+          if (series[run]->format_some(kRowsWhileWaiting)) return true;
         }
         return false;
       };
@@ -435,8 +431,9 @@ Status BacktestRunner::State::write_outputs(BacktestSummary& summary) {
   const std::size_t tasks = series + tested.size() + pairs.size();
   parallel_for(tasks, threads(tasks), [&](std::size_t task) {
     if (task < series) {
-      series_statuses[task] = task < pairs.size() ? pairs[task].outputs->write_series()
-                                                  : symbols[task - pairs.size()].outputs->write_series();
+      SeriesCsvWriter* written = task < pairs.size() ? pairs[task].outputs->series()
+                                                     : symbols[task - pairs.size()].outputs->series();
+      series_statuses[task] = written ? written->close() : Status::ok();
       return;
     }
     task -= series;

@@ -38,7 +38,7 @@ const std::vector<double>& series_values() {
   return values;
 }
 
-void BM_FormatCsvNumber(benchmark::State& state) {
+void BM_FormatNumber(benchmark::State& state) {
   const auto& values = series_values();
   std::vector<char> text(values.size() * (alphastream::kMaxNumberText + 1) + alphastream::kNumberTextRoom);
   for (auto _ : state) {
@@ -51,7 +51,7 @@ void BM_FormatCsvNumber(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(values.size()));
 }
-BENCHMARK(BM_FormatCsvNumber);
+BENCHMARK(BM_FormatNumber);
 
 // The baseline: fmt's own writer of the same text.
 void BM_FmtFormatTo(benchmark::State& state) {

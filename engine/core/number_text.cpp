@@ -42,8 +42,26 @@ char* format_number(char* out, double value) {
   *out = '-';  // branch-free: the sign of a spread or z-score is a coin toss
   out += std::signbit(value);
   value = std::fabs(value);
-  const auto decimal = fmt::detail::dragonbox::to_decimal(value);
-  const std::uint64_t significand = decimal.significand;  // at most 17 digits
+  // The shortest digits: significand * 10^exponent, at most 17 digits.
+  std::uint64_t significand = 0;
+  int exponent = 0;
+  // Prices and positions (a third of series.csv) have at most 4 decimals:
+  // when value is one below 1e11, where doubles lie closer than 1e-4 so no
+  // other decimal of as few digits reads back as value, its digits are
+  // those units of 1e-4 without trailing zeros, and Dragonbox is skipped.
+  bool short_decimal = false;
+  if (value < 1e11) {
+    significand = static_cast<std::uint64_t>(value * 1e4 + 0.5);  // checked, not trusted
+    short_decimal = static_cast<double>(significand) / 1e4 == value;
+  }
+  if (short_decimal) {
+    exponent = -4;
+    for (; exponent < 0 && significand % 10 == 0; ++exponent) significand /= 10;
+  } else {
+    const auto decimal = fmt::detail::dragonbox::to_decimal(value);
+    significand = decimal.significand;
+    exponent = decimal.exponent;
+  }
   // Its 17 places, leading zeros included, at digits[7, 24), with '0's
   // before and after them for the fixed layouts below (at most 4 before,
   // 15 after), and room so a fixed 24-byte copy from any of those stays
@@ -60,7 +78,7 @@ char* format_number(char* out, double value) {
   const int size = fmt::detail::count_digits(significand);
   const char* first = digits_end - size;
   const auto copy24 = [](char* to, const char* from) { std::memcpy(to, from, 24); };
-  const int output_exp = decimal.exponent + size - 1;
+  const int output_exp = exponent + size - 1;
   if (output_exp < -4 || output_exp >= 16) [[unlikely]] {
     *out++ = first[0];
     if (size > 1) {
@@ -69,22 +87,22 @@ char* format_number(char* out, double value) {
       out += size - 1;
     }
     *out++ = 'e';
-    int exponent = output_exp;
-    *out++ = exponent < 0 ? '-' : '+';
-    if (exponent < 0) exponent = -exponent;
-    if (exponent >= 100) {
-      const int top = exponent / 100;
+    int shown = output_exp;
+    *out++ = shown < 0 ? '-' : '+';
+    if (shown < 0) shown = -shown;
+    if (shown >= 100) {
+      const int top = shown / 100;
       if (top >= 10) *out++ = kDigitPairs[2 * top];
       *out++ = kDigitPairs[2 * top + 1];
-      exponent %= 100;
+      shown %= 100;
     }
-    std::memcpy(out, kDigitPairs + 2 * exponent, 2);
+    std::memcpy(out, kDigitPairs + 2 * shown, 2);
     return out + 2;
   }
   // 1234e2 -> 123400, 1234e-2 -> 12.34, 1234e-6 -> 0.001234 in one path:
   // copied from where the integral part starts (the '0' before the digits
   // when there is none), the point only before a fraction.
-  const int integral = decimal.exponent + size;  // digits before the point
+  const int integral = exponent + size;  // digits before the point
   const int lead = integral > 0 ? integral : 1;
   const int fraction = size - integral;
   const char* from = first + integral - lead;

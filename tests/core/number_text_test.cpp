@@ -66,10 +66,34 @@ TEST(FormatNumber, WritesWhatFmtWritesForMillionsOfValues) {
       const double value = unit(random) * scale;
       expect_as_fmt(value);
       expect_as_fmt(std::round(value * 100) / 100);
+      expect_as_fmt(std::round(value * 1e4) / 1e4);  // format_number's short path...
+      expect_as_fmt(std::round(value * 1e5) / 1e5);  // ...and one decimal past it
       expect_as_fmt(std::nextafter(scale, 0.0));
       expect_as_fmt(std::nextafter(scale, kMaxNumberText * 1e300));
     }
   }
+}
+
+TEST(FormatNumber, WritesWhatFmtWritesForDecimalsAroundItsShortPathsEdges) {
+  // Every count of 1e-4 units up to 20,000 and their negatives: 0, 0.0001,
+  // ..., 2 (trailing zeros of every length).
+  for (int units = 0; units <= 20'000; ++units) {
+    expect_as_fmt(units / 1e4);
+    expect_as_fmt(-units / 1e4);
+  }
+  // Around 1e11, where the short path stops: counts of 1e-4 either side.
+  for (std::int64_t units = 999'999'999'990'000; units <= 1'000'000'000'010'000; ++units) {
+    expect_as_fmt(static_cast<double>(units) / 1e4);
+  }
+  for (double value = std::nextafter(1e11, 0.0), steps = 0; steps < 1000; ++steps) {
+    expect_as_fmt(value);
+    value = std::nextafter(value, 2e11);
+  }
+  // Below 1e-4, where fmt switches to exponent notation: never short.
+  expect_as_fmt(0.00005);
+  expect_as_fmt(0.00009999);
+  expect_as_fmt(0.0001);
+  expect_as_fmt(0.00011);
 }
 
 TEST(NumberText, IsFormatNumbersTextAndNanForNan) {

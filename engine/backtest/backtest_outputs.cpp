@@ -259,20 +259,19 @@ Status SymbolOutputs::thin_panel() {
   if (!rows_ || rows_->size() == 0) return Status::ok();
   const ChartSpan span = chart_span(first_ts_ms_, last_ts_ms_);
   SeriesThinner thinner(panel_row_.size(), span.from_ms, span.to_ms, span.columns);
-  thinner.keep(0);
-  thinner.keep(rows_->size() - 1);
-  Status read = rows_->for_each(
-      [&](std::uint64_t i, std::int64_t ts_ms, std::span<const double> v) { thinner.add(i, ts_ms, v); });
-  if (!read) return read;
-  const std::vector<std::uint64_t> kept = thinner.finish();
-  std::size_t next = 0;
-  return rows_->for_each([&](std::uint64_t i, std::int64_t ts_ms, std::span<const double> v) {
-    if (next == kept.size() || kept[next] != i) return;
-    ++next;
+  ThinnedRows thinned(thinner, panel_row_.size());
+  const auto take = [&](std::int64_t ts_ms, std::span<const double> kept) {
     ts_ms_.push_back(ts_ms);
-    last_price_.push_back(v[0]);
-    for (std::size_t k = 0; k < panel_values_.size(); ++k) panel_values_[k].push_back(v[1 + k]);
-  });
+    last_price_.push_back(kept[0]);
+    for (std::size_t k = 0; k < panel_values_.size(); ++k) panel_values_[k].push_back(kept[1 + k]);
+  };
+  thinner.keep(0);
+  Status read = rows_->for_each(
+      [&](std::uint64_t i, std::int64_t ts_ms, std::span<const double> v) { thinned.add(i, ts_ms, v, take); });
+  if (!read) return read;
+  thinner.keep(rows_->size() - 1);
+  thinned.finish(take);
+  return Status::ok();
 }
 
 Result<EngleGrangerResult> full_sample_engle_granger(PairRun& run) {
@@ -296,10 +295,8 @@ namespace {
 
 // The report's series at the rows a SeriesThinner kept of every chart's
 // series (and of the drawdown, the first and last rows and the rows the
-// trade markers point at), so report.html is drawn as from every row. One
-// pass over the row log: the rows of the column being thinned are held
-// until the next column starts, when the thinner has kept all it will of
-// them.
+// trade markers point at), so report.html is drawn as from every row; one
+// pass over the row log (ThinnedRows).
 Status thin_report(const PairOutputs& outputs, std::span<const ClosedTrade> trades, ReportInput& report) {
   const RowLog& rows = outputs.row_log();
   report.observations = rows.size();
@@ -315,41 +312,22 @@ Status thin_report(const PairOutputs& outputs, std::span<const ClosedTrade> trad
   constexpr std::size_t kDrawdown = PairOutputs::kColumns;
   using Row = std::array<double, PairOutputs::kColumns + 1>;
   SeriesThinner thinner(PairOutputs::kColumns + 1, span.from_ms, span.to_ms, span.columns);
+  ThinnedRows thinned(thinner, PairOutputs::kColumns + 1);
   thinner.keep(0);
   // A marker sits on the last row at or before its time.
   std::vector<std::int64_t> marks;
   for (const ClosedTrade& t : trades) marks.insert(marks.end(), {t.entry_ts_ms, t.exit_ts_ms});
   std::sort(marks.begin(), marks.end());
   std::size_t mark = 0;
-  struct Held {
-    std::uint64_t index;
-    std::int64_t ts_ms;
-    Row row;
-  };
-  std::vector<Held> held;            // the rows since the current column began
-  std::vector<std::uint64_t> kept;   // kept indices not yet written out
-  // Writes out the held rows before row `end` that were kept, and drops them.
-  const auto write_before = [&](std::uint64_t end) {
-    std::sort(kept.begin(), kept.end());
-    kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
-    std::size_t k = 0;
-    std::size_t h = 0;
-    for (; h < held.size() && held[h].index < end; ++h) {
-      for (; k < kept.size() && kept[k] < held[h].index; ++k) {
-      }
-      if (k == kept.size() || kept[k] != held[h].index) continue;
-      report.ts_ms.push_back(held[h].ts_ms);
-      for (std::size_t c = 0; c < PairOutputs::kColumns; ++c) {
-        if (c == PairOutputs::kAdfPvalue && !outputs.with_adf()) continue;
-        columns[c]->push_back(held[h].row[c]);
-      }
-      report.drawdown.push_back(held[h].row[kDrawdown]);
+  const auto take = [&](std::int64_t ts_ms, std::span<const double> kept) {
+    report.ts_ms.push_back(ts_ms);
+    for (std::size_t c = 0; c < PairOutputs::kColumns; ++c) {
+      if (c == PairOutputs::kAdfPvalue && !outputs.with_adf()) continue;
+      columns[c]->push_back(kept[c]);
     }
-    held.erase(held.begin(), held.begin() + static_cast<std::ptrdiff_t>(h));
-    kept.erase(kept.begin(), std::lower_bound(kept.begin(), kept.end(), end));
+    report.drawdown.push_back(kept[kDrawdown]);
   };
   RunningDrawdown drawdown;
-  long long column = -1;
   Row row{};
   Status read = rows.for_each([&](std::uint64_t i, std::int64_t ts_ms, std::span<const double> v) {
     for (; mark < marks.size() && marks[mark] < ts_ms; ++mark) {
@@ -357,19 +335,11 @@ Status thin_report(const PairOutputs& outputs, std::span<const ClosedTrade> trad
     }
     std::copy(v.begin(), v.end(), row.begin());
     row[kDrawdown] = drawdown.next(v[PairOutputs::kEquity], ts_ms);
-    thinner.add(i, ts_ms, row);
-    thinner.take_kept(kept);
-    if (const long long c = thinner.column_of(ts_ms); c != column) {
-      write_before(i);  // add(i) kept all it will of the columns before
-      column = c;
-    }
-    held.push_back({i, ts_ms, row});
+    thinned.add(i, ts_ms, row, take);
   });
   if (!read) return read;
   thinner.keep(rows.size() - 1);
-  const std::vector<std::uint64_t> rest = thinner.finish();
-  kept.insert(kept.end(), rest.begin(), rest.end());
-  write_before(rows.size());
+  thinned.finish(take);
   report.worst_drawdown_usd = drawdown.worst;
   report.worst_drawdown_ts_ms = drawdown.worst_ts_ms;
   return Status::ok();
@@ -559,56 +529,43 @@ Status write_comparison(const std::vector<PairRun>& runs, std::size_t first, std
     }
   }
   // The models observe at the same times: their logs are read side by side,
-  // twice: to find the rows every chart keeps, then to take them.
+  // once (ThinnedRows).
   const std::uint64_t rows = runs[first].outputs->rows();
   constexpr std::size_t kCharted[] = {PairOutputs::kBeta, PairOutputs::kZscore, PairOutputs::kAdfPvalue,
                                       PairOutputs::kEquity};
-  const auto read_side_by_side = [&](const std::function<void(std::uint64_t, std::int64_t,
-                                                               const std::vector<std::span<const double>>&)>& visit) {
-    std::vector<RowLog::Cursor> cursors;
-    for (std::size_t i = first; i < last; ++i) cursors.emplace_back(runs[i].outputs->row_log());
-    std::vector<std::span<const double>> values(models);
-    std::int64_t ts_ms = 0;
-    for (std::uint64_t row = 0; row < rows; ++row) {
-      for (std::size_t m = 0; m < models; ++m) {
-        if (!cursors[m].next(ts_ms, values[m])) return cursors[m].status().is_ok() ? Status::error("short log") : cursors[m].status();
-      }
-      visit(row, ts_ms, values);
-    }
-    return Status::ok();
-  };
-  std::vector<std::uint64_t> kept;
   if (rows > 0) {
     const ChartSpan span = chart_span(runs[first].outputs->first_ts_ms(), runs[first].outputs->last_ts_ms());
     SeriesThinner thinner(models * std::size(kCharted), span.from_ms, span.to_ms, span.columns);
-    thinner.keep(0);
-    thinner.keep(rows - 1);
-    std::vector<double> charted(models * std::size(kCharted));
-    Status read = read_side_by_side([&](std::uint64_t row, std::int64_t ts_ms,
-                                        const std::vector<std::span<const double>>& values) {
+    ThinnedRows thinned(thinner, models * std::size(kCharted));
+    const auto take = [&](std::int64_t ts_ms, std::span<const double> kept) {
+      input.ts_ms.push_back(ts_ms);
       for (std::size_t m = 0; m < models; ++m) {
-        for (std::size_t c = 0; c < std::size(kCharted); ++c) charted[m * std::size(kCharted) + c] = values[m][kCharted[c]];
+        const double* charted = kept.data() + m * std::size(kCharted);
+        ModelTrack& track = input.models[m];
+        track.beta.push_back(charted[0]);
+        track.zscore.push_back(charted[1]);
+        if (with_adf) track.adf_pvalue.push_back(charted[2]);
+        track.equity.push_back(charted[3]);
       }
-      thinner.add(row, ts_ms, charted);
-    });
-    if (!read) return read;
-    kept = thinner.finish();
-  }
-  std::size_t next = 0;
-  Status read = read_side_by_side([&](std::uint64_t row, std::int64_t ts_ms,
-                                      const std::vector<std::span<const double>>& values) {
-    if (next == kept.size() || kept[next] != row) return;
-    ++next;
-    input.ts_ms.push_back(ts_ms);
-    for (std::size_t m = 0; m < models; ++m) {
-      ModelTrack& track = input.models[m];
-      track.beta.push_back(values[m][PairOutputs::kBeta]);
-      track.zscore.push_back(values[m][PairOutputs::kZscore]);
-      if (with_adf) track.adf_pvalue.push_back(values[m][PairOutputs::kAdfPvalue]);
-      track.equity.push_back(values[m][PairOutputs::kEquity]);
+    };
+    thinner.keep(0);
+    std::vector<RowLog::Cursor> cursors;
+    for (std::size_t i = first; i < last; ++i) cursors.emplace_back(runs[i].outputs->row_log());
+    std::vector<double> charted(models * std::size(kCharted));
+    std::int64_t ts_ms = 0;
+    std::span<const double> values;
+    for (std::uint64_t row = 0; row < rows; ++row) {
+      for (std::size_t m = 0; m < models; ++m) {
+        if (!cursors[m].next(ts_ms, values)) {
+          return cursors[m].status().is_ok() ? Status::error("short log") : cursors[m].status();
+        }
+        for (std::size_t c = 0; c < std::size(kCharted); ++c) charted[m * std::size(kCharted) + c] = values[kCharted[c]];
+      }
+      thinned.add(row, ts_ms, charted, take);
     }
-  });
-  if (!read) return read;
+    thinner.keep(rows - 1);
+    thinned.finish(take);
+  }
   return write_model_comparison_report(input, (fs::path(out_dir) / spec.name / "report.html").string());
 }
 

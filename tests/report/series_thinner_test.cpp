@@ -1,12 +1,14 @@
 // SeriesThinner keeps exactly the rows that make the chart of the kept rows
 // the chart of every row: decimate_min_max over the thinned series picks the
 // same points (mapped back) as over the whole, series by series, for random
-// walks with gaps, ties, flat runs and rows crowded into one column.
+// walks with gaps, ties, flat runs and rows crowded into one column; and
+// ThinnedRows hands out those rows reading the series once.
 #include "report/series_thinner.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -88,10 +90,9 @@ TEST(SeriesThinner, TheThinnedSeriesDecimateToTheSamePointsAsTheWhole) {
   }
 }
 
-TEST(SeriesThinner, ACallerHoldingOnlyTheCurrentColumnsRowsKeepsWhatFinishKeeps) {
-  // The one-pass use (thin_report): take_kept after each row, and the rows
-  // of columns before a new row's are never kept again, but by keep() of the
-  // row before (a trade marker), which comes before the row is added.
+TEST(ThinnedRows, HandsOutInOrderTheRowsFinishKeepsReadingTheSeriesOnce) {
+  // As thin_report uses it: a row marked by a trade keeps the row before it,
+  // before the row is added; the first and last rows are kept.
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
     SCOPED_TRACE(seed);
     const auto [rows, c, columns, span] = seeded_case(seed);
@@ -100,37 +101,43 @@ TEST(SeriesThinner, ACallerHoldingOnlyTheCurrentColumnsRowsKeepsWhatFinishKeeps)
     for (std::size_t i = 1; i < rows; ++i) marked[i] = rng() % 97 == 0;
     SeriesThinner whole(c.series.size(), span.from_ms, span.to_ms, span.columns);
     SeriesThinner column_by_column(c.series.size(), span.from_ms, span.to_ms, span.columns);
-    std::vector<std::uint64_t> written, pending;
-    std::uint64_t column_start = 0;
-    long long column = -1;
+    ThinnedRows thinned(column_by_column, c.series.size());
+    std::vector<std::int64_t> taken_ts;
+    std::vector<std::vector<double>> taken;
+    const auto take = [&](std::int64_t ts_ms, std::span<const double> values) {
+      taken_ts.push_back(ts_ms);
+      taken.emplace_back(values.begin(), values.end());
+    };
     std::vector<double> row(c.series.size());
-    for (std::size_t i = 0; i < rows; ++i) {
+    const auto row_of = [&](std::size_t i) {
       for (std::size_t s = 0; s < c.series.size(); ++s) row[s] = c.series[s][i];
+      return row;
+    };
+    for (SeriesThinner* t : {&whole, &column_by_column}) t->keep(0);
+    for (std::size_t i = 0; i < rows; ++i) {
       for (SeriesThinner* t : {&whole, &column_by_column}) {
         if (marked[i]) t->keep(i - 1);
-        t->add(i, c.ts[i], row);
       }
-      column_by_column.take_kept(pending);
-      for (const std::uint64_t k : pending) {
-        ASSERT_GE(k, std::min<std::uint64_t>(column_start, i > 0 ? i - 1 : 0)) << "row " << i;
-      }
-      if (const long long now = column_by_column.column_of(c.ts[i]); now != column) {
-        // Everything before row i is settled: write it out.
-        std::sort(pending.begin(), pending.end());
-        pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
-        const auto end = std::lower_bound(pending.begin(), pending.end(), i);
-        written.insert(written.end(), pending.begin(), end);
-        pending.erase(pending.begin(), end);
-        column = now;
-        column_start = i;
+      whole.add(i, c.ts[i], row_of(i));
+      thinned.add(i, c.ts[i], row_of(i), take);
+    }
+    for (SeriesThinner* t : {&whole, &column_by_column}) t->keep(rows - 1);
+    thinned.finish(take);
+    std::vector<std::int64_t> expected_ts;
+    std::vector<std::vector<double>> expected;
+    for (const std::uint64_t i : whole.finish()) {
+      expected_ts.push_back(c.ts[i]);
+      expected.push_back(row_of(i));
+    }
+    EXPECT_EQ(taken_ts, expected_ts);
+    ASSERT_EQ(taken.size(), expected.size());
+    for (std::size_t k = 0; k < taken.size(); ++k) {
+      for (std::size_t s = 0; s < row.size(); ++s) {
+        // Bitwise: NaN breaks are rows too.
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(taken[k][s]), std::bit_cast<std::uint64_t>(expected[k][s]))
+            << "kept row " << k << " series " << s;
       }
     }
-    const std::vector<std::uint64_t> rest = column_by_column.finish();
-    pending.insert(pending.end(), rest.begin(), rest.end());
-    std::sort(pending.begin(), pending.end());
-    pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
-    written.insert(written.end(), pending.begin(), pending.end());
-    EXPECT_EQ(written, whole.finish());
   }
 }
 
